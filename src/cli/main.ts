@@ -1,0 +1,35 @@
+import { Command, CommanderError } from "commander";
+import { demoCommand } from "./demo.ts";
+import { initCommand } from "./init.ts";
+import { type Io, nodeIo } from "./io.ts";
+import { reconcileCommand } from "./reconcile.ts";
+import { validateCommand } from "./validate.ts";
+
+/** Exit codes: 0 done (whatever the findings), 1 internal error, 2 bad input or bad workspace. */
+export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
+  const program = new Command("trueup")
+    .description("Reconcile what an MSP bills, buys and deploys against what each client really has.")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError("(run with --help for usage)");
+  let code = 0;
+  const run: Runner =
+    (f) =>
+    async (...args) => {
+      code = await f(...args);
+    };
+  reconcileCommand(program, io, run);
+  validateCommand(program, io, run);
+  initCommand(program, io, run);
+  demoCommand(program, io, run);
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    io.err(`trueup: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}
+
+export type Runner = (f: (...args: unknown[]) => Promise<number>) => (...args: unknown[]) => Promise<void>;

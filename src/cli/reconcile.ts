@@ -1,0 +1,75 @@
+import type { Command } from "commander";
+import { reconcile } from "../core/reconcile.ts";
+import { buildReport, reportToJsonText } from "../core/report.ts";
+import { formatIssue, WorkspaceError } from "../workspace/issues.ts";
+import { loadOrThrow } from "../workspace/load.ts";
+import { isIsoDate } from "../workspace/reader.ts";
+import { reportToCsv } from "./csv-report.ts";
+import type { Io } from "./io.ts";
+import type { Runner } from "./main.ts";
+import { reportToTable } from "./table.ts";
+
+interface Options {
+  workspace: string;
+  asOf?: string;
+  client?: string;
+  format?: string;
+}
+
+export function reconcileCommand(program: Command, io: Io, run: Runner): void {
+  program
+    .command("reconcile")
+    .description("Compare what should be billed, licensed and deployed with what is, client by client.")
+    .requiredOption("-w, --workspace <dir>", "workspace folder (holds trueup.yaml)")
+    .option(
+      "--as-of <date>",
+      "reconcile as of this date, YYYY-MM-DD (default: the workspace's asOf, else today UTC)",
+    )
+    .option("--client <id>", "only this client")
+    .option("--format <format>", "table (default on a terminal), json (default otherwise) or csv")
+    .addHelpText(
+      "after",
+      "\nExample:\n  trueup reconcile --workspace examples/demo --as-of 2026-11-01 --format table\n",
+    )
+    .action(run((...args) => runReconcile(io, args[0] as Options)));
+}
+
+export async function runReconcile(io: Io, opts: Options): Promise<number> {
+  const format = opts.format ?? (io.isTty ? "table" : "json");
+  if (!["table", "json", "csv"].includes(format))
+    return usage(io, `--format must be table, json or csv, not "${format}"`);
+  if (opts.asOf !== undefined && !isIsoDate(opts.asOf))
+    return usage(io, `--as-of must be a date as YYYY-MM-DD, not "${opts.asOf}"`);
+  try {
+    const { input, warnings } = await loadOrThrow(opts.workspace, { asOf: opts.asOf, today: io.today() });
+    if (opts.client !== undefined && !input.clients.some((c) => c.id === opts.client)) {
+      return usage(io, `no client "${opts.client}" in the workspace`);
+    }
+    for (const w of warnings) io.err(`${formatIssue(w)}\n`);
+    let report = reconcile(input);
+    if (opts.client !== undefined) {
+      // Totals are recomputed over the one client.
+      report = buildReport(
+        report.asOf,
+        report.currency,
+        report.clients.filter((c) => c.id === opts.client),
+      );
+    }
+    if (format === "json") io.out(reportToJsonText(report));
+    else if (format === "csv") io.out(reportToCsv(report));
+    else io.out(reportToTable(report));
+    return 0;
+  } catch (e) {
+    if (!(e instanceof WorkspaceError)) throw e;
+    io.err(
+      `trueup: the workspace has ${e.issues.length} error${e.issues.length === 1 ? "" : "s"}; nothing was reconciled\n`,
+    );
+    for (const i of e.issues) io.err(`${formatIssue(i)}\n`);
+    return 2;
+  }
+}
+
+function usage(io: Io, message: string): number {
+  io.err(`trueup: ${message}\n`);
+  return 2;
+}

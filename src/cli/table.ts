@@ -1,0 +1,95 @@
+import type { Finding } from "../core/findings.ts";
+import { formatMoney } from "../core/money.ts";
+import { type ClientReport, clientImpact, type Report } from "../core/report.ts";
+
+// The report for a person: clients by monthly impact, one line per finding with its evidence.
+
+const EVIDENCE_SHOWN = 4;
+
+/** What the finding means, in a few words. */
+export function describeFinding(f: Finding): string {
+  const e = f.expected;
+  const a = f.actual;
+  switch (f.type) {
+    case "UNDER_BILLED":
+    case "OVER_BILLED":
+    case "TRACKING_DRIFT":
+      return `billed ${a}, should be ${e}`;
+    case "PRICE_MISMATCH":
+      return `billed at ${a}, contract says ${e}`;
+    case "LICENCE_SHORTFALL":
+    case "LICENCE_SURPLUS":
+      return `bought ${a}, needed ${e}`;
+    case "COVERAGE_GAP":
+      return `${a} of ${e} devices have the agent`;
+    case "UNKNOWN_AGENT":
+      return `${f.evidence.length} agent${f.evidence.length === 1 ? "" : "s"} on devices the RMM does not know`;
+    case "ORPHAN_LICENCE":
+      return `${f.evidence.length} disabled user${f.evidence.length === 1 ? "" : "s"} still licensed`;
+    case "STALE_DEVICE":
+      return "not seen recently; counted nowhere";
+    case "UNCOVERED":
+      return "in no plan";
+    case "UNMAPPED_ACCOUNT":
+      return "matches no client's ids";
+    case "UNMAPPED_SKU":
+      return "no service lists this SKU";
+    case "UNMAPPED_PRODUCT":
+      return "no bundle or service has this psaProduct";
+  }
+}
+
+function evidenceText(f: Finding): string {
+  const shown = f.evidence.slice(0, EVIDENCE_SHOWN).join(", ");
+  const more = f.evidence.length - EVIDENCE_SHOWN;
+  return more > 0 ? `${shown} (+${more} more)` : shown;
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + " ".repeat(n - s.length);
+}
+
+function padLeft(s: string, n: number): string {
+  return s.length >= n ? s : " ".repeat(n - s.length) + s;
+}
+
+function clientBlock(c: ClientReport, currency: string): string[] {
+  const out = [
+    `${c.name} (${c.id})  impact ${formatMoney(clientImpact(c))} ${currency}/month  ` +
+      `users ${c.counts.billableUsers}, devices ${c.counts.currentDevices}, stale ${c.counts.staleDevices}`,
+  ];
+  const wType = Math.max(...c.findings.map((f) => f.type.length));
+  const wSubject = Math.max(...c.findings.map((f) => f.subject.length));
+  const wText = Math.max(...c.findings.map((f) => describeFinding(f).length));
+  for (const f of c.findings) {
+    const money = f.monthlyImpact.isZero() ? "" : formatMoney(f.monthlyImpact);
+    out.push(
+      `  ${pad(f.type, wType)}  ${pad(f.subject, wSubject)}  ${pad(describeFinding(f), wText)}  ${padLeft(money, 10)}  ${evidenceText(f)}`.trimEnd(),
+    );
+  }
+  return out;
+}
+
+export function reportToTable(r: Report): string {
+  const ranked = [...r.clients].sort(
+    (a, b) => clientImpact(b).comparedTo(clientImpact(a)) || (a.id < b.id ? -1 : 1),
+  );
+  const out = [`Trueup reconciliation as of ${r.asOf} (${r.currency}, amounts per month)`, ""];
+  const clean: string[] = [];
+  for (const c of ranked) {
+    if (c.findings.length === 0) clean.push(c.id);
+    else out.push(...clientBlock(c, r.currency), "");
+  }
+  if (clean.length > 0) out.push(`No findings: ${clean.join(", ")}`, "");
+  const t = r.totals;
+  out.push(
+    "Totals",
+    `  under-billed       ${padLeft(formatMoney(t.underBilled), 12)}`,
+    `  over-billed        ${padLeft(formatMoney(t.overBilled), 12)}`,
+    `  licence waste      ${padLeft(formatMoney(t.licenceWaste), 12)}`,
+    `  licence shortfall  ${padLeft(formatMoney(t.licenceShortfall), 12)}`,
+    `  unprotected devices ${padLeft(String(t.coverageGaps), 11)}`,
+    `  findings           ${padLeft(String(t.findings), 12)}`,
+  );
+  return `${out.join("\n")}\n`;
+}

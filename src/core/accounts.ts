@@ -1,0 +1,35 @@
+import type { Client, Owner } from "./types.ts";
+
+/**
+ * Resolves a source row's `account` to a client (spec 2): matched without regard to case against
+ * the client's id for the source's system.
+ */
+export class AccountIndex {
+  private readonly bySystem = new Map<string, Map<string, string>>();
+
+  constructor(clients: readonly Client[]) {
+    for (const client of clients) {
+      for (const [system, id] of Object.entries(client.ids)) {
+        const sys = system.toLowerCase();
+        let ids = this.bySystem.get(sys);
+        if (!ids) {
+          ids = new Map();
+          this.bySystem.set(sys, ids);
+        }
+        const key = id.trim().toLowerCase();
+        if (!ids.has(key)) ids.set(key, client.id);
+      }
+    }
+  }
+
+  /** The client that owns `account` in `system`, or an unmapped owner that keeps the raw value. */
+  owner(system: string, account: string): Owner {
+    const client = this.bySystem.get(system.toLowerCase())?.get(account.trim().toLowerCase());
+    return client === undefined ? { account: account.trim(), system } : { client };
+  }
+
+  /** Which client holds an id in a system, for detecting two clients claiming one account. */
+  clientFor(system: string, account: string): string | undefined {
+    return this.bySystem.get(system.toLowerCase())?.get(account.trim().toLowerCase());
+  }
+}

@@ -1,0 +1,99 @@
+import type { Catalogue } from "./catalogue.ts";
+import { type Finding, finding } from "./findings.ts";
+import { type Money, ZERO } from "./money.ts";
+import type { Requirements } from "./requirements.ts";
+import type { BillingRow } from "./types.ts";
+
+// Spec 5, billing: the PSA lines of one client against its billed subjects and tracking lines.
+
+export interface BillingResult {
+  findings: Finding[];
+  /** PSA quantity per subject ("bundle:gold-user", "service:edr"), summed over lines. */
+  billed: Map<string, number>;
+  /** Subjects billed in the PSA that no plan of the client requires, with their catalogue price. */
+  stray: Map<string, Money>;
+}
+
+export function compareBilling(
+  rows: readonly BillingRow[],
+  req: Requirements,
+  catalogue: Catalogue,
+): BillingResult {
+  const findings: Finding[] = [];
+  const billed = new Map<string, number>();
+  const stray = new Map<string, Money>();
+  const unmapped = new Map<string, { value: string; refs: string[] }>();
+
+  for (const row of rows) {
+    const target = catalogue.product(row.product);
+    if (!target) {
+      collect(unmapped, row.product, row.ref);
+      continue;
+    }
+    const subject = `${target.kind}:${target.id}`;
+    billed.set(subject, (billed.get(subject) ?? 0) + row.quantity);
+    const contract = req.billed.get(subject);
+    if (contract) {
+      if (!row.unitPrice.equals(contract.price)) {
+        findings.push(
+          finding("PRICE_MISMATCH", subject, [row.ref], {
+            expected: contract.price.toFixed(2),
+            actual: row.unitPrice.toFixed(2),
+            impact: row.unitPrice.minus(contract.price).abs().times(row.quantity),
+          }),
+        );
+      }
+    } else if (!(target.kind === "service" && req.services.get(target.id)?.asComponent)) {
+      stray.set(subject, catalogue.catalogPrice(target.kind, target.id) ?? ZERO);
+    }
+  }
+
+  for (const subject of req.billed.values()) {
+    const actual = billed.get(subject.subject) ?? 0;
+    const diff = subject.required - actual;
+    if (diff === 0) continue;
+    findings.push(
+      finding(diff > 0 ? "UNDER_BILLED" : "OVER_BILLED", subject.subject, subject.evidence, {
+        expected: subject.required,
+        actual,
+        impact: subject.price.times(Math.abs(diff)),
+      }),
+    );
+  }
+  for (const [subject, price] of stray) {
+    const actual = billed.get(subject) ?? 0;
+    if (actual > 0) {
+      findings.push(
+        finding("OVER_BILLED", subject, [], { expected: 0, actual, impact: price.times(actual) }),
+      );
+    }
+  }
+  for (const [id, need] of req.services) {
+    const subject = `service:${id}`;
+    const actual = billed.get(subject);
+    if (actual === undefined || req.billed.has(subject) || !need.asComponent) continue;
+    if (actual !== need.required) {
+      findings.push(finding("TRACKING_DRIFT", subject, [], { expected: need.required, actual }));
+    }
+  }
+  for (const { value, refs } of unmapped.values()) {
+    findings.push(finding("UNMAPPED_PRODUCT", `product:${value}`, refs));
+  }
+  return { findings, billed, stray };
+}
+
+/** Groups unmapped values without regard to case; the subject shows the variant that sorts first. */
+export function collect(
+  groups: Map<string, { value: string; refs: string[] }>,
+  value: string,
+  ref: string,
+): void {
+  const raw = value.trim();
+  const key = raw.toLowerCase();
+  const group = groups.get(key);
+  if (!group) groups.set(key, { value: raw, refs: [ref] });
+  else {
+    group.refs.push(ref);
+    if (raw < group.value) group.value = raw;
+  }
+}

@@ -1,0 +1,62 @@
+import type { Catalogue } from "./catalogue.ts";
+import { type Finding, finding } from "./findings.ts";
+import { type Device, DeviceIndex } from "./match.ts";
+import type { Requirements } from "./requirements.ts";
+import type { DeploymentRow } from "./types.ts";
+
+// Spec 5, coverage: the devices counted for a service against the agents its console reports.
+
+export interface CoverageResult {
+  findings: Finding[];
+  /** The client's rows per deployment name. */
+  deployed: Map<string, number>;
+}
+
+export function compareCoverage(
+  rows: readonly DeploymentRow[],
+  currentDevices: readonly Device[],
+  req: Requirements,
+  catalogue: Catalogue,
+  deployments: ReadonlySet<string>,
+  haveInventory: boolean,
+): CoverageResult {
+  const findings: Finding[] = [];
+  const deployed = new Map<string, number>();
+  const index = new DeviceIndex(currentDevices);
+  const covered = new Map<string, Set<Device>>();
+  const unknown = new Map<string, string[]>();
+  for (const row of rows) {
+    deployed.set(row.deployment, (deployed.get(row.deployment) ?? 0) + 1);
+    const device = index.find(row.hostname, row.serial);
+    if (device) {
+      let set = covered.get(row.deployment);
+      if (!set) covered.set(row.deployment, (set = new Set()));
+      set.add(device);
+    } else {
+      const list = unknown.get(row.deployment) ?? [];
+      list.push(row.hostname.trim() || row.serial.trim());
+      unknown.set(row.deployment, list);
+    }
+  }
+  if (!haveInventory) return { findings, deployed };
+
+  for (const [id, need] of req.services) {
+    const deployment = catalogue.service(id).deployment;
+    if (deployment === undefined || !deployments.has(deployment) || need.devices.size === 0) continue;
+    const agents = covered.get(deployment);
+    const gaps = [...need.devices].filter((d) => !agents?.has(d));
+    if (gaps.length === 0) continue;
+    findings.push(
+      finding(
+        "COVERAGE_GAP",
+        `service:${id}`,
+        gaps.map((d) => d.hostname),
+        { expected: need.devices.size, actual: need.devices.size - gaps.length },
+      ),
+    );
+  }
+  for (const [deployment, hosts] of unknown) {
+    findings.push(finding("UNKNOWN_AGENT", `deployment:${deployment}`, hosts));
+  }
+  return { findings, deployed };
+}

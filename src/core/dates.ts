@@ -1,0 +1,13 @@
+// Calendar arithmetic on ISO dates (yyyy-mm-dd), all in UTC. The core gets `asOf` from its caller
+// and never reads the clock.
+
+const DAY_MS = 86_400_000;
+
+function dayNumber(isoDate: string): number {
+  return Date.UTC(Number(isoDate.slice(0, 4)), Number(isoDate.slice(5, 7)) - 1, Number(isoDate.slice(8, 10)));
+}
+
+/** Whole days from `from` to `to` (negative when `from` is later). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((dayNumber(to) - dayNumber(from)) / DAY_MS);
+}

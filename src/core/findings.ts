@@ -1,0 +1,92 @@
+import { type Money, money, toCents, ZERO } from "./money.ts";
+
+export const FINDING_TYPES = [
+  "UNDER_BILLED",
+  "OVER_BILLED",
+  "PRICE_MISMATCH",
+  "TRACKING_DRIFT",
+  "LICENCE_SHORTFALL",
+  "LICENCE_SURPLUS",
+  "COVERAGE_GAP",
+  "UNKNOWN_AGENT",
+  "ORPHAN_LICENCE",
+  "STALE_DEVICE",
+  "UNCOVERED",
+  "UNMAPPED_ACCOUNT",
+  "UNMAPPED_SKU",
+  "UNMAPPED_PRODUCT",
+] as const;
+
+export type FindingType = (typeof FINDING_TYPES)[number];
+
+export interface Finding {
+  type: FindingType;
+  subject: string;
+  expected: number | string | null;
+  actual: number | string | null;
+  /** Per month, already rounded to cents so that totals are the sum of what is shown. */
+  monthlyImpact: Money;
+  /** Sorted UPNs, hostnames or file:line references. */
+  evidence: string[];
+}
+
+export function finding(
+  type: FindingType,
+  subject: string,
+  evidence: Iterable<string>,
+  opts: { expected?: number | string | null; actual?: number | string | null; impact?: Money } = {},
+): Finding {
+  return {
+    type,
+    subject,
+    expected: opts.expected ?? null,
+    actual: opts.actual ?? null,
+    monthlyImpact: toCents(opts.impact ?? ZERO),
+    evidence: [...new Set(evidence)].sort(compareText),
+  };
+}
+
+/** Code-unit order: the same on every machine and locale. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareEvidence(a: readonly string[], b: readonly string[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const c = compareText(a[i] as string, b[i] as string);
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
+}
+
+/** Spec 5: by type, then subject, then evidence (within one client). */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    compareText(a.type, b.type) ||
+    compareText(a.subject, b.subject) ||
+    compareEvidence(a.evidence, b.evidence)
+  );
+}
+
+/** Which total a finding's money goes to (spec 6). */
+export type TotalKey = "underBilled" | "overBilled" | "licenceWaste" | "licenceShortfall";
+
+export function totalOf(f: Finding): TotalKey | undefined {
+  switch (f.type) {
+    case "UNDER_BILLED":
+      return "underBilled";
+    case "OVER_BILLED":
+      return "overBilled";
+    case "PRICE_MISMATCH":
+      // expected is the contracted price, actual the PSA's: a lower PSA price under-bills.
+      return money(String(f.actual)).lessThan(money(String(f.expected))) ? "underBilled" : "overBilled";
+    case "LICENCE_SURPLUS":
+    case "ORPHAN_LICENCE":
+      return "licenceWaste";
+    case "LICENCE_SHORTFALL":
+      return "licenceShortfall";
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,116 @@
+import { compareFindings, compareText, type Finding, totalOf } from "./findings.ts";
+import { formatMoney, type Money, ZERO } from "./money.ts";
+
+// The report of spec 6, and its one JSON form (report.schema.json).
+
+export interface Line {
+  subject: string;
+  required: number | null;
+  billed: number | null;
+  purchased: number | null;
+  deployed: number | null;
+  price: Money | null;
+}
+
+export interface ClientReport {
+  id: string;
+  name: string;
+  counts: { billableUsers: number; currentDevices: number; staleDevices: number };
+  lines: Line[];
+  findings: Finding[];
+}
+
+export interface Totals {
+  underBilled: Money;
+  overBilled: Money;
+  licenceWaste: Money;
+  licenceShortfall: Money;
+  coverageGaps: number;
+  findings: number;
+}
+
+export interface Report {
+  asOf: string;
+  currency: string;
+  totals: Totals;
+  clients: ClientReport[];
+}
+
+export const UNMAPPED_CLIENT = "_unmapped";
+
+export function buildReport(asOf: string, currency: string, clients: ClientReport[]): Report {
+  for (const c of clients) {
+    c.findings.sort(compareFindings);
+    c.lines.sort((a, b) => compareText(a.subject, b.subject));
+  }
+  clients.sort((a, b) => compareText(a.id, b.id));
+  return { asOf, currency, totals: totals(clients), clients };
+}
+
+function totals(clients: readonly ClientReport[]): Totals {
+  const t: Totals = {
+    underBilled: ZERO,
+    overBilled: ZERO,
+    licenceWaste: ZERO,
+    licenceShortfall: ZERO,
+    coverageGaps: 0,
+    findings: 0,
+  };
+  for (const c of clients) {
+    for (const f of c.findings) {
+      t.findings += 1;
+      if (f.type === "COVERAGE_GAP") t.coverageGaps += f.evidence.length;
+      const key = totalOf(f);
+      if (key) t[key] = t[key].plus(f.monthlyImpact);
+    }
+  }
+  return t;
+}
+
+/** Monthly impact of a client's findings on billing and licences, for ranking clients. */
+export function clientImpact(c: ClientReport): Money {
+  let total = ZERO;
+  for (const f of c.findings) total = total.plus(f.monthlyImpact);
+  return total;
+}
+
+/** The report as plain JSON values, keys in the order of the spec's example. */
+export function reportToJson(r: Report): unknown {
+  return {
+    asOf: r.asOf,
+    currency: r.currency,
+    totals: {
+      underBilled: formatMoney(r.totals.underBilled),
+      overBilled: formatMoney(r.totals.overBilled),
+      licenceWaste: formatMoney(r.totals.licenceWaste),
+      licenceShortfall: formatMoney(r.totals.licenceShortfall),
+      coverageGaps: r.totals.coverageGaps,
+      findings: r.totals.findings,
+    },
+    clients: r.clients.map((c) => ({
+      id: c.id,
+      name: c.name,
+      counts: c.counts,
+      lines: c.lines.map((l) => ({
+        subject: l.subject,
+        required: l.required,
+        billed: l.billed,
+        purchased: l.purchased,
+        deployed: l.deployed,
+        price: l.price === null ? null : formatMoney(l.price),
+      })),
+      findings: c.findings.map((f) => ({
+        type: f.type,
+        subject: f.subject,
+        expected: f.expected,
+        actual: f.actual,
+        monthlyImpact: formatMoney(f.monthlyImpact),
+        evidence: f.evidence,
+      })),
+    })),
+  };
+}
+
+export function reportToJsonText(r: Report): string {
+  return `${JSON.stringify(reportToJson(r), null, 2)}\n`;
+}

@@ -1,0 +1,154 @@
+import type { Money } from "./money.ts";
+
+// The core's input: a fully resolved workspace (catalogue, clients, source rows). The workspace
+// layer builds it from trueup.yaml and the CSV files; the core never reads files.
+
+export const DEVICE_TYPES = ["workstation", "laptop", "server", "mobile", "other"] as const;
+export type DeviceType = (typeof DEVICE_TYPES)[number];
+
+export type Unit = "user" | "device";
+
+export interface VendorSku {
+  vendor: string;
+  sku: string;
+}
+
+export interface Service {
+  id: string;
+  name: string;
+  unit: Unit;
+  cost: Money;
+  price: Money;
+  psaProduct?: string;
+  vendorSkus: VendorSku[];
+  deployment?: string;
+}
+
+export interface Component {
+  service: string;
+  deviceTypes?: DeviceType[];
+}
+
+export interface Bundle {
+  id: string;
+  name: string;
+  per: Unit;
+  /** The device types the bundle takes (already defaulted by the workspace layer). */
+  deviceTypes: DeviceType[];
+  price: Money;
+  psaProduct?: string;
+  includes: Component[];
+  devicesPerUser?: number;
+  extraDevice?: string;
+}
+
+export interface BundlePlan {
+  kind: "bundle";
+  bundle: string;
+  licencesAny?: string[];
+  price?: Money;
+  minimum?: number;
+}
+
+export interface ServicePlan {
+  kind: "service";
+  service: string;
+  quantity?: number;
+  price?: Money;
+  minimum?: number;
+}
+
+export type Plan = BundlePlan | ServicePlan;
+
+export interface Client {
+  id: string;
+  name: string;
+  /** External ids by system (psa, microsoft, rmm, a vendor, a deployment name). */
+  ids: Record<string, string>;
+  plans: Plan[];
+}
+
+export interface Rules {
+  staleDeviceDays: number;
+  requireLicence: boolean;
+  excludeUsers: string[];
+}
+
+/** Where a row came from, for evidence: "data/psa.csv:17". */
+export type RowRef = string;
+
+/** A source row's owner: a client id, or the raw account value when no client matches. */
+export type Owner = { client: string } | { account: string; system: string };
+
+export interface UserRow {
+  ref: RowRef;
+  owner: Owner;
+  upn: string;
+  enabled: boolean;
+  licences: string[];
+  guest: boolean;
+  /** The vendor whose SKUs the licences are (default microsoft). */
+  vendor: string;
+}
+
+export interface DeviceRow {
+  ref: RowRef;
+  owner: Owner;
+  hostname: string;
+  serial: string;
+  type: DeviceType;
+  /** UTC calendar date of last contact, ISO yyyy-mm-dd. */
+  lastSeen: string;
+  primaryUser: string;
+}
+
+export interface DeploymentRow {
+  ref: RowRef;
+  owner: Owner;
+  deployment: string;
+  hostname: string;
+  serial: string;
+}
+
+export interface LicenceRow {
+  ref: RowRef;
+  owner: Owner;
+  vendor: string;
+  sku: string;
+  quantity: number;
+}
+
+export interface BillingRow {
+  ref: RowRef;
+  owner: Owner;
+  product: string;
+  quantity: number;
+  unitPrice: Money;
+  agreement: string;
+}
+
+/** Which kinds of source the workspace has: a comparison runs only where its source exists. */
+export interface SourcePresence {
+  users: boolean;
+  devices: boolean;
+  billing: boolean;
+  /** Vendors that have a licences source. */
+  licenceVendors: Set<string>;
+  /** Deployment names that have a deployments source. */
+  deployments: Set<string>;
+}
+
+export interface ReconcileInput {
+  currency: string;
+  asOf: string;
+  rules: Rules;
+  services: Service[];
+  bundles: Bundle[];
+  clients: Client[];
+  users: UserRow[];
+  devices: DeviceRow[];
+  deploymentRows: DeploymentRow[];
+  licences: LicenceRow[];
+  billing: BillingRow[];
+  sources: SourcePresence;
+}

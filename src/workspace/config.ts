@@ -1,0 +1,246 @@
+import {
+  type Bundle,
+  type Client,
+  type Component,
+  DEVICE_TYPES,
+  type DeviceType,
+  type Plan,
+  type Rules,
+  type Service,
+  type VendorSku,
+} from "../core/types.ts";
+import { Reader } from "./reader.ts";
+import { checkReferences } from "./references.ts";
+import type { Path, YamlFile } from "./yaml.ts";
+
+// trueup.yaml -> the catalogue, clients and sources, with every problem reported at its YAML path.
+
+export const SOURCE_KINDS = ["users", "devices", "deployments", "licences", "billing"] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+export interface SourceConfig {
+  index: number;
+  kind: SourceKind;
+  format: string;
+  file: string;
+  client?: string;
+  vendor?: string;
+  deployment?: string;
+}
+
+export interface Config {
+  currency: string;
+  asOf?: string;
+  rules: Rules;
+  services: Service[];
+  bundles: Bundle[];
+  clients: Client[];
+  sources: SourceConfig[];
+}
+
+const DEFAULT_DEVICE_TYPES: DeviceType[] = ["workstation", "laptop"];
+
+export function readConfig(y: YamlFile): Config | undefined {
+  if (y.value === undefined) return undefined;
+  const r = new Reader(y);
+  const root = r.obj(
+    y.value ?? {},
+    [],
+    ["currency", "asOf", "rules", "services", "bundles", "clients", "sources"],
+  );
+  if (!root) return undefined;
+  const currency = r.str(root, [], "currency") ?? "USD";
+  if (!/^[A-Z]{3}$/.test(currency))
+    y.error(["currency"], `expected an ISO 4217 code such as USD, got "${currency}"`);
+  const config: Config = {
+    currency,
+    asOf: r.date(root, [], "asOf"),
+    rules: readRules(r, root.rules),
+    services: each(r, root, "services", readService),
+    bundles: each(r, root, "bundles", readBundle),
+    clients: each(r, root, "clients", readClient),
+    sources: each(r, root, "sources", readSource),
+  };
+  checkReferences(y, config);
+  return config;
+}
+
+function each<T>(
+  r: Reader,
+  root: Record<string, unknown>,
+  key: string,
+  read: (r: Reader, v: unknown, p: Path) => T | undefined,
+): T[] {
+  const out: T[] = [];
+  (r.list(root, [], key) ?? []).forEach((v, i) => {
+    const item = read(r, v, [key, i]);
+    if (item !== undefined) out.push(item);
+  });
+  return out;
+}
+
+function readRules(r: Reader, value: unknown): Rules {
+  const rules: Rules = { staleDeviceDays: 30, requireLicence: true, excludeUsers: [] };
+  if (value === undefined || value === null) return rules;
+  const o = r.obj(value, ["rules"], ["staleDeviceDays", "requireLicence", "excludeUsers"]);
+  if (!o) return rules;
+  rules.staleDeviceDays = r.count(o, ["rules"], "staleDeviceDays") ?? rules.staleDeviceDays;
+  rules.requireLicence = r.bool(o, ["rules"], "requireLicence") ?? rules.requireLicence;
+  rules.excludeUsers = r.strings(o, ["rules"], "excludeUsers") ?? [];
+  return rules;
+}
+
+function readService(r: Reader, v: unknown, p: Path): Service | undefined {
+  const o = r.obj(v, p, ["id", "name", "unit", "cost", "price", "psaProduct", "vendorSkus", "deployment"]);
+  if (!o) return undefined;
+  const id = r.str(o, p, "id", true);
+  const unit = r.oneOf(o, p, "unit", ["user", "device"] as const, true);
+  const cost = r.money(o, p, "cost", true);
+  const price = r.money(o, p, "price", true);
+  const vendorSkus: VendorSku[] = [];
+  (r.list(o, p, "vendorSkus") ?? []).forEach((sv, i) => {
+    const sp = [...p, "vendorSkus", i];
+    const so = r.obj(sv, sp, ["vendor", "sku"]);
+    const vendor = so && r.str(so, sp, "vendor", true);
+    const sku = so && r.str(so, sp, "sku", true);
+    if (vendor && sku) vendorSkus.push({ vendor, sku });
+  });
+  if (!id || !unit || !cost || !price) return undefined;
+  return {
+    id,
+    name: r.str(o, p, "name") ?? id,
+    unit,
+    cost,
+    price,
+    psaProduct: r.str(o, p, "psaProduct"),
+    vendorSkus,
+    deployment: r.str(o, p, "deployment"),
+  };
+}
+
+function deviceTypes(r: Reader, o: Record<string, unknown>, p: Path): DeviceType[] | undefined {
+  const list = r.strings(o, p, "deviceTypes");
+  if (!list) return undefined;
+  const ok = list.filter((t, i): t is DeviceType => {
+    if ((DEVICE_TYPES as readonly string[]).includes(t)) return true;
+    r.y.error([...p, "deviceTypes", i], `expected one of ${DEVICE_TYPES.join(", ")}, got "${t}"`);
+    return false;
+  });
+  return ok;
+}
+
+function readBundle(r: Reader, v: unknown, p: Path): Bundle | undefined {
+  const known = [
+    "id",
+    "name",
+    "per",
+    "price",
+    "psaProduct",
+    "includes",
+    "deviceTypes",
+    "devicesPerUser",
+    "extraDevice",
+  ];
+  const o = r.obj(v, p, known);
+  if (!o) return undefined;
+  const id = r.str(o, p, "id", true);
+  const per = r.oneOf(o, p, "per", ["user", "device"] as const, true);
+  const price = r.money(o, p, "price", true);
+  const includes: Component[] = [];
+  (r.list(o, p, "includes") ?? []).forEach((cv, i) => {
+    const cp = [...p, "includes", i];
+    const co = r.obj(cv, cp, ["service", "deviceTypes"]);
+    const service = co && r.str(co, cp, "service", true);
+    if (co && service) includes.push({ service, deviceTypes: deviceTypes(r, co, cp) });
+  });
+  const devicesPerUser = r.count(o, p, "devicesPerUser");
+  const extraDevice = r.str(o, p, "extraDevice");
+  if (per === "device" && devicesPerUser !== undefined)
+    r.y.error([...p, "devicesPerUser"], "applies only to per: user bundles");
+  if ((devicesPerUser === undefined) !== (extraDevice === undefined)) {
+    r.y.error(
+      p,
+      "devicesPerUser and extraDevice go together: the allowance, and the service that bills devices over it",
+    );
+  }
+  if (!id || !per || !price) return undefined;
+  return {
+    id,
+    name: r.str(o, p, "name") ?? id,
+    per,
+    deviceTypes: deviceTypes(r, o, p) ?? DEFAULT_DEVICE_TYPES,
+    price,
+    psaProduct: r.str(o, p, "psaProduct"),
+    includes,
+    devicesPerUser,
+    extraDevice,
+  };
+}
+
+function readClient(r: Reader, v: unknown, p: Path): Client | undefined {
+  const o = r.obj(v, p, ["id", "name", "ids", "plans"]);
+  if (!o) return undefined;
+  const id = r.str(o, p, "id", true);
+  const ids: Record<string, string> = {};
+  if (o.ids !== undefined && o.ids !== null) {
+    const io = r.obj(o.ids, [...p, "ids"], Object.keys(o.ids as object));
+    for (const key of Object.keys(io ?? {})) {
+      const value = io && r.str(io, [...p, "ids"], key, true);
+      if (value) ids[key] = value;
+    }
+  }
+  const plans: Plan[] = [];
+  (r.list(o, p, "plans") ?? []).forEach((pv, i) => {
+    const plan = readPlan(r, pv, [...p, "plans", i]);
+    if (plan) plans.push(plan);
+  });
+  if (!id) return undefined;
+  return { id, name: r.str(o, p, "name") ?? id, ids, plans };
+}
+
+function readPlan(r: Reader, v: unknown, p: Path): Plan | undefined {
+  const o = r.obj(v, p, ["bundle", "service", "users", "price", "minimum", "quantity"]);
+  if (!o) return undefined;
+  const bundle = r.str(o, p, "bundle");
+  const service = r.str(o, p, "service");
+  const price = r.money(o, p, "price");
+  const minimum = r.count(o, p, "minimum");
+  if ((bundle === undefined) === (service === undefined)) {
+    r.y.error(p, 'a plan names either a "bundle" or a "service"');
+    return undefined;
+  }
+  if (bundle !== undefined) {
+    if (o.quantity !== undefined)
+      r.y.error([...p, "quantity"], "a fixed quantity applies to service plans only");
+    let licencesAny: string[] | undefined;
+    if (o.users !== undefined && o.users !== null) {
+      const uo = r.obj(o.users, [...p, "users"], ["licencesAny"]);
+      licencesAny = uo && r.strings(uo, [...p, "users"], "licencesAny");
+    }
+    return { kind: "bundle", bundle, licencesAny, price, minimum };
+  }
+  if (o.users !== undefined) r.y.error([...p, "users"], "a users filter applies to bundle plans only");
+  return { kind: "service", service: service as string, quantity: r.count(o, p, "quantity"), price, minimum };
+}
+
+function readSource(r: Reader, v: unknown, p: Path): SourceConfig | undefined {
+  const o = r.obj(v, p, ["kind", "format", "file", "client", "vendor", "deployment"]);
+  if (!o) return undefined;
+  const kind = r.oneOf(o, p, "kind", SOURCE_KINDS, true);
+  const file = r.str(o, p, "file", true);
+  const deployment = r.str(o, p, "deployment");
+  if (kind === "deployments" && deployment === undefined)
+    r.y.error([...p, "deployment"], "a deployments source names its deployment (for example edr)");
+  if (kind === "licences" && o.vendor === undefined)
+    r.y.error([...p, "vendor"], "a licences source names its vendor (for example pax8)");
+  if (!kind || !file) return undefined;
+  return {
+    index: p[1] as number,
+    kind,
+    format: r.str(o, p, "format") ?? `trueup-${kind}`,
+    file,
+    client: r.str(o, p, "client"),
+    vendor: r.str(o, p, "vendor"),
+    deployment,
+  };
+}

@@ -1,0 +1,113 @@
+import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
+import { parse } from "csv-parse";
+
+// Streaming CSV (RFC 4180) with the line each record starts on. The bytes must be UTF-8: anything
+// else stops the read with the line of the first bad byte, before a wrong character can slip in.
+
+export class CsvError extends Error {
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface CsvRecord {
+  fields: string[];
+  /** Line the record starts on; the header is line 1. */
+  line: number;
+}
+
+async function* decodeUtf8(path: string): AsyncGenerator<string> {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let lines = 1;
+  let first = true;
+  let sawText = false;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    if (first) {
+      first = false;
+      if ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)) {
+        throw new CsvError('the file is UTF-16 (as Excel saves "Unicode text"); save it as CSV UTF-8', 1);
+      }
+    }
+    let text: string;
+    try {
+      text = decoder.decode(chunk, { stream: true });
+    } catch {
+      const bad = firstInvalidUtf8(chunk);
+      throw new CsvError("the file is not UTF-8 (save it as CSV UTF-8)", lines + countNewlines(chunk, bad));
+    }
+    lines += countNewlines(chunk, chunk.length);
+    if (!sawText && text.trim() !== "") sawText = true;
+    yield text;
+  }
+  const rest = decoder.decode();
+  if (rest.trim() !== "") sawText = true;
+  if (!sawText) throw new CsvError("the file is empty: expected a header row", 1);
+  yield rest;
+}
+
+function countNewlines(buf: Buffer, end: number): number {
+  let n = 0;
+  let i = buf.indexOf(10);
+  while (i !== -1 && i < end) {
+    n++;
+    i = buf.indexOf(10, i + 1);
+  }
+  return n;
+}
+
+/** Offset of the first byte that cannot start or continue a UTF-8 sequence here. */
+export function firstInvalidUtf8(buf: Buffer): number {
+  let i = 0;
+  while (i < buf.length && ((buf[i] as number) & 0xc0) === 0x80) i++; // tail of a previous chunk
+  while (i < buf.length) {
+    const b = buf[i] as number;
+    const len =
+      b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (len === 0) return i;
+    for (let k = 1; k < len; k++) {
+      if (i + k >= buf.length) return buf.length;
+      if (((buf[i + k] as number) & 0xc0) !== 0x80) return i;
+    }
+    i += len;
+  }
+  return buf.length;
+}
+
+/** The records of a CSV file, header first. */
+export async function* readCsv(path: string): AsyncGenerator<CsvRecord> {
+  const source = Readable.from(decodeUtf8(path));
+  const parser = parse({ info: true, skip_empty_lines: true, relax_column_count: true });
+  source.on("error", (e) => parser.destroy(e));
+  source.pipe(parser);
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number };
+    }>) {
+      let inner = 0;
+      for (const f of record) if (f.includes("\n")) inner += f.split("\n").length - 1;
+      yield { fields: record, line: info.lines - inner };
+    }
+  } catch (e) {
+    if (e instanceof CsvError) throw e;
+    const err = e as { code?: string; lines?: number; message?: string };
+    if (err.code === "ENOENT") throw new CsvError("file not found");
+    if (err.code?.startsWith("CSV_")) throw new CsvError(csvMessage(err.code, err.message ?? ""), err.lines);
+    throw e;
+  }
+}
+
+function csvMessage(code: string, message: string): string {
+  switch (code) {
+    case "CSV_INVALID_CLOSING_QUOTE":
+      return 'a quoted value is followed by more text before the comma (a stray " inside a field?)';
+    case "CSV_QUOTE_NOT_CLOSED":
+      return "a quoted value is never closed";
+    default:
+      return message.replace(/ at line \d+.*/, "");
+  }
+}

@@ -1,0 +1,113 @@
+import type { Config } from "./config.ts";
+import type { Path, YamlFile } from "./yaml.ts";
+
+// Inside trueup.yaml every reference must resolve and every id be unique (spec 2).
+
+/** Ids of one kind, read from the raw YAML so that a duplicate is reported at its own position. */
+function uniqueIds(y: YamlFile, key: string, kind: string): Set<string> {
+  const list = (y.value as Record<string, unknown> | undefined)?.[key];
+  const seen = new Map<string, number>();
+  if (!Array.isArray(list)) return new Set();
+  list.forEach((item, i) => {
+    const id = (item as { id?: unknown } | null)?.id;
+    if (typeof id !== "string" && typeof id !== "number") return;
+    const first = seen.get(String(id));
+    if (first !== undefined)
+      y.error([key, i, "id"], `duplicate ${kind} id "${id}" (first at ${key}[${first}])`);
+    else seen.set(String(id), i);
+  });
+  return new Set(seen.keys());
+}
+
+export function checkReferences(y: YamlFile, c: Config): void {
+  // Items that failed to read are left out of c, so find each item's path by its id.
+  const pathOf = (key: string, id: string): Path => {
+    const list = (y.value as Record<string, unknown[]>)[key] ?? [];
+    const i = list.findIndex((v) => (v as { id?: unknown } | null)?.id === id);
+    return [key, i < 0 ? 0 : i];
+  };
+  const services = uniqueIds(y, "services", "service");
+  const bundles = uniqueIds(y, "bundles", "bundle");
+  const clients = uniqueIds(y, "clients", "client");
+
+  const unknownService = (path: Path, id: string) => {
+    if (!services.has(id)) y.error(path, `unknown service "${id}"${suggest(id, services)}`);
+  };
+  const products = new Map<string, string>();
+  const skus = new Map<string, string>();
+  const claimProduct = (path: Path, product: string | undefined, owner: string) => {
+    if (!product) return;
+    const key = product.trim().toLowerCase();
+    const other = products.get(key);
+    if (other) y.error(path, `PSA product "${product}" is already ${other}'s psaProduct`);
+    else products.set(key, owner);
+  };
+
+  for (const s of c.services) {
+    const p = pathOf("services", s.id);
+    claimProduct([...p, "psaProduct"], s.psaProduct, `service ${s.id}`);
+    s.vendorSkus.forEach((v, i) => {
+      const key = `${v.vendor.toLowerCase()}\u0000${v.sku.toLowerCase()}`;
+      const other = skus.get(key);
+      if (other)
+        y.error([...p, "vendorSkus", i], `${v.vendor} SKU "${v.sku}" already licenses service ${other}`);
+      else skus.set(key, s.id);
+    });
+  }
+  for (const b of c.bundles) {
+    const p = pathOf("bundles", b.id);
+    claimProduct([...p, "psaProduct"], b.psaProduct, `bundle ${b.id}`);
+    b.includes.forEach((comp, i) => unknownService([...p, "includes", i, "service"], comp.service));
+    if (b.extraDevice !== undefined) {
+      unknownService([...p, "extraDevice"], b.extraDevice);
+      const extra = c.services.find((s) => s.id === b.extraDevice);
+      if (extra && extra.unit !== "device")
+        y.error([...p, "extraDevice"], `service "${extra.id}" must have unit: device to bill extra devices`);
+    }
+  }
+  const externalIds = new Map<string, string>();
+  for (const cl of c.clients) {
+    const p = pathOf("clients", cl.id);
+    if (cl.id === "_unmapped") y.error([...p, "id"], '"_unmapped" is reserved for rows that match no client');
+    for (const [system, value] of Object.entries(cl.ids)) {
+      const key = `${system.toLowerCase()}\u0000${value.trim().toLowerCase()}`;
+      const other = externalIds.get(key);
+      if (other) y.error([...p, "ids", system], `${system} id "${value}" is also client ${other}'s`);
+      else externalIds.set(key, cl.id);
+    }
+    cl.plans.forEach((plan, i) => {
+      const pp = [...p, "plans", i];
+      if (plan.kind === "service") return unknownService([...pp, "service"], plan.service);
+      if (!bundles.has(plan.bundle))
+        return y.error([...pp, "bundle"], `unknown bundle "${plan.bundle}"${suggest(plan.bundle, bundles)}`);
+      const bundle = c.bundles.find((b) => b.id === plan.bundle);
+      if (bundle?.per === "device" && plan.licencesAny)
+        y.error([...pp, "users"], "a users filter applies to per: user bundles only");
+    });
+  }
+  for (const s of c.sources) {
+    if (s.client !== undefined && !clients.has(s.client)) {
+      y.error(["sources", s.index, "client"], `unknown client "${s.client}"${suggest(s.client, clients)}`);
+    }
+  }
+}
+
+function suggest(id: string, known: ReadonlySet<string>): string {
+  const lower = id.toLowerCase();
+  const close = [...known].find((k) => k.toLowerCase() === lower || distance(k.toLowerCase(), lower) <= 2);
+  return close ? ` (did you mean "${close}"?)` : ` (known: ${[...known].slice(0, 8).join(", ") || "none"})`;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j] as number;
+      row[j] = Math.min(cur + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length] as number;
+}
