@@ -29,9 +29,9 @@ export function compareCoverage(
     deployed.set(row.deployment, (deployed.get(row.deployment) ?? 0) + 1);
     const device = index.find(row.hostname, row.serial);
     if (device) {
-      let set = covered.get(row.deployment);
-      if (!set) covered.set(row.deployment, (set = new Set()));
+      const set = covered.get(row.deployment) ?? new Set<Device>();
       set.add(device);
+      covered.set(row.deployment, set);
     } else {
       const list = unknown.get(row.deployment) ?? [];
       list.push(row.hostname.trim() || row.serial.trim());

@@ -92,7 +92,20 @@ export class Fields {
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
+// Exports repeat the same few timestamps thousands of times: parse each distinct text once.
+const dateCache = new Map<string, string | undefined>();
+
 export function utcDate(v: string): string | undefined {
+  let d = dateCache.get(v);
+  if (d === undefined && !dateCache.has(v)) {
+    d = parseUtcDate(v);
+    if (dateCache.size > 100_000) dateCache.clear();
+    dateCache.set(v, d);
+  }
+  return d;
+}
+
+function parseUtcDate(v: string): string | undefined {
   const m = ISO.exec(v);
   if (!m) return undefined;
   const [, y, mo, d, h, mi] = m;

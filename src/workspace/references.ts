@@ -77,9 +77,14 @@ export function checkReferences(y: YamlFile, c: Config): void {
     }
     cl.plans.forEach((plan, i) => {
       const pp = [...p, "plans", i];
-      if (plan.kind === "service") return unknownService([...pp, "service"], plan.service);
-      if (!bundles.has(plan.bundle))
-        return y.error([...pp, "bundle"], `unknown bundle "${plan.bundle}"${suggest(plan.bundle, bundles)}`);
+      if (plan.kind === "service") {
+        unknownService([...pp, "service"], plan.service);
+        return;
+      }
+      if (!bundles.has(plan.bundle)) {
+        y.error([...pp, "bundle"], `unknown bundle "${plan.bundle}"${suggest(plan.bundle, bundles)}`);
+        return;
+      }
       const bundle = c.bundles.find((b) => b.id === plan.bundle);
       if (bundle?.per === "device" && plan.licencesAny)
         y.error([...pp, "users"], "a users filter applies to per: user bundles only");
