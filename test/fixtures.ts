@@ -59,7 +59,8 @@ sources:
 
 export const BASE_FILES: Record<string, string> = {
   "trueup.yaml": BASE_YAML,
-  "data/users.csv": "account,upn,displayName,enabled,licences\nacme,ann@acme.com,Ann,true,BP\nacme,bob@acme.com,Bob,true,BP\n",
+  "data/users.csv":
+    "account,upn,displayName,enabled,licences\nacme,ann@acme.com,Ann,true,BP\nacme,bob@acme.com,Bob,true,BP\n",
   "data/devices.csv":
     "account,hostname,serial,type,lastSeen,primaryUser\nACME,PC1,S1,workstation,2026-10-30,ann@acme.com\nACME,PC2,S2,laptop,2026-10-31,bob@acme.com\n",
   "data/edr.csv": "account,hostname,serial,lastSeen\nAcme,PC1,S1,2026-11-01\n",

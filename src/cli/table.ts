@@ -1,6 +1,6 @@
 import type { Finding } from "../core/findings.ts";
-import { formatMoney } from "../core/money.ts";
-import { type ClientReport, clientImpact, type Report } from "../core/report.ts";
+import { formatMoney, type Money } from "../core/money.ts";
+import { type ClientReport, clientImpact, type Report, totals } from "../core/report.ts";
 
 // The report for a person: clients by monthly impact, one line per finding with its evidence.
 
@@ -54,9 +54,18 @@ function padLeft(s: string, n: number): string {
 }
 
 function clientBlock(c: ClientReport, currency: string): string[] {
+  const t = totals([c]);
+  const money = [
+    ["under-billed", t.underBilled],
+    ["over-billed", t.overBilled],
+    ["licence waste", t.licenceWaste],
+    ["licence shortfall", t.licenceShortfall],
+  ]
+    .filter(([, m]) => !(m as Money).isZero())
+    .map(([label, m]) => `${label} ${formatMoney(m as Money)}`);
   const out = [
-    `${c.name} (${c.id})  impact ${formatMoney(clientImpact(c))} ${currency}/month  ` +
-      `users ${c.counts.billableUsers}, devices ${c.counts.currentDevices}, stale ${c.counts.staleDevices}`,
+    `${c.name} (${c.id}): ${money.join(", ") || `no money at stake (${currency})`}` +
+      ` | users ${c.counts.billableUsers}, devices ${c.counts.currentDevices}, stale ${c.counts.staleDevices}`,
   ];
   const wType = Math.max(...c.findings.map((f) => f.type.length));
   const wSubject = Math.max(...c.findings.map((f) => f.subject.length));

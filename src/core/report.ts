@@ -47,7 +47,7 @@ export function buildReport(asOf: string, currency: string, clients: ClientRepor
   return { asOf, currency, totals: totals(clients), clients };
 }
 
-function totals(clients: readonly ClientReport[]): Totals {
+export function totals(clients: readonly ClientReport[]): Totals {
   const t: Totals = {
     underBilled: ZERO,
     overBilled: ZERO,

@@ -21,10 +21,19 @@ function uniqueIds(y: YamlFile, key: string, kind: string): Set<string> {
 
 export function checkReferences(y: YamlFile, c: Config): void {
   // Items that failed to read are left out of c, so find each item's path by its id.
+  const positions = new Map<string, Map<unknown, number>>();
   const pathOf = (key: string, id: string): Path => {
-    const list = (y.value as Record<string, unknown[]>)[key] ?? [];
-    const i = list.findIndex((v) => (v as { id?: unknown } | null)?.id === id);
-    return [key, i < 0 ? 0 : i];
+    let index = positions.get(key);
+    if (!index) {
+      index = new Map();
+      const list = (y.value as Record<string, unknown[]>)[key] ?? [];
+      list.forEach((v, i) => {
+        const itemId = (v as { id?: unknown } | null)?.id;
+        if (!index?.has(itemId)) index?.set(itemId, i);
+      });
+      positions.set(key, index);
+    }
+    return [key, index.get(id) ?? 0];
   };
   const services = uniqueIds(y, "services", "service");
   const bundles = uniqueIds(y, "bundles", "bundle");
