@@ -11,7 +11,12 @@ export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
     .description("Reconcile what an MSP bills, buys and deploys against what each client really has.")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
-    .showHelpAfterError("(run with --help for usage)");
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  trueup demo\n  trueup init my-msp && trueup validate --workspace my-msp\n" +
+        "  trueup reconcile --workspace my-msp --format table\n",
+    );
   let code = 0;
   const run: Runner =
     (f) =>

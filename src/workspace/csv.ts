@@ -1,4 +1,5 @@
 import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { parse } from "csv-parse";
 
@@ -98,7 +99,11 @@ export async function* readCsv(path: string): AsyncGenerator<CsvRecord> {
     if (e instanceof CsvError) throw e;
     const err = e as { code?: string; lines?: number; message?: string };
     if (err.code === "ENOENT") throw new CsvError("file not found");
-    if (err.code?.startsWith("CSV_")) throw new CsvError(csvMessage(err.code, err.message ?? ""), err.lines);
+    if (err.code === "EISDIR") throw new CsvError("is a folder, not a CSV file");
+    // csv-parse reports an unclosed quote at the end of the file: find the line the quote opens on.
+    const at = err.code === "CSV_QUOTE_NOT_CLOSED" ? await unclosedQuoteLine(path) : err.lines;
+    if (err.code?.startsWith("CSV_") || err.code === "INVALID_OPENING_QUOTE")
+      throw new CsvError(csvMessage(err.code, err.message ?? ""), at);
     throw e;
   }
 }
@@ -109,7 +114,29 @@ function csvMessage(code: string, message: string): string {
       return 'a quoted value is followed by more text before the comma (a stray " inside a field?)';
     case "CSV_QUOTE_NOT_CLOSED":
       return "a quoted value is never closed";
+    case "INVALID_OPENING_QUOTE":
+      return 'a " inside an unquoted value (quote the whole value and double the ": "a ""b"" c")';
     default:
       return message.replace(/ at line \d+.*/, "");
   }
+}
+
+/** Line of the quote that opens a value and is never closed (RFC 4180). */
+async function unclosedQuoteLine(path: string): Promise<number | undefined> {
+  const text = await readFile(path, "utf8");
+  let line = 1;
+  let open: number | undefined;
+  let fieldStart = true;
+  for (let i = text.startsWith("\ufeff") ? 1 : 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\n") line++;
+    if (open !== undefined) {
+      if (c === '"' && text[i + 1] === '"') i++;
+      else if (c === '"') open = undefined;
+    } else if (c === '"' && fieldStart) {
+      open = line;
+    }
+    fieldStart = open === undefined && (c === "," || c === "\n" || c === "\r");
+  }
+  return open;
 }

@@ -7,7 +7,7 @@ import { Fields } from "../formats/fields.ts";
 import type { Format, Kind, RowContext, RowsByKind } from "../formats/format.ts";
 import { findFormat, formatsFor } from "../formats/index.ts";
 import { type Config, readConfig, type SourceConfig } from "./config.ts";
-import { CsvError, readCsv } from "./csv.ts";
+import { CsvError, firstInvalidUtf8, readCsv } from "./csv.ts";
 import { type Issue, WorkspaceError } from "./issues.ts";
 import { YamlFile } from "./yaml.ts";
 
@@ -44,10 +44,16 @@ export async function loadWorkspace(dir: string, opts: LoadOptions): Promise<Loa
     return { issues };
   }
   if (!isUtf8(text)) {
-    issues.push({ severity: "error", file: CONFIG_FILE, message: "the file is not UTF-8" });
+    const line = text.subarray(0, firstInvalidUtf8(text)).toString("latin1").split("\n").length;
+    issues.push({ severity: "error", file: CONFIG_FILE, line, message: "the file is not UTF-8" });
     return { issues };
   }
   const yaml = new YamlFile(CONFIG_FILE, text.toString("utf8"));
+  if (yaml.value === null) {
+    const message = "the file is empty: expected currency, services, bundles, clients and sources";
+    issues.push({ severity: "error", file: CONFIG_FILE, line: 1, message });
+    return { issues };
+  }
   const config = readConfig(yaml);
   issues.push(...yaml.issues);
   if (!config) return { issues };
@@ -66,10 +72,19 @@ export async function loadWorkspace(dir: string, opts: LoadOptions): Promise<Loa
       });
       continue;
     }
-    await readSource(dir, source, format, accounts, rows, issues);
+    await readSource(
+      dir,
+      source,
+      format,
+      accounts,
+      rows,
+      issues,
+      `${CONFIG_FILE}:${yaml.position(["sources", source.index, "file"]).line}`,
+    );
   }
   checkDuplicateUsers(rows.users, issues);
   warnUnusedSources(config, issues);
+  sortByLine(issues);
 
   if (issues.some((i) => i.severity === "error")) return { config, issues };
   const input: ReconcileInput = {
@@ -131,6 +146,7 @@ async function readSource(
   accounts: AccountIndex,
   rows: Rows,
   issues: Issue[],
+  namedAt: string,
 ): Promise<void> {
   const file = source.file;
   const system = accountSystem(source);
@@ -150,7 +166,7 @@ async function readSource(
   try {
     for await (const record of readCsv(resolve(dir, file))) {
       if (!fields) {
-        const index = headerIndex(record.fields);
+        const index = headerIndex(record.fields, format.columns);
         const missing = format.columns.filter(
           (c) => c.required && !index.has(c.name) && !(c.name === "account" && fixed !== undefined),
         );
@@ -185,18 +201,32 @@ async function readSource(
       line: e.line,
       message:
         e.message === "file not found"
-          ? `file not found (named by sources[${source.index}].file in ${CONFIG_FILE})`
+          ? `file not found (named by sources[${source.index}].file at ${namedAt})`
           : e.message,
     });
   }
 }
 
-function headerIndex(header: readonly string[]): Map<string, number> {
-  const index = new Map<string, number>();
+/** Column positions by name; names compare without regard to case or surrounding spaces. */
+function headerIndex(header: readonly string[], columns: readonly { name: string }[]): Map<string, number> {
+  const byLower = new Map<string, number>();
   header.forEach((name, i) => {
-    if (!index.has(name.trim())) index.set(name.trim(), i);
+    const key = name.trim().toLowerCase();
+    if (!byLower.has(key)) byLower.set(key, i);
   });
+  const index = new Map<string, number>();
+  for (const c of columns) {
+    const i = byLower.get(c.name.toLowerCase());
+    if (i !== undefined) index.set(c.name, i);
+  }
   return index;
+}
+
+/** Issues of one file in line order, files in the order they were read. */
+function sortByLine(issues: Issue[]): void {
+  const order = new Map<string, number>();
+  for (const i of issues) if (!order.has(i.file)) order.set(i.file, order.size);
+  issues.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || (a.line ?? 0) - (b.line ?? 0));
 }
 
 function checkDuplicateUsers(users: RowsByKind["users"][], issues: Issue[]): void {

@@ -66,7 +66,9 @@ export function checkReferences(y: YamlFile, c: Config): void {
   for (const b of c.bundles) {
     const p = pathOf("bundles", b.id);
     claimProduct([...p, "psaProduct"], b.psaProduct, `bundle ${b.id}`);
-    b.includes.forEach((comp, i) => unknownService([...p, "includes", i, "service"], comp.service));
+    b.includes.forEach((comp, i) => {
+      unknownService([...p, "includes", i, "service"], comp.service);
+    });
     if (b.extraDevice !== undefined) {
       unknownService([...p, "extraDevice"], b.extraDevice);
       const extra = c.services.find((s) => s.id === b.extraDevice);
@@ -99,7 +101,15 @@ export function checkReferences(y: YamlFile, c: Config): void {
         y.error([...pp, "users"], "a users filter applies to per: user bundles only");
     });
   }
+  const deployments = new Set(c.services.flatMap((s) => (s.deployment === undefined ? [] : [s.deployment])));
   for (const s of c.sources) {
+    if (s.kind === "deployments" && s.deployment !== undefined && !deployments.has(s.deployment)) {
+      const known = [...deployments].join(", ") || "none: give a service `deployment: NAME`";
+      y.error(
+        ["sources", s.index, "deployment"],
+        `unknown deployment "${s.deployment}": no service names it (known: ${known})`,
+      );
+    }
     if (s.client !== undefined && !clients.has(s.client)) {
       y.error(["sources", s.index, "client"], `unknown client "${s.client}"${suggest(s.client, clients)}`);
     }
