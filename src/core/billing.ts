@@ -1,6 +1,6 @@
 import type { Catalogue } from "./catalogue.ts";
 import { type Finding, finding } from "./findings.ts";
-import { type Money, ZERO } from "./money.ts";
+import { formatPrice, type Money, ZERO } from "./money.ts";
 import type { Requirements } from "./requirements.ts";
 import type { BillingRow } from "./types.ts";
 
@@ -35,13 +35,13 @@ export function compareBilling(
     const contract = req.billed.get(subject);
     if (contract) {
       if (!row.unitPrice.equals(contract.price)) {
-        findings.push(
-          finding("PRICE_MISMATCH", subject, [row.ref], {
-            expected: contract.price.toFixed(2),
-            actual: row.unitPrice.toFixed(2),
-            impact: row.unitPrice.minus(contract.price).abs().times(row.quantity),
-          }),
-        );
+        const mismatch = finding("PRICE_MISMATCH", subject, [row.ref], {
+          expected: formatPrice(contract.price),
+          actual: formatPrice(row.unitPrice),
+          impact: row.unitPrice.minus(contract.price).abs().times(row.quantity),
+        });
+        mismatch.psaPriceLower = row.unitPrice.lessThan(contract.price);
+        findings.push(mismatch);
       }
     } else if (!(target.kind === "service" && req.services.get(target.id)?.asComponent)) {
       stray.set(subject, catalogue.catalogPrice(target.kind, target.id) ?? ZERO);

@@ -1,4 +1,4 @@
-import { type Money, money, toCents, ZERO } from "./money.ts";
+import { type Money, toCents, ZERO } from "./money.ts";
 
 export const FINDING_TYPES = [
   "UNDER_BILLED",
@@ -28,6 +28,8 @@ export interface Finding {
   monthlyImpact: Money;
   /** Sorted UPNs, hostnames or file:line references. */
   evidence: string[];
+  /** PRICE_MISMATCH only: the PSA price is below the contract (exact, before any rounding). */
+  psaPriceLower?: boolean;
 }
 
 export function finding(
@@ -80,7 +82,7 @@ export function totalOf(f: Finding): TotalKey | undefined {
       return "overBilled";
     case "PRICE_MISMATCH":
       // expected is the contracted price, actual the PSA's: a lower PSA price under-bills.
-      return money(String(f.actual)).lessThan(money(String(f.expected))) ? "underBilled" : "overBilled";
+      return f.psaPriceLower ? "underBilled" : "overBilled";
     case "LICENCE_SURPLUS":
     case "ORPHAN_LICENCE":
       return "licenceWaste";

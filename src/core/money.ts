@@ -42,3 +42,8 @@ export function sum(values: Iterable<Money>): Money {
   for (const v of values) total = total.plus(v);
   return total;
 }
+
+/** A unit price as written: two places, or more when the price has them ("149.996"). */
+export function formatPrice(m: Money): string {
+  return m.decimalPlaces() <= 2 ? m.toFixed(2) : m.toString();
+}

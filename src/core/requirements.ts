@@ -41,10 +41,13 @@ export function requirements(
   devices: readonly Device[],
 ): Requirements {
   const req: Requirements = { billed: new Map(), services: new Map() };
-  for (const pa of assignment.plans) addBundlePlan(req, catalogue, pa);
-  for (const plan of client.plans) {
-    if (plan.kind === "service") addServicePlan(req, catalogue, plan, users, devices);
-  }
+  const bundlePlans = new Map(assignment.plans.map((pa) => [pa.index, pa]));
+  // In plan order, so that where two plans bill one subject the first one's price stands.
+  client.plans.forEach((plan, i) => {
+    const pa = bundlePlans.get(i);
+    if (pa) addBundlePlan(req, catalogue, pa);
+    else if (plan.kind === "service") addServicePlan(req, catalogue, plan, users, devices);
+  });
   return req;
 }
 

@@ -97,7 +97,7 @@ export interface DeviceRow {
   hostname: string;
   serial: string;
   type: DeviceType;
-  /** UTC calendar date of last contact, ISO yyyy-mm-dd. */
+  /** Last contact as a UTC instant, ISO 8601 (2026-10-31T01:15:00.000Z); a bare date is its midnight. */
   lastSeen: string;
   primaryUser: string;
 }

@@ -78,7 +78,7 @@ export class Fields {
     return parseMoney(v) ?? this.error(column, `expected an amount such as 12.50, got "${v}"`);
   }
 
-  /** An ISO 8601 date or date-time, as its UTC calendar date. */
+  /** An ISO 8601 date or date-time, as a UTC instant (a bare date is its midnight UTC). */
   date(column: string): string | undefined {
     const v = this.required(column);
     if (v === undefined) return undefined;
@@ -112,13 +112,13 @@ function parseUtcDate(v: string): string | undefined {
   const day = `${y}-${mo}-${d}`;
   const check = new Date(`${day}T00:00:00Z`);
   if (Number.isNaN(check.getTime()) || check.toISOString().slice(0, 10) !== day) return undefined;
-  if (h === undefined) return day;
+  if (h === undefined) return `${day}T00:00:00.000Z`;
   if (Number(h) > 23 || Number(mi) > 59) return undefined;
   const offset = m[7];
   // A time with no offset is taken as UTC, as the spec keeps all time in UTC.
   const iso = `${day}T${h}:${mi}:${m[6] ?? "00"}${offset === undefined || offset === "Z" ? "Z" : normalizeOffset(offset)}`;
   const t = new Date(iso);
-  return Number.isNaN(t.getTime()) ? undefined : t.toISOString().slice(0, 10);
+  return Number.isNaN(t.getTime()) ? undefined : t.toISOString();
 }
 
 function normalizeOffset(o: string): string {
