@@ -82,7 +82,11 @@ describe("encodings and line ends", () => {
 
 describe("columns", () => {
   it("matches header names without regard to case or surrounding spaces", async () => {
-    const upper = users("ACCOUNT, UPN ,Enabled,Licences", "acme,ann@acme.com,true,BP", "acme,bob@acme.com,true,BP");
+    const upper = users(
+      "ACCOUNT, UPN ,Enabled,Licences",
+      "acme,ann@acme.com,true,BP",
+      "acme,bob@acme.com,true,BP",
+    );
     expect(await report(upper)).toEqual(await report({}));
   });
 

@@ -130,7 +130,9 @@ describe("trueup.yaml references and ids", () => {
 describe("files", () => {
   it("a missing source file is named with the YAML path that names it", async () => {
     const line = await refused({ "data/pax8.csv": null }, "data/pax8.csv:");
-    expect(line).toMatch(/^data\/pax8\.csv: file not found \(named by sources\[3\]\.file at trueup\.yaml:\d+\)$/);
+    expect(line).toMatch(
+      /^data\/pax8\.csv: file not found \(named by sources\[3\]\.file at trueup\.yaml:\d+\)$/,
+    );
   });
 
   it("a missing trueup.yaml says the folder is not a workspace", async () => {

@@ -217,7 +217,7 @@ describe("PRICE_MISMATCH (5)", () => {
     });
   });
 
-  // Spec 4.1: the row with the latest lastSeen, to the second, stands for the device.
+  // Spec 6: which total a mismatch feeds is decided on the exact prices, not the rounded ones.
   it("a PSA price a fraction of a cent lower still adds to underBilled", () => {
     const r = run(acme([billing("GOLD-U", 3, "149.996")]));
     expect(findingOf(r, "PRICE_MISMATCH", "bundle:gold").monthlyImpact).toBe("0.01");
