@@ -244,7 +244,7 @@ describe("duplicate inventory rows (4.1)", () => {
     expect(clientOf(r, "beta").counts.currentDevices).toBe(1);
   });
 
-  // Spec 4.1: the row with the latest lastSeen, to the second, stands for the device.
+  // Spec 5: one finding per client, type and subject, even when two devices share a hostname.
   it("two stale devices sharing a hostname are one STALE_DEVICE finding (one per subject)", () => {
     const rows = [
       device("LAPTOP", { serial: "SN1", lastSeen: "2026-01-01" }),
