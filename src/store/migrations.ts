@@ -1,0 +1,124 @@
+import { type Kysely, type Migration, Migrator, sql } from "kysely";
+
+// Migrations live in code, run on every start, and are the same for PGlite and PostgreSQL.
+
+const initial: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createTable("settings").addColumn("key", "text", (c) => c.primaryKey()).addColumn("value", "jsonb", (c) => c.notNull()).execute();
+    await db.schema
+      .createTable("catalogue")
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("id", "text", (c) => c.notNull())
+      .addColumn("position", "integer", (c) => c.notNull())
+      .addColumn("item", "jsonb", (c) => c.notNull())
+      .addColumn("updated_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+      .addPrimaryKeyConstraint("catalogue_pk", ["kind", "id"])
+      .execute();
+    await db.schema
+      .createTable("sources")
+      .addColumn("id", "serial", (c) => c.primaryKey())
+      .addColumn("position", "integer", (c) => c.notNull())
+      .addColumn("spec", "jsonb", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("imports")
+      .addColumn("id", "serial", (c) => c.primaryKey())
+      .addColumn("source_id", "integer", (c) => c.notNull().references("sources.id").onDelete("cascade"))
+      .addColumn("file_name", "text", (c) => c.notNull())
+      .addColumn("format", "text", (c) => c.notNull())
+      .addColumn("header", "jsonb", (c) => c.notNull())
+      .addColumn("row_count", "integer", (c) => c.notNull())
+      .addColumn("imported_by", "text", (c) => c.notNull())
+      .addColumn("imported_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+      .execute();
+    await db.schema
+      .createTable("import_rows")
+      .addColumn("import_id", "integer", (c) => c.notNull().references("imports.id").onDelete("cascade"))
+      .addColumn("line", "integer", (c) => c.notNull())
+      .addColumn("fields", "jsonb", (c) => c.notNull())
+      .addPrimaryKeyConstraint("import_rows_pk", ["import_id", "line"])
+      .execute();
+    await db.schema
+      .createTable("runs")
+      .addColumn("id", "serial", (c) => c.primaryKey())
+      .addColumn("as_of", "text", (c) => c.notNull())
+      .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+      .addColumn("created_by", "text", (c) => c.notNull())
+      .addColumn("imports", "jsonb", (c) => c.notNull())
+      .addColumn("totals", "jsonb", (c) => c.notNull())
+      .addColumn("report", "jsonb", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("findings")
+      .addColumn("run_id", "integer", (c) => c.notNull().references("runs.id").onDelete("cascade"))
+      .addColumn("client_id", "text", (c) => c.notNull())
+      .addColumn("type", "text", (c) => c.notNull())
+      .addColumn("subject", "text", (c) => c.notNull())
+      .addColumn("expected", "text")
+      .addColumn("actual", "text")
+      .addColumn("monthly_impact", "numeric", (c) => c.notNull())
+      .addColumn("evidence", "jsonb", (c) => c.notNull())
+      .addColumn("key", "text", (c) => c.notNull())
+      .addColumn("figures", "text", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("findings_run").on("findings").columns(["run_id", "client_id", "type"]).execute();
+    await db.schema
+      .createTable("decisions")
+      .addColumn("key", "text", (c) => c.primaryKey())
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("reason", "text")
+      .addColumn("figures", "text", (c) => c.notNull())
+      .addColumn("decided_by", "text", (c) => c.notNull())
+      .addColumn("decided_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+      .execute();
+    await db.schema
+      .createTable("ignored")
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("value", "text", (c) => c.notNull())
+      .addColumn("ignored_by", "text", (c) => c.notNull())
+      .addColumn("ignored_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+      .addPrimaryKeyConstraint("ignored_pk", ["kind", "value"])
+      .execute();
+    await db.schema
+      .createTable("users")
+      .addColumn("id", "serial", (c) => c.primaryKey())
+      .addColumn("email", "text", (c) => c.notNull().unique())
+      .addColumn("password_hash", "text", (c) => c.notNull())
+      .addColumn("role", "text", (c) => c.notNull())
+      .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+      .execute();
+    await db.schema
+      .createTable("sessions")
+      .addColumn("token_hash", "text", (c) => c.primaryKey())
+      .addColumn("user_id", "integer", (c) => c.notNull().references("users.id").onDelete("cascade"))
+      .addColumn("csrf", "text", (c) => c.notNull())
+      .addColumn("expires_at", "timestamptz", (c) => c.notNull())
+      .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+      .execute();
+    await db.schema
+      .createTable("login_attempts")
+      .addColumn("id", "serial", (c) => c.primaryKey())
+      .addColumn("email", "text", (c) => c.notNull())
+      .addColumn("ip", "text", (c) => c.notNull())
+      .addColumn("at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+      .execute();
+    await db.schema
+      .createTable("audit_log")
+      .addColumn("id", "serial", (c) => c.primaryKey())
+      .addColumn("at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+      .addColumn("actor", "text", (c) => c.notNull())
+      .addColumn("action", "text", (c) => c.notNull())
+      .addColumn("entity", "text", (c) => c.notNull())
+      .addColumn("details", "jsonb", (c) => c.notNull())
+      .execute();
+  },
+};
+
+const MIGRATIONS: Record<string, Migration> = { "0001_initial": initial };
+
+export async function migrate(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error) throw new Error(`database migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);
+}

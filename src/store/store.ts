@@ -1,0 +1,187 @@
+import type { Config } from "../workspace/config.ts";
+import type { Issue } from "../workspace/issues.ts";
+
+// The application's data, as the server and the CLI use it. `createStore(db)` (store/index.ts)
+// implements it over Kysely; every change is one transaction and writes an audit entry.
+
+export type Role = "admin" | "billing" | "viewer";
+export type FindingStatus = "open" | "accepted" | "dismissed";
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+export interface Paged<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface Actor {
+  /** The account's email, or "cli" / "system". */
+  name: string;
+}
+
+export interface UserView {
+  id: number;
+  email: string;
+  role: Role;
+  createdAt: string;
+}
+
+export interface SessionView {
+  user: UserView;
+  csrf: string;
+  expiresAt: string;
+}
+
+export interface SourceView {
+  id: number;
+  kind: string;
+  format: string;
+  file: string;
+  vendor?: string;
+  deployment?: string;
+  client?: string;
+  lastImport?: ImportView;
+}
+
+export interface ImportView {
+  id: number;
+  sourceId: number;
+  fileName: string;
+  format: string;
+  rowCount: number;
+  importedBy: string;
+  importedAt: string;
+}
+
+export interface ImportPreview {
+  header: string[];
+  /** The first rows, as read. */
+  rows: string[][];
+  rowCount: number;
+  /** Every error with its line; when there is one, nothing may be stored. */
+  issues: Issue[];
+}
+
+export interface RunView {
+  id: number;
+  asOf: string;
+  createdAt: string;
+  createdBy: string;
+  /** The report's totals, money as two-place strings. */
+  totals: Record<string, string | number>;
+}
+
+export interface FindingView {
+  runId: number;
+  clientId: string;
+  clientName: string;
+  type: string;
+  subject: string;
+  expected: string | number | null;
+  actual: string | number | null;
+  monthlyImpact: string;
+  evidence: string[];
+  /** client|type|subject: the same finding across runs. */
+  key: string;
+  status: FindingStatus;
+  reason?: string;
+  decidedBy?: string;
+}
+
+export interface FindingFilter extends Page {
+  runId?: number;
+  clientId?: string;
+  type?: string;
+  status?: FindingStatus;
+}
+
+export interface RunDiff {
+  from: number;
+  to: number;
+  appeared: FindingView[];
+  fixed: FindingView[];
+  changed: { before: FindingView; after: FindingView }[];
+}
+
+export interface UnmappedItem {
+  kind: "account" | "sku" | "product";
+  /** account: the system (psa, rmm, microsoft, a vendor or deployment); sku: the vendor. */
+  system: string;
+  value: string;
+  /** file:line of the rows that carry it in the latest run. */
+  evidence: string[];
+}
+
+export type Mapping =
+  | { kind: "account"; system: string; value: string; clientId: string }
+  | { kind: "sku"; system: string; value: string; serviceId: string }
+  | { kind: "product"; value: string; target: { kind: "bundle" | "service"; id: string } }
+  | { kind: "ignore"; item: "account" | "sku" | "product"; system: string; value: string };
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  entity: string;
+  details: Record<string, unknown>;
+}
+
+export interface Store {
+  // Catalogue and clients (the workspace's trueup.yaml).
+  loadConfig(): Promise<Config>;
+  /** Replaces the catalogue, clients, rules and source list after validating them as `validate` does. */
+  saveConfig(config: Config, actor: Actor): Promise<{ issues: Issue[] }>;
+  /** trueup.yaml text of the current configuration, and a save from edited text (errors with YAML lines). */
+  configYaml(): Promise<string>;
+  saveConfigYaml(text: string, actor: Actor): Promise<{ issues: Issue[] }>;
+
+  // Sources and imports.
+  listSources(): Promise<SourceView[]>;
+  /** Reads a file for a source and reports every error; stores nothing. */
+  previewImport(sourceId: number, fileName: string, content: Buffer): Promise<ImportPreview>;
+  /** Stores the file as the source's new snapshot, all or nothing; refuses a file with any error. */
+  importFile(sourceId: number, fileName: string, content: Buffer, actor: Actor): Promise<{ import?: ImportView; issues: Issue[] }>;
+  listImports(page: Page): Promise<Paged<ImportView>>;
+  /** A whole workspace folder in one transaction (nothing is written if any part fails). */
+  importWorkspace(dir: string, actor: Actor): Promise<{ issues: Issue[]; imports: number; rows: number }>;
+  /** Writes the database back as a workspace folder (trueup.yaml + the latest snapshot of each source). */
+  exportWorkspace(dir: string): Promise<void>;
+
+  // Reconciliation runs (history: a run is never rewritten).
+  reconcile(opts: { asOf?: string; today: string }, actor: Actor): Promise<RunView>;
+  listRuns(page: Page): Promise<Paged<RunView>>;
+  latestRun(): Promise<RunView | undefined>;
+  /** The run's full report (spec section 6 JSON). */
+  runReport(runId: number): Promise<Record<string, unknown> | undefined>;
+  diffRuns(from: number, to: number): Promise<RunDiff>;
+  listFindings(filter: FindingFilter): Promise<Paged<FindingView>>;
+
+  // Decisions on findings: a dismissal holds in later runs until the finding's figures change.
+  decide(key: string, decision: { status: "accepted" | "dismissed" | "open"; reason?: string }, actor: Actor): Promise<void>;
+
+  // Mappings of unmapped accounts, SKUs and products (they take effect on the next run).
+  unmapped(): Promise<UnmappedItem[]>;
+  applyMapping(mapping: Mapping, actor: Actor): Promise<{ issues: Issue[] }>;
+
+  // Accounts and sessions.
+  countUsers(): Promise<number>;
+  /** Creates an account; returns the generated one-time password when none is given. */
+  addUser(email: string, role: Role, actor: Actor, password?: string): Promise<{ user: UserView; password: string }>;
+  listUsers(): Promise<UserView[]>;
+  setRole(userId: number, role: Role, actor: Actor): Promise<void>;
+  /** Checks a password (scrypt); undefined when wrong or rate-limited (see `loginBlocked`). */
+  login(email: string, password: string, ip: string): Promise<{ token: string; session: SessionView } | undefined>;
+  /** True when this email or IP failed too often recently (login rate limiting). */
+  loginBlocked(email: string, ip: string): Promise<boolean>;
+  session(token: string): Promise<SessionView | undefined>;
+  logout(token: string): Promise<void>;
+
+  audit(page: Page): Promise<Paged<AuditEntry>>;
+  close(): Promise<void>;
+}
