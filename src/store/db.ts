@@ -1,8 +1,8 @@
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Kysely, PostgresDialect } from "kysely";
-import type { Schema } from "./schema.ts";
 import { migrate } from "./migrations.ts";
+import type { Schema } from "./schema.ts";
 
 export type Db = Kysely<Schema>;
 
@@ -33,7 +33,9 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     const pg = await import("pg");
     // numeric stays a string (exact money); int8 counts fit a JS number.
     pg.default.types.setTypeParser(20, (v: string) => Number(v));
-    db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: new pg.default.Pool({ connectionString: opts.url, max: 10 }) }) });
+    db = new Kysely<Schema>({
+      dialect: new PostgresDialect({ pool: new pg.default.Pool({ connectionString: opts.url, max: 10 }) }),
+    });
   } else {
     const { PGlite } = await import("@electric-sql/pglite");
     const { PGlitePool } = await import("./pglite-pool.ts");

@@ -4,7 +4,11 @@ import { type Kysely, type Migration, Migrator, sql } from "kysely";
 
 const initial: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema.createTable("settings").addColumn("key", "text", (c) => c.primaryKey()).addColumn("value", "jsonb", (c) => c.notNull()).execute();
+    await db.schema
+      .createTable("settings")
+      .addColumn("key", "text", (c) => c.primaryKey())
+      .addColumn("value", "jsonb", (c) => c.notNull())
+      .execute();
     await db.schema
       .createTable("catalogue")
       .addColumn("kind", "text", (c) => c.notNull())
@@ -61,7 +65,11 @@ const initial: Migration = {
       .addColumn("key", "text", (c) => c.notNull())
       .addColumn("figures", "text", (c) => c.notNull())
       .execute();
-    await db.schema.createIndex("findings_run").on("findings").columns(["run_id", "client_id", "type"]).execute();
+    await db.schema
+      .createIndex("findings_run")
+      .on("findings")
+      .columns(["run_id", "client_id", "type"])
+      .execute();
     await db.schema
       .createTable("decisions")
       .addColumn("key", "text", (c) => c.primaryKey())

@@ -1,3 +1,4 @@
+import type { Explanation } from "../core/explain.ts";
 import type { Config } from "../workspace/config.ts";
 import type { Issue } from "../workspace/issues.ts";
 
@@ -146,7 +147,12 @@ export interface Store {
   /** Reads a file for a source and reports every error; stores nothing. */
   previewImport(sourceId: number, fileName: string, content: Buffer): Promise<ImportPreview>;
   /** Stores the file as the source's new snapshot, all or nothing; refuses a file with any error. */
-  importFile(sourceId: number, fileName: string, content: Buffer, actor: Actor): Promise<{ import?: ImportView; issues: Issue[] }>;
+  importFile(
+    sourceId: number,
+    fileName: string,
+    content: Buffer,
+    actor: Actor,
+  ): Promise<{ import?: ImportView; issues: Issue[] }>;
   listImports(page: Page): Promise<Paged<ImportView>>;
   /** A whole workspace folder in one transaction (nothing is written if any part fails). */
   importWorkspace(dir: string, actor: Actor): Promise<{ issues: Issue[]; imports: number; rows: number }>;
@@ -161,9 +167,15 @@ export interface Store {
   runReport(runId: number): Promise<Record<string, unknown> | undefined>;
   diffRuns(from: number, to: number): Promise<RunDiff>;
   listFindings(filter: FindingFilter): Promise<Paged<FindingView>>;
+  /** The billable users and devices behind a client's counts, from the current data (core/explain.ts). */
+  explainClient(clientId: string, asOf?: string): Promise<Explanation | undefined>;
 
   // Decisions on findings: a dismissal holds in later runs until the finding's figures change.
-  decide(key: string, decision: { status: "accepted" | "dismissed" | "open"; reason?: string }, actor: Actor): Promise<void>;
+  decide(
+    key: string,
+    decision: { status: "accepted" | "dismissed" | "open"; reason?: string },
+    actor: Actor,
+  ): Promise<void>;
 
   // Mappings of unmapped accounts, SKUs and products (they take effect on the next run).
   unmapped(): Promise<UnmappedItem[]>;
@@ -172,11 +184,20 @@ export interface Store {
   // Accounts and sessions.
   countUsers(): Promise<number>;
   /** Creates an account; returns the generated one-time password when none is given. */
-  addUser(email: string, role: Role, actor: Actor, password?: string): Promise<{ user: UserView; password: string }>;
+  addUser(
+    email: string,
+    role: Role,
+    actor: Actor,
+    password?: string,
+  ): Promise<{ user: UserView; password: string }>;
   listUsers(): Promise<UserView[]>;
   setRole(userId: number, role: Role, actor: Actor): Promise<void>;
   /** Checks a password (scrypt); undefined when wrong or rate-limited (see `loginBlocked`). */
-  login(email: string, password: string, ip: string): Promise<{ token: string; session: SessionView } | undefined>;
+  login(
+    email: string,
+    password: string,
+    ip: string,
+  ): Promise<{ token: string; session: SessionView } | undefined>;
   /** True when this email or IP failed too often recently (login rate limiting). */
   loginBlocked(email: string, ip: string): Promise<boolean>;
   session(token: string): Promise<SessionView | undefined>;
