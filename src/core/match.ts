@@ -48,9 +48,14 @@ export interface Device {
   hostKeys: string[];
 }
 
+/** The row that stands for a device: seen last; on a tie, the hostname that sorts first; rows
+ * still alike are ordered by their other fields, so that the file's row order never matters. */
 function better(a: DeviceRow, b: DeviceRow): DeviceRow {
   if (a.lastSeen !== b.lastSeen) return a.lastSeen > b.lastSeen ? a : b;
-  return a.hostname <= b.hostname ? a : b;
+  for (const key of ["hostname", "type", "primaryUser", "serial"] as const) {
+    if (a[key] !== b[key]) return a[key] < b[key] ? a : b;
+  }
+  return a;
 }
 
 /**
