@@ -1,8 +1,12 @@
 import { Command, CommanderError } from "commander";
 import { demoCommand } from "./demo.ts";
+import { exportCommand } from "./export.ts";
+import { importCommand } from "./import.ts";
 import { initCommand } from "./init.ts";
 import { type Io, nodeIo } from "./io.ts";
 import { reconcileCommand } from "./reconcile.ts";
+import { serveCommand } from "./serve.ts";
+import { userCommand } from "./user.ts";
 import { validateCommand } from "./validate.ts";
 
 /** Exit codes: 0 done (whatever the findings), 1 internal error, 2 bad input or bad workspace. */
@@ -15,7 +19,7 @@ export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
     .addHelpText(
       "after",
       "\nExamples:\n  trueup demo\n  trueup init my-msp && trueup validate --workspace my-msp\n" +
-        "  trueup reconcile --workspace my-msp --format table\n",
+        "  trueup reconcile --workspace my-msp --format table\n  trueup serve --port 3000\n",
     );
   let code = 0;
   const run: Runner =
@@ -27,6 +31,10 @@ export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
   validateCommand(program, io, run);
   initCommand(program, io, run);
   demoCommand(program, io, run);
+  importCommand(program, io, run);
+  exportCommand(program, io, run);
+  userCommand(program, io, run);
+  serveCommand(program, io, run);
   try {
     await program.parseAsync(argv);
     return code;

@@ -122,7 +122,39 @@ const initial: Migration = {
   },
 };
 
-const MIGRATIONS: Record<string, Migration> = { "0001_initial": initial };
+// Findings keep the report's order and the client's name as of the run; look-ups by key, by source and
+// by time get indexes.
+const findingsOrder: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable("findings")
+      .addColumn("position", "integer", (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .alterTable("findings")
+      .addColumn("client_name", "text", (c) => c.notNull().defaultTo(""))
+      .execute();
+    await db.schema
+      .createIndex("findings_run_position")
+      .on("findings")
+      .columns(["run_id", "position"])
+      .execute();
+    await db.schema.createIndex("findings_key").on("findings").columns(["key", "run_id"]).execute();
+    await db.schema.createIndex("imports_source").on("imports").columns(["source_id", "id"]).execute();
+    await db.schema
+      .createIndex("login_attempts_email")
+      .on("login_attempts")
+      .columns(["email", "at"])
+      .execute();
+    await db.schema.createIndex("login_attempts_ip").on("login_attempts").columns(["ip", "at"]).execute();
+    await db.schema.createIndex("sessions_user").on("sessions").columns(["user_id"]).execute();
+  },
+};
+
+const MIGRATIONS: Record<string, Migration> = {
+  "0001_initial": initial,
+  "0002_findings_order": findingsOrder,
+};
 
 export async function migrate(db: Kysely<unknown>): Promise<void> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });

@@ -21,12 +21,13 @@ export interface CatalogueTable {
 
 export interface SourcesTable {
   id: Generated<number>;
+  /** Index in trueup.yaml's sources; -1 for a source no longer listed (its imports are kept). */
   position: number;
   /** The source entry as in trueup.yaml (kind, format, file, vendor, deployment, client). */
   spec: JSONColumnType<Record<string, unknown>>;
 }
 
-/** One load of one source's file: a dated snapshot of its rows. */
+/** One load of one source's file: a dated snapshot of its rows (its header, then each record's fields). */
 export interface ImportsTable {
   id: Generated<number>;
   source_id: number;
@@ -49,7 +50,7 @@ export interface RunsTable {
   as_of: string;
   created_at: Timestamp;
   created_by: string;
-  /** The imports the run read, by source id. */
+  /** The ids of the imports the run read (the latest of each source). */
   imports: JSONColumnType<number[]>;
   totals: JSONColumnType<Record<string, unknown>>;
   report: JSONColumnType<Record<string, unknown>>;
@@ -68,6 +69,10 @@ export interface FindingsTable {
   key: string;
   /** expected|actual|impact: a decision holds while these do not change. */
   figures: string;
+  /** Order of the finding in the run's report. */
+  position: ColumnType<number, number | undefined, number>;
+  /** The client's name as of the run. */
+  client_name: ColumnType<string, string | undefined, string>;
 }
 
 export interface DecisionsTable {

@@ -4,6 +4,9 @@ import type { Issue } from "../workspace/issues.ts";
 
 // The application's data, as the server and the CLI use it. `createStore(db)` (store/index.ts)
 // implements it over Kysely; every change is one transaction and writes an audit entry.
+// Expected refusals throw a StoreError (store/errors.ts: code not_found | conflict | invalid, with its
+// HTTP statusCode); stored data that cannot be reconciled throw a WorkspaceError with every issue.
+// Returned issues may be warnings only: something was stored when no issue is an error.
 
 export type Role = "admin" | "billing" | "viewer";
 export type FindingStatus = "open" | "accepted" | "dismissed";
@@ -136,7 +139,10 @@ export interface AuditEntry {
 export interface Store {
   // Catalogue and clients (the workspace's trueup.yaml).
   loadConfig(): Promise<Config>;
-  /** Replaces the catalogue, clients, rules and source list after validating them as `validate` does. */
+  /**
+   * Replaces the catalogue, clients, rules and source list after validating them as `validate` does.
+   * Sources keep their id (and imports) across edits; a removed source is retired, never deleted.
+   */
   saveConfig(config: Config, actor: Actor): Promise<{ issues: Issue[] }>;
   /** trueup.yaml text of the current configuration, and a save from edited text (errors with YAML lines). */
   configYaml(): Promise<string>;
@@ -144,7 +150,7 @@ export interface Store {
 
   // Sources and imports.
   listSources(): Promise<SourceView[]>;
-  /** Reads a file for a source and reports every error; stores nothing. */
+  /** Reads a file for a source and reports every error; stores nothing. Unknown source: not_found. */
   previewImport(sourceId: number, fileName: string, content: Buffer): Promise<ImportPreview>;
   /** Stores the file as the source's new snapshot, all or nothing; refuses a file with any error. */
   importFile(
@@ -170,7 +176,9 @@ export interface Store {
   /** The billable users and devices behind a client's counts, from the current data (core/explain.ts). */
   explainClient(clientId: string, asOf?: string): Promise<Explanation | undefined>;
 
-  // Decisions on findings: a dismissal holds in later runs until the finding's figures change.
+  // Decisions on findings: a dismissal holds in later runs until the finding's figures change. The key
+  // must be a finding of the latest run (else not_found); dismissing needs a reason (else invalid);
+  // "open" removes the decision (and, for an ignored unmapped item, the ignore).
   decide(
     key: string,
     decision: { status: "accepted" | "dismissed" | "open"; reason?: string },
@@ -183,7 +191,7 @@ export interface Store {
 
   // Accounts and sessions.
   countUsers(): Promise<number>;
-  /** Creates an account; returns the generated one-time password when none is given. */
+  /** Creates an account; returns the generated one-time password when none is given. Taken email: conflict. */
   addUser(
     email: string,
     role: Role,
@@ -191,6 +199,7 @@ export interface Store {
     password?: string,
   ): Promise<{ user: UserView; password: string }>;
   listUsers(): Promise<UserView[]>;
+  /** Unknown user: not_found; demoting the last admin: conflict. */
   setRole(userId: number, role: Role, actor: Actor): Promise<void>;
   /** Checks a password (scrypt); undefined when wrong or rate-limited (see `loginBlocked`). */
   login(

@@ -3,8 +3,9 @@ import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { parse } from "csv-parse";
 
-// Streaming CSV (RFC 4180) with the line each record starts on. The bytes must be UTF-8: anything
-// else stops the read with the line of the first bad byte, before a wrong character can slip in.
+// Streaming CSV (RFC 4180) with the line each record starts on, from a file or from an uploaded
+// file's bytes. The bytes must be UTF-8: anything else stops the read with the line of the first bad
+// byte, before a wrong character can slip in.
 
 export class CsvError extends Error {
   constructor(
@@ -21,12 +22,12 @@ export interface CsvRecord {
   line: number;
 }
 
-async function* decodeUtf8(path: string): AsyncGenerator<string> {
+async function* decodeUtf8(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   let lines = 1;
   let first = true;
   let sawText = false;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of chunks) {
     if (first) {
       first = false;
       if ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)) {
@@ -78,9 +79,17 @@ export function firstInvalidUtf8(buf: Buffer): number {
   return buf.length;
 }
 
-/** The records of a CSV file, header first. */
-export async function* readCsv(path: string): AsyncGenerator<CsvRecord> {
-  const source = Readable.from(decodeUtf8(path));
+async function* inMemory(content: Buffer): AsyncGenerator<Buffer> {
+  yield content;
+}
+
+/** The records of a CSV file (a path) or of a file's content (a Buffer), header first. */
+export async function* readCsv(file: string | Buffer): AsyncGenerator<CsvRecord> {
+  const chunks =
+    typeof file === "string"
+      ? (createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)
+      : inMemory(file);
+  const source = Readable.from(decodeUtf8(chunks));
   // Line numbers are counted here rather than with csv-parse's `info` option, which costs a third
   // of the parse time: a record spans one line plus the line breaks inside its quoted fields.
   const parser = parse({ relax_column_count: true });
@@ -101,7 +110,10 @@ export async function* readCsv(path: string): AsyncGenerator<CsvRecord> {
     if (err.code === "ENOENT") throw new CsvError("file not found");
     if (err.code === "EISDIR") throw new CsvError("is a folder, not a CSV file");
     // csv-parse reports an unclosed quote at the end of the file: find the line the quote opens on.
-    const at = err.code === "CSV_QUOTE_NOT_CLOSED" ? await unclosedQuoteLine(path) : err.lines;
+    const at =
+      err.code === "CSV_QUOTE_NOT_CLOSED"
+        ? unclosedQuoteLine(typeof file === "string" ? await readFile(file, "utf8") : file.toString("utf8"))
+        : err.lines;
     if (err.code?.startsWith("CSV_") || err.code === "INVALID_OPENING_QUOTE")
       throw new CsvError(csvMessage(err.code, err.message ?? ""), at);
     throw e;
@@ -122,8 +134,7 @@ function csvMessage(code: string, message: string): string {
 }
 
 /** Line of the quote that opens a value and is never closed (RFC 4180). */
-async function unclosedQuoteLine(path: string): Promise<number | undefined> {
-  const text = await readFile(path, "utf8");
+function unclosedQuoteLine(text: string): number | undefined {
   let line = 1;
   let open: number | undefined;
   let fieldStart = true;

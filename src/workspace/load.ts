@@ -7,7 +7,7 @@ import { Fields } from "../formats/fields.ts";
 import type { Format, Kind, RowContext, RowsByKind } from "../formats/format.ts";
 import { findFormat, formatsFor } from "../formats/index.ts";
 import { type Config, readConfig, type SourceConfig } from "./config.ts";
-import { CsvError, firstInvalidUtf8, readCsv } from "./csv.ts";
+import { CsvError, type CsvRecord, firstInvalidUtf8, readCsv } from "./csv.ts";
 import { type Issue, WorkspaceError } from "./issues.ts";
 import { YamlFile } from "./yaml.ts";
 
@@ -25,12 +25,28 @@ export interface Loaded {
   input?: ReconcileInput;
   /** Every error and warning, in file order. */
   issues: Issue[];
+  /** trueup.yaml as read, when it could be read. */
+  yamlText?: string;
 }
 
-type Rows = { [K in Kind]: RowsByKind[K][] };
+export type SourceRows = { [K in Kind]: RowsByKind[K][] };
+
+/**
+ * Where a source's CSV records come from: its file in the workspace folder, or an import stored in
+ * the database. Either way the rows go through the same formats and checks, so both give one report.
+ */
+export type RecordsOf = (source: SourceConfig) => AsyncIterable<CsvRecord>;
+
+export function fileRecords(dir: string): RecordsOf {
+  return (source) => readCsv(resolve(dir, source.file));
+}
 
 /** Reads a workspace into the core's input, collecting every problem instead of stopping at the first. */
-export async function loadWorkspace(dir: string, opts: LoadOptions): Promise<Loaded> {
+export async function loadWorkspace(
+  dir: string,
+  opts: LoadOptions,
+  recordsOf: RecordsOf = fileRecords(dir),
+): Promise<Loaded> {
   const issues: Issue[] = [];
   let text: Buffer;
   try {
@@ -48,48 +64,78 @@ export async function loadWorkspace(dir: string, opts: LoadOptions): Promise<Loa
     issues.push({ severity: "error", file: CONFIG_FILE, line, message: "the file is not UTF-8" });
     return { issues };
   }
-  const yaml = new YamlFile(CONFIG_FILE, text.toString("utf8"));
+  const yamlText = text.toString("utf8");
+  const { config, yaml, issues: configIssues } = checkConfig(yamlText);
+  issues.push(...configIssues);
+  if (!config) return { issues, yamlText };
+
+  const rows = await loadSources(config, recordsOf, issues, (s) => {
+    return `${CONFIG_FILE}:${yaml.position(["sources", s.index, "file"]).line}`;
+  });
+  sortIssues(issues);
+  if (issues.some((i) => i.severity === "error")) return { config, issues, yamlText };
+  return {
+    config,
+    input: buildInput(config, rows, opts.asOf ?? config.asOf ?? opts.today),
+    issues,
+    yamlText,
+  };
+}
+
+/**
+ * trueup.yaml's text -> the configuration, checked as `validate` checks it: syntax, keys, values,
+ * references and each source's format (not the source files). No config when it cannot be read.
+ */
+export function checkConfig(text: string): { config?: Config; yaml: YamlFile; issues: Issue[] } {
+  const yaml = new YamlFile(CONFIG_FILE, text);
   if (yaml.value === null) {
     const message = "the file is empty: expected currency, services, bundles, clients and sources";
-    issues.push({ severity: "error", file: CONFIG_FILE, line: 1, message });
-    return { issues };
+    return { yaml, issues: [{ severity: "error", file: CONFIG_FILE, line: 1, message }] };
   }
   const config = readConfig(yaml);
-  issues.push(...yaml.issues);
-  if (!config) return { issues };
-
-  const accounts = new AccountIndex(config.clients);
-  const rows: Rows = { users: [], devices: [], deployments: [], licences: [], billing: [] };
+  if (!config) return { yaml, issues: [...yaml.issues] };
   for (const source of config.sources) {
     const format = findFormat(source.format);
-    if (!format || format.kind !== source.kind) {
-      const known = formatsFor(source.kind).join(", ");
-      issues.push({
-        severity: "error",
-        file: CONFIG_FILE,
-        field: `sources[${source.index}].format`,
-        message: `unknown ${source.kind} format "${source.format}" (known: ${known})`,
-      });
-      continue;
-    }
-    await readSource(
-      dir,
-      source,
-      format,
-      accounts,
-      rows,
-      issues,
-      `${CONFIG_FILE}:${yaml.position(["sources", source.index, "file"]).line}`,
+    if (format && format.kind === source.kind) continue;
+    const known = formatsFor(source.kind).join(", ");
+    yaml.error(
+      ["sources", source.index, "format"],
+      `unknown ${source.kind} format "${source.format}" (known: ${known})`,
     );
   }
-  checkDuplicateUsers(rows.users, issues);
-  warnUnusedSources(config, issues);
-  sortByLine(issues);
+  warnUnusedSources(config, yaml);
+  const issues = [...yaml.issues];
+  sortIssues(issues);
+  return { config, yaml, issues };
+}
 
-  if (issues.some((i) => i.severity === "error")) return { config, issues };
-  const input: ReconcileInput = {
+/**
+ * Maps every source's records through its format, every bad value an issue with its file and line.
+ * Sources of an unknown format are skipped: checkConfig reports them.
+ */
+export async function loadSources(
+  config: Config,
+  recordsOf: RecordsOf,
+  issues: Issue[],
+  namedAt?: (source: SourceConfig) => string,
+): Promise<SourceRows> {
+  const accounts = new AccountIndex(config.clients);
+  const rows: SourceRows = { users: [], devices: [], deployments: [], licences: [], billing: [] };
+  for (const source of config.sources) {
+    const format = findFormat(source.format);
+    if (!format || format.kind !== source.kind) continue;
+    const where = namedAt?.(source) ?? CONFIG_FILE;
+    await readSource(recordsOf(source), source, format, accounts, rows, issues, where);
+  }
+  checkDuplicateUsers(rows.users, issues);
+  return rows;
+}
+
+/** The core's input from a checked configuration and its sources' rows. */
+export function buildInput(config: Config, rows: SourceRows, asOf: string): ReconcileInput {
+  return {
     currency: config.currency,
-    asOf: opts.asOf ?? config.asOf ?? opts.today,
+    asOf,
     rules: config.rules,
     services: config.services,
     bundles: config.bundles,
@@ -111,7 +157,6 @@ export async function loadWorkspace(dir: string, opts: LoadOptions): Promise<Loa
       ),
     },
   };
-  return { config, input, issues };
 }
 
 /** Like loadWorkspace, but a workspace with errors throws them all. */
@@ -140,11 +185,11 @@ function accountSystem(source: SourceConfig): string {
 }
 
 async function readSource(
-  dir: string,
+  records: AsyncIterable<CsvRecord>,
   source: SourceConfig,
   format: Format<Kind>,
   accounts: AccountIndex,
-  rows: Rows,
+  rows: SourceRows,
   issues: Issue[],
   namedAt: string,
 ): Promise<void> {
@@ -164,7 +209,7 @@ async function readSource(
     },
   };
   try {
-    for await (const record of readCsv(resolve(dir, file))) {
+    for await (const record of records) {
       if (!fields) {
         const index = headerIndex(record.fields, format.columns);
         const missing = format.columns.filter(
@@ -223,7 +268,7 @@ function headerIndex(header: readonly string[], columns: readonly { name: string
 }
 
 /** Issues of one file in line order, files in the order they were read. */
-function sortByLine(issues: Issue[]): void {
+export function sortIssues(issues: Issue[]): void {
   const order = new Map<string, number>();
   for (const i of issues) if (!order.has(i.file)) order.set(i.file, order.size);
   issues.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || (a.line ?? 0) - (b.line ?? 0));
@@ -255,20 +300,17 @@ function splitRef(ref: string): [string, number] {
   return [ref.slice(0, i), Number(ref.slice(i + 1))];
 }
 
-function warnUnusedSources(config: Config, issues: Issue[]): void {
+function warnUnusedSources(config: Config, yaml: YamlFile): void {
   for (const s of config.sources) {
-    const field = `sources[${s.index}]`;
     if (
       s.kind === "deployments" &&
       s.deployment &&
       !config.services.some((sv) => sv.deployment === s.deployment)
     ) {
-      issues.push({
-        severity: "warning",
-        file: CONFIG_FILE,
-        field,
-        message: `no service has deployment: ${s.deployment}, so this source proves no coverage`,
-      });
+      yaml.warn(
+        ["sources", s.index],
+        `no service has deployment: ${s.deployment}, so this source proves no coverage`,
+      );
     }
     const vendor = s.vendor?.toLowerCase();
     if (
@@ -276,12 +318,10 @@ function warnUnusedSources(config: Config, issues: Issue[]): void {
       vendor &&
       !config.services.some((sv) => sv.vendorSkus.some((v) => v.vendor.toLowerCase() === vendor))
     ) {
-      issues.push({
-        severity: "warning",
-        file: CONFIG_FILE,
-        field,
-        message: `no service lists a SKU of vendor ${s.vendor}, so every row will be unmapped`,
-      });
+      yaml.warn(
+        ["sources", s.index],
+        `no service lists a SKU of vendor ${s.vendor}, so every row will be unmapped`,
+      );
     }
   }
 }

@@ -1,0 +1,78 @@
+import fastifyCookie from "@fastify/cookie";
+import Fastify, { type FastifyInstance } from "fastify";
+import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import type { Store } from "../store/store.ts";
+import { registerAuth } from "./auth.ts";
+import { registerErrorHandling } from "./errors.ts";
+import { RunReports } from "./latest-run.ts";
+import { type LogOptions, loggerOptions } from "./logging.ts";
+import { registerOpenApi } from "./openapi.ts";
+import { auditRoutes } from "./routes/audit.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { catalogueRoutes } from "./routes/catalogue.ts";
+import { clientRoutes } from "./routes/clients.ts";
+import { dashboardRoutes } from "./routes/dashboard.ts";
+import type { RouteDeps } from "./routes/deps.ts";
+import { findingRoutes } from "./routes/findings.ts";
+import { importRoutes } from "./routes/imports.ts";
+import { mappingRoutes } from "./routes/mappings.ts";
+import { runRoutes } from "./routes/runs.ts";
+import { sourceRoutes } from "./routes/sources.ts";
+import { userRoutes } from "./routes/users.ts";
+import { registerWebUi } from "./static.ts";
+
+// The Trueup server: the JSON API of docs/api.md under /api, its OpenAPI document, and the web UI.
+
+export interface AppOptions {
+  store: Store;
+  /** Structured logs; none when omitted. */
+  logger?: LogOptions | false;
+  /** The built web UI (default web/dist). */
+  webRoot?: string;
+  /** Mark the session cookie Secure even over plain HTTP (behind a TLS proxy). */
+  secureCookies?: boolean;
+  /**
+   * Behind a reverse proxy: take the client's address (login rate limiting) and protocol (Secure
+   * cookies) from X-Forwarded-For and X-Forwarded-Proto. Off by default, since anyone can send them.
+   */
+  trustProxy?: boolean;
+  /** Today's date, YYYY-MM-DD (tests fix it). */
+  today?: () => string;
+}
+
+const RESOURCES = [
+  authRoutes,
+  dashboardRoutes,
+  clientRoutes,
+  findingRoutes,
+  catalogueRoutes,
+  mappingRoutes,
+  sourceRoutes,
+  importRoutes,
+  runRoutes,
+  userRoutes,
+  auditRoutes,
+];
+
+export const API_VERSION = "1.0.0";
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({ ...loggerOptions(options.logger), trustProxy: options.trustProxy ?? false });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+  await app.register(fastifyCookie);
+  await registerOpenApi(app, API_VERSION);
+  registerAuth(app, options.store);
+
+  const deps: RouteDeps = {
+    store: options.store,
+    runs: new RunReports(options.store),
+    secureCookies: options.secureCookies ?? false,
+    today: options.today ?? (() => new Date().toISOString().slice(0, 10)),
+  };
+  for (const routes of RESOURCES) await app.register(routes, deps);
+  await registerWebUi(app, options.webRoot ?? "web/dist");
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,21 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { AuditEntrySchema, PageQuery, paged } from "../schemas.ts";
+import type { RouteDeps } from "./deps.ts";
+
+// Every change, who made it and when (admin only).
+
+export const auditRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store }) => {
+  app.get(
+    "/api/audit",
+    {
+      config: { access: "admin" },
+      schema: {
+        tags: ["audit"],
+        summary: "The audit log, newest first",
+        querystring: PageQuery,
+        response: { 200: paged(AuditEntrySchema) },
+      },
+    },
+    async (request) => store.audit(request.query),
+  );
+};

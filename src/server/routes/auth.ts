@@ -1,0 +1,81 @@
+import type { FastifyReply } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { LIMITS } from "../../store/accounts.ts";
+import { clearSessionCookie, setSessionCookie, signedIn } from "../auth.ts";
+import { ApiError } from "../errors.ts";
+import { ErrorSchema, NoContent, UserViewSchema } from "../schemas.ts";
+import type { RouteDeps } from "./deps.ts";
+
+// Sign in, sign out, and who am I. Failed logins are counted by the store, per email and address.
+
+/** The store says only whether a login is blocked; a block ends at the latest when its window does. */
+export const RETRY_AFTER_SECONDS = LIMITS.windowMinutes * 60;
+
+const LoginBody = z.object({
+  email: z.string().trim().min(1).max(320),
+  password: z.string().min(1).max(1024),
+});
+const SessionAnswer = z.object({ user: UserViewSchema, csrf: z.string() });
+
+function rateLimited(reply: FastifyReply) {
+  return reply
+    .code(429)
+    .header("retry-after", String(RETRY_AFTER_SECONDS))
+    .send({ error: "rate_limited", message: "too many failed logins; try again later" });
+}
+
+export const authRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, secureCookies }) => {
+  app.post(
+    "/api/auth/login",
+    {
+      config: { access: "nobody" },
+      schema: {
+        tags: ["auth"],
+        summary: "Sign in: sets the session cookie and returns the CSRF value",
+        body: LoginBody,
+        response: { 200: SessionAnswer, 401: ErrorSchema, 429: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { email, password } = request.body;
+      if (await store.loginBlocked(email, request.ip)) return rateLimited(reply);
+      const opened = await store.login(email, password, request.ip);
+      if (!opened) {
+        request.log.info({ email }, "login failed");
+        throw new ApiError(401, "unauthenticated", "wrong email or password");
+      }
+      const { token, session } = opened;
+      setSessionCookie(request, reply, token, session.expiresAt, secureCookies);
+      request.log.info({ email: session.user.email }, "signed in");
+      return { user: session.user, csrf: session.csrf };
+    },
+  );
+
+  app.post(
+    "/api/auth/logout",
+    {
+      config: { access: "any" },
+      schema: { tags: ["auth"], summary: "Sign out", response: { 204: NoContent } },
+    },
+    async (request, reply) => {
+      const { session, token } = signedIn(request);
+      await store.logout(token);
+      clearSessionCookie(reply);
+      request.log.info({ email: session.user.email }, "signed out");
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    "/api/auth/me",
+    {
+      config: { access: "any" },
+      schema: { tags: ["auth"], summary: "The signed-in account", response: { 200: SessionAnswer } },
+    },
+    async (request) => {
+      const { session } = signedIn(request);
+      return { user: session.user, csrf: session.csrf };
+    },
+  );
+};

@@ -1,0 +1,56 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { actorOf } from "../auth.ts";
+import { catalogueJson } from "../catalogue-view.ts";
+import { hasErrors, invalid } from "../errors.ts";
+import { IssuesAnswer, Refused } from "../schemas.ts";
+import type { RouteDeps } from "./deps.ts";
+
+// The catalogue and clients (trueup.yaml): read as text and as items, replaced from edited text.
+
+const Item = z.record(z.string(), z.unknown());
+const MAX_YAML = 20 * 1024 * 1024;
+
+export const catalogueRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store }) => {
+  app.get(
+    "/api/catalogue",
+    {
+      config: { access: "viewer" },
+      schema: {
+        tags: ["catalogue"],
+        summary: "trueup.yaml, and its services, bundles and clients",
+        response: {
+          200: z.object({
+            yaml: z.string(),
+            services: z.array(Item),
+            bundles: z.array(Item),
+            clients: z.array(Item),
+          }),
+        },
+      },
+    },
+    async () => {
+      const [yaml, config] = await Promise.all([store.configYaml(), store.loadConfig()]);
+      return { yaml, ...catalogueJson(config) };
+    },
+  );
+
+  app.put(
+    "/api/catalogue",
+    {
+      config: { access: "billing" },
+      bodyLimit: MAX_YAML,
+      schema: {
+        tags: ["catalogue"],
+        summary: "Replace trueup.yaml; every error comes back with its YAML line, and nothing is saved",
+        body: z.object({ yaml: z.string().max(MAX_YAML) }),
+        response: { 200: IssuesAnswer, 400: Refused },
+      },
+    },
+    async (request, reply) => {
+      const { issues } = await store.saveConfigYaml(request.body.yaml, actorOf(request));
+      if (hasErrors(issues)) return invalid(reply, issues);
+      return { issues };
+    },
+  );
+};

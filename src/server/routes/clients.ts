@@ -1,0 +1,113 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { Store } from "../../store/store.ts";
+import { clientJson, subjectNames } from "../catalogue-view.ts";
+import { notFound } from "../errors.ts";
+import { allFindings } from "../findings-query.ts";
+import type { LatestRun } from "../latest-run.ts";
+import { FindingViewSchema, MoneySchema, PageQuery, paged } from "../schemas.ts";
+import type { RouteDeps } from "./deps.ts";
+
+// Clients ranked by what their differences cost a month, and one client with everything behind its
+// counts: plans, the four figures of each line, findings, billable users and devices.
+
+const Figure = z.number().int().nullable();
+
+export const ClientRowSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  counts: z.object({ billableUsers: z.number(), currentDevices: z.number(), staleDevices: z.number() }),
+  underBilled: MoneySchema,
+  overBilled: MoneySchema,
+  licenceWaste: MoneySchema,
+  licenceShortfall: MoneySchema,
+  impact: MoneySchema,
+  findings: z.number().int(),
+  coverageGaps: z.number().int(),
+});
+
+export const ClientDetailSchema = ClientRowSchema.extend({
+  plans: z.array(z.record(z.string(), z.unknown())).describe("as in trueup.yaml"),
+  lines: z.array(
+    z.object({
+      subject: z.string(),
+      name: z.string(),
+      required: Figure,
+      billed: Figure,
+      purchased: Figure,
+      deployed: Figure,
+      price: MoneySchema.nullable(),
+    }),
+  ),
+  findings: z.array(FindingViewSchema),
+  users: z.array(z.object({ upn: z.string(), plan: z.string().nullable() })),
+  devices: z.array(
+    z.object({
+      hostname: z.string(),
+      type: z.string(),
+      lastSeen: z.string(),
+      current: z.boolean(),
+      plan: z.string().nullable(),
+      deployments: z.record(z.string(), z.boolean()),
+    }),
+  ),
+});
+
+async function clientDetail(store: Store, latest: LatestRun, clientId: string) {
+  const row = latest.summary.clients.find((c) => c.id === clientId);
+  const reported = latest.report.clients.find((c) => c.id === clientId);
+  if (!row || !reported) throw notFound("client in the latest run");
+  const [config, explanation, findings] = await Promise.all([
+    store.loadConfig(),
+    store.explainClient(clientId, latest.run.asOf),
+    allFindings(store, { runId: latest.run.id, clientId }),
+  ]);
+  const names = subjectNames(config);
+  const client = config.clients.find((c) => c.id === clientId);
+  return {
+    ...row,
+    plans: client ? clientJson(client).plans : [],
+    lines: reported.lines.map((l) => ({ ...l, name: names.get(l.subject) ?? l.subject })),
+    findings,
+    users: explanation?.users ?? [],
+    devices: explanation?.devices ?? [],
+  };
+}
+
+export const clientRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, runs }) => {
+  app.get(
+    "/api/clients",
+    {
+      config: { access: "viewer" },
+      schema: {
+        tags: ["clients"],
+        summary: "Clients of the latest run, largest monthly impact first",
+        querystring: PageQuery,
+        response: { 200: paged(ClientRowSchema) },
+      },
+    },
+    async (request) => {
+      const { limit, offset } = request.query;
+      const clients = (await runs.latest())?.summary.clients ?? [];
+      return { items: clients.slice(offset, offset + limit), total: clients.length, limit, offset };
+    },
+  );
+
+  app.get(
+    "/api/clients/:id",
+    {
+      config: { access: "viewer" },
+      schema: {
+        tags: ["clients"],
+        summary: "One client: plans, lines, findings, and the users and devices behind its counts",
+        params: z.object({ id: z.string().min(1) }),
+        response: { 200: ClientDetailSchema },
+      },
+    },
+    async (request) => {
+      const latest = await runs.latest();
+      if (!latest) throw notFound("client: no reconciliation has run yet");
+      return clientDetail(store, latest, request.params.id);
+    },
+  );
+};

@@ -1,0 +1,99 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { RunView, Store } from "../../store/store.ts";
+import type { LatestRun } from "../latest-run.ts";
+import { MoneySchema, RunViewSchema } from "../schemas.ts";
+import type { RouteDeps } from "./deps.ts";
+
+// The month at a glance: the latest run's totals, impact by client and by type, and the trend.
+
+const TREND_RUNS = 24;
+
+const MoneyTotals = {
+  underBilled: MoneySchema,
+  overBilled: MoneySchema,
+  licenceWaste: MoneySchema,
+  licenceShortfall: MoneySchema,
+};
+
+export const DashboardSchema = z.object({
+  run: RunViewSchema.nullable(),
+  totals: z.object({ ...MoneyTotals, coverageGaps: z.number().int(), findings: z.number().int() }),
+  byClient: z.array(
+    z.object({ clientId: z.string(), name: z.string(), ...MoneyTotals, impact: MoneySchema }),
+  ),
+  byType: z.array(z.object({ type: z.string(), count: z.number().int(), impact: MoneySchema })),
+  trend: z.array(
+    z.object({
+      runId: z.number().int(),
+      asOf: z.string(),
+      createdAt: z.string(),
+      ...MoneyTotals,
+      coverageGaps: z.number().int(),
+    }),
+  ),
+});
+type Dashboard = z.infer<typeof DashboardSchema>;
+
+const money = (v: string | number | undefined) => (v === undefined ? "0.00" : String(v));
+
+function trendPoint(r: RunView): Dashboard["trend"][number] {
+  const t = r.totals;
+  return {
+    runId: r.id,
+    asOf: r.asOf,
+    createdAt: r.createdAt,
+    underBilled: money(t.underBilled),
+    overBilled: money(t.overBilled),
+    licenceWaste: money(t.licenceWaste),
+    licenceShortfall: money(t.licenceShortfall),
+    coverageGaps: Number(t.coverageGaps ?? 0),
+  };
+}
+
+async function dashboard(store: Store, latest: LatestRun | undefined): Promise<Dashboard> {
+  const recent = await store.listRuns({ limit: TREND_RUNS, offset: 0 });
+  const trend = recent.items.map(trendPoint).reverse();
+  if (!latest) {
+    const zero = { underBilled: "0.00", overBilled: "0.00", licenceWaste: "0.00", licenceShortfall: "0.00" };
+    return { run: null, totals: { ...zero, coverageGaps: 0, findings: 0 }, byClient: [], byType: [], trend };
+  }
+  const { summary } = latest;
+  const byClient = summary.clients.map((c) => ({
+    clientId: c.id,
+    name: c.name,
+    underBilled: c.underBilled,
+    overBilled: c.overBilled,
+    licenceWaste: c.licenceWaste,
+    licenceShortfall: c.licenceShortfall,
+    impact: c.impact,
+  }));
+  return { run: latest.run, totals: summary.totals, byClient, byType: summary.byType, trend };
+}
+
+export const dashboardRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, runs }) => {
+  // Runs are only ever added, so the dashboard is a function of the latest run: it is checked and
+  // written as JSON once per run (with 2,000 clients that is most of a request's time).
+  let cached: { runId: number | undefined; json: string } | undefined;
+
+  app.get(
+    "/api/dashboard",
+    {
+      config: { access: "viewer" },
+      schema: {
+        tags: ["dashboard"],
+        summary: "Totals of the latest run",
+        response: { 200: DashboardSchema },
+      },
+    },
+    async (_request, reply) => {
+      const latest = await runs.latest();
+      if (cached === undefined || cached.runId !== latest?.run.id) {
+        const json = JSON.stringify(z.encode(DashboardSchema, await dashboard(store, latest)));
+        cached = { runId: latest?.run.id, json };
+      }
+      // Text with a JSON content type goes out as is; the schema checked it when it was cached.
+      return reply.type("application/json; charset=utf-8").send(cached.json as unknown as Dashboard);
+    },
+  );
+};

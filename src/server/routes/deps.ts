@@ -1,0 +1,11 @@
+import type { Store } from "../../store/store.ts";
+import type { RunReports } from "../latest-run.ts";
+
+/** What every resource's routes are given. */
+export interface RouteDeps {
+  store: Store;
+  runs: RunReports;
+  secureCookies: boolean;
+  /** Today's date (UTC, YYYY-MM-DD): the default as-of date of a new run. */
+  today: () => string;
+}

@@ -1,0 +1,81 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { actorOf } from "../auth.ts";
+import { allFindings, findingsCsv, findingsPage } from "../findings-query.ts";
+import { FindingStatusSchema, FindingViewSchema, NoContent, PageQuery, paged } from "../schemas.ts";
+import type { RouteDeps } from "./deps.ts";
+
+// The findings of a run, filtered, as pages or as CSV; and people's decisions on them.
+
+const Filters = {
+  runId: z.coerce.number().int().min(1).optional().describe("default: the latest run"),
+  clientId: z.string().min(1).optional(),
+  type: z.string().min(1).optional(),
+  status: FindingStatusSchema.optional(),
+};
+const FindingsQuery = PageQuery.extend(Filters);
+
+const Decision = z
+  .object({
+    key: z.string().min(1),
+    status: FindingStatusSchema,
+    reason: z.string().trim().max(2000).optional(),
+  })
+  .refine((d) => d.status !== "dismissed" || (d.reason !== undefined && d.reason !== ""), {
+    path: ["reason"],
+    message: "a dismissal needs a reason",
+  });
+
+export const findingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store }) => {
+  app.get(
+    "/api/findings",
+    {
+      config: { access: "viewer" },
+      schema: {
+        tags: ["findings"],
+        summary: "Findings of a run (the latest by default)",
+        querystring: FindingsQuery,
+        response: { 200: paged(FindingViewSchema) },
+      },
+    },
+    async (request) => findingsPage(store, request.query),
+  );
+
+  app.get(
+    "/api/findings.csv",
+    {
+      config: { access: "viewer" },
+      schema: {
+        tags: ["findings"],
+        summary: "The same findings as CSV, one row per finding",
+        querystring: z.object(Filters),
+        produces: ["text/csv"],
+      },
+    },
+    async (request, reply) => {
+      const findings = await allFindings(store, request.query);
+      return reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", 'attachment; filename="findings.csv"')
+        .send(findingsCsv(findings));
+    },
+  );
+
+  app.post(
+    "/api/findings/decision",
+    {
+      config: { access: "billing" },
+      schema: {
+        tags: ["findings"],
+        summary: "Accept a finding, dismiss it with a reason, or open it again",
+        body: Decision,
+        response: { 204: NoContent },
+      },
+    },
+    async (request, reply) => {
+      const { key, status, reason } = request.body;
+      await store.decide(key, { status, reason: reason || undefined }, actorOf(request));
+      return reply.code(204).send();
+    },
+  );
+};

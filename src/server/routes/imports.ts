@@ -1,0 +1,86 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { Store } from "../../store/store.ts";
+import { actorOf } from "../auth.ts";
+import { hasErrors, invalid, notFound } from "../errors.ts";
+import { ImportPreviewSchema, ImportViewSchema, PageQuery, paged, Refused } from "../schemas.ts";
+import type { RouteDeps } from "./deps.ts";
+
+// Uploading a source's file: preview it with every error and its line, then store it, all or nothing.
+
+/** The largest file the browser may send (as text inside JSON). */
+const MAX_FILE = 64 * 1024 * 1024;
+
+const Upload = z.object({
+  sourceId: z.number().int().min(1),
+  fileName: z.string().trim().min(1).max(255),
+  content: z.string().max(MAX_FILE).describe("the file's text"),
+});
+
+async function checkSource(store: Store, sourceId: number): Promise<void> {
+  const sources = await store.listSources();
+  if (!sources.some((s) => s.id === sourceId)) throw notFound(`source ${sourceId}`);
+}
+
+export const importRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store }) => {
+  const upload = { access: "billing" as const };
+
+  app.post(
+    "/api/imports/preview",
+    {
+      config: upload,
+      bodyLimit: MAX_FILE * 2,
+      schema: {
+        tags: ["imports"],
+        summary: "Read a file for a source: its first rows and every error; stores nothing",
+        body: Upload,
+        response: { 200: ImportPreviewSchema },
+      },
+    },
+    async (request) => {
+      const { sourceId, fileName, content } = request.body;
+      await checkSource(store, sourceId);
+      return store.previewImport(sourceId, fileName, Buffer.from(content, "utf8"));
+    },
+  );
+
+  app.post(
+    "/api/imports",
+    {
+      config: upload,
+      bodyLimit: MAX_FILE * 2,
+      schema: {
+        tags: ["imports"],
+        summary: "Store a file as the source's new snapshot; a file with any error is refused whole",
+        body: Upload,
+        response: { 200: z.object({ import: ImportViewSchema }), 400: Refused },
+      },
+    },
+    async (request, reply) => {
+      const { sourceId, fileName, content } = request.body;
+      await checkSource(store, sourceId);
+      const stored = await store.importFile(
+        sourceId,
+        fileName,
+        Buffer.from(content, "utf8"),
+        actorOf(request),
+      );
+      if (!stored.import || hasErrors(stored.issues)) return invalid(reply, stored.issues);
+      return { import: stored.import };
+    },
+  );
+
+  app.get(
+    "/api/imports",
+    {
+      config: { access: "viewer" },
+      schema: {
+        tags: ["imports"],
+        summary: "Every import, newest first",
+        querystring: PageQuery,
+        response: { 200: paged(ImportViewSchema) },
+      },
+    },
+    async (request) => store.listImports(request.query),
+  );
+};

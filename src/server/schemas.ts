@@ -1,0 +1,184 @@
+import { z } from "zod";
+
+// The shapes of docs/api.md as zod schemas: they validate requests, type the handlers and write the
+// OpenAPI document the web client is generated from.
+
+export const RoleSchema = z.enum(["admin", "billing", "viewer"]);
+export const FindingStatusSchema = z.enum(["open", "accepted", "dismissed"]);
+export const MoneySchema = z.string().describe("two-place decimal, such as 140.00");
+const Figure = z.union([z.number(), z.string()]).nullable();
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export function paged<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), total: z.number().int(), limit: z.number(), offset: z.number() });
+}
+
+export const IdParam = z.object({ id: z.coerce.number().int().min(1) });
+
+export const ErrorSchema = z
+  .object({
+    error: z.string(),
+    message: z.string().optional(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: "Error" });
+
+export const IssueSchema = z
+  .object({
+    severity: z.enum(["error", "warning"]),
+    file: z.string(),
+    line: z.number().optional(),
+    column: z.number().optional(),
+    field: z.string().optional(),
+    message: z.string(),
+  })
+  .meta({ id: "Issue" });
+export const IssuesAnswer = z.object({ issues: z.array(IssueSchema) });
+export const InvalidAnswer = z.object({ error: z.literal("invalid"), issues: z.array(IssueSchema) });
+/** 400: a request that fails validation (`bad_request`) or a file or YAML with errors (`invalid`). */
+export const Refused = z.union([InvalidAnswer, ErrorSchema]);
+
+export const UserViewSchema = z
+  .object({
+    id: z.number().int(),
+    email: z.string(),
+    role: RoleSchema,
+    createdAt: z.string(),
+  })
+  .meta({ id: "UserView" });
+
+export const ImportViewSchema = z
+  .object({
+    id: z.number().int(),
+    sourceId: z.number().int(),
+    fileName: z.string(),
+    format: z.string(),
+    rowCount: z.number().int(),
+    importedBy: z.string(),
+    importedAt: z.string(),
+  })
+  .meta({ id: "ImportView" });
+
+export const SourceViewSchema = z
+  .object({
+    id: z.number().int(),
+    kind: z.string(),
+    format: z.string(),
+    file: z.string(),
+    vendor: z.string().optional(),
+    deployment: z.string().optional(),
+    client: z.string().optional(),
+    lastImport: ImportViewSchema.optional(),
+  })
+  .meta({ id: "SourceView" });
+
+export const ImportPreviewSchema = z
+  .object({
+    header: z.array(z.string()),
+    rows: z.array(z.array(z.string())),
+    rowCount: z.number().int(),
+    issues: z.array(IssueSchema),
+  })
+  .meta({ id: "ImportPreview" });
+
+export const RunViewSchema = z
+  .object({
+    id: z.number().int(),
+    asOf: z.string(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    totals: z.record(z.string(), z.union([z.string(), z.number()])),
+  })
+  .meta({ id: "RunView" });
+
+export const FindingViewSchema = z
+  .object({
+    runId: z.number().int(),
+    clientId: z.string(),
+    clientName: z.string(),
+    type: z.string(),
+    subject: z.string(),
+    expected: Figure,
+    actual: Figure,
+    monthlyImpact: MoneySchema,
+    evidence: z.array(z.string()),
+    key: z.string().describe("client|type|subject: the same finding across runs"),
+    status: FindingStatusSchema,
+    reason: z.string().optional(),
+    decidedBy: z.string().optional(),
+  })
+  .meta({ id: "FindingView" });
+
+export const RunDiffSchema = z
+  .object({
+    from: z.number().int(),
+    to: z.number().int(),
+    appeared: z.array(FindingViewSchema),
+    fixed: z.array(FindingViewSchema),
+    changed: z.array(z.object({ before: FindingViewSchema, after: FindingViewSchema })),
+  })
+  .meta({ id: "RunDiff" });
+
+export const ReportSchema = z
+  .looseObject({
+    asOf: z.string(),
+    currency: z.string(),
+    totals: z.looseObject({}),
+    clients: z.array(z.looseObject({ id: z.string(), name: z.string() })),
+  })
+  .describe("the reconciliation report (spec section 6)")
+  .meta({ id: "Report" });
+
+export const UnmappedItemSchema = z
+  .object({
+    kind: z.enum(["account", "sku", "product"]),
+    system: z.string(),
+    value: z.string(),
+    evidence: z.array(z.string()),
+  })
+  .meta({ id: "UnmappedItem" });
+
+export const MappingSchema = z
+  .discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("account"),
+      system: z.string().min(1),
+      value: z.string().min(1),
+      clientId: z.string().min(1),
+    }),
+    z.object({
+      kind: z.literal("sku"),
+      system: z.string().min(1),
+      value: z.string().min(1),
+      serviceId: z.string().min(1),
+    }),
+    z.object({
+      kind: z.literal("product"),
+      value: z.string().min(1),
+      target: z.object({ kind: z.enum(["bundle", "service"]), id: z.string().min(1) }),
+    }),
+    z.object({
+      kind: z.literal("ignore"),
+      item: z.enum(["account", "sku", "product"]),
+      system: z.string(),
+      value: z.string().min(1),
+    }),
+  ])
+  .meta({ id: "Mapping" });
+
+export const AuditEntrySchema = z
+  .object({
+    id: z.number().int(),
+    at: z.string(),
+    actor: z.string(),
+    action: z.string(),
+    entity: z.string(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: "AuditEntry" });
+
+export const NoContent = z.undefined().describe("done");

@@ -1,0 +1,144 @@
+import { type Finding, type FindingType, type TotalKey, totalOf } from "../core/findings.ts";
+import { formatMoney, type Money, money, ZERO } from "../core/money.ts";
+
+// What the dashboard and the client list show, summed from one run's report (spec 6 JSON) with
+// exact decimals. A run is never rewritten, so a summary is computed once per run.
+
+export interface ReportFinding {
+  type: string;
+  subject: string;
+  expected: number | string | null;
+  actual: number | string | null;
+  monthlyImpact: string;
+  evidence: string[];
+}
+
+export interface ReportLine {
+  subject: string;
+  required: number | null;
+  billed: number | null;
+  purchased: number | null;
+  deployed: number | null;
+  price: string | null;
+}
+
+export interface ReportClient {
+  id: string;
+  name: string;
+  counts: { billableUsers: number; currentDevices: number; staleDevices: number };
+  lines: ReportLine[];
+  findings: ReportFinding[];
+}
+
+export interface ReportJson {
+  asOf: string;
+  currency: string;
+  totals: Record<string, string | number>;
+  clients: ReportClient[];
+}
+
+type MoneyTotals = Record<TotalKey, string>;
+
+export interface ClientRow extends MoneyTotals {
+  id: string;
+  name: string;
+  counts: ReportClient["counts"];
+  impact: string;
+  findings: number;
+  coverageGaps: number;
+}
+
+export interface RunSummary {
+  totals: MoneyTotals & { coverageGaps: number; findings: number };
+  /** Ranked by impact, largest first. */
+  clients: ClientRow[];
+  byType: { type: string; count: number; impact: string }[];
+}
+
+const TOTAL_KEYS: TotalKey[] = ["underBilled", "overBilled", "licenceWaste", "licenceShortfall"];
+
+class Sums {
+  readonly money = new Map<TotalKey, Money>(TOTAL_KEYS.map((k) => [k, ZERO]));
+  impact: Money = ZERO;
+  findings = 0;
+  coverageGaps = 0;
+
+  add(f: ReportFinding, impact: Money): void {
+    const key = totalOf(asCoreFinding(f, impact));
+    if (key) this.money.set(key, (this.money.get(key) ?? ZERO).plus(impact));
+    this.impact = this.impact.plus(impact);
+    this.findings += 1;
+    if (f.type === "COVERAGE_GAP") this.coverageGaps += f.evidence.length;
+  }
+
+  merge(other: Sums): void {
+    for (const k of TOTAL_KEYS)
+      this.money.set(k, (this.money.get(k) ?? ZERO).plus(other.money.get(k) ?? ZERO));
+    this.impact = this.impact.plus(other.impact);
+    this.findings += other.findings;
+    this.coverageGaps += other.coverageGaps;
+  }
+
+  formatted(): MoneyTotals {
+    const out = {} as MoneyTotals;
+    for (const k of TOTAL_KEYS) out[k] = formatMoney(this.money.get(k) ?? ZERO);
+    return out;
+  }
+}
+
+/** The core decides which total a finding counts towards; the JSON keeps PRICE_MISMATCH's prices. */
+function asCoreFinding(f: ReportFinding, impact: Money): Finding {
+  const psaPriceLower =
+    f.type === "PRICE_MISMATCH" && typeof f.expected === "string" && typeof f.actual === "string"
+      ? money(f.actual).lessThan(money(f.expected))
+      : undefined;
+  return { ...f, type: f.type as FindingType, monthlyImpact: impact, psaPriceLower };
+}
+
+type ByType = Map<string, { count: number; impact: Money }>;
+
+function clientSums(c: ReportClient, types: ByType): Sums {
+  const sums = new Sums();
+  for (const f of c.findings) {
+    const impact = money(f.monthlyImpact);
+    sums.add(f, impact);
+    const t = types.get(f.type) ?? { count: 0, impact: ZERO };
+    types.set(f.type, { count: t.count + 1, impact: t.impact.plus(impact) });
+  }
+  return sums;
+}
+
+function clientRow(c: ReportClient, sums: Sums): ClientRow {
+  return {
+    id: c.id,
+    name: c.name,
+    counts: c.counts,
+    ...sums.formatted(),
+    impact: formatMoney(sums.impact),
+    findings: sums.findings,
+    coverageGaps: sums.coverageGaps,
+  };
+}
+
+/** Most findings first. */
+function byTypeRows(types: ByType): RunSummary["byType"] {
+  return [...types]
+    .map(([type, t]) => ({ type, count: t.count, impact: formatMoney(t.impact) }))
+    .sort((a, b) => b.count - a.count || (a.type < b.type ? -1 : 1));
+}
+
+export function summarize(report: ReportJson): RunSummary {
+  const all = new Sums();
+  const types: ByType = new Map();
+  const clients = report.clients.map((c) => {
+    const sums = clientSums(c, types);
+    all.merge(sums);
+    return { c, sums };
+  });
+  clients.sort((a, b) => b.sums.impact.comparedTo(a.sums.impact) || (a.c.id < b.c.id ? -1 : 1));
+  return {
+    totals: { ...all.formatted(), coverageGaps: all.coverageGaps, findings: all.findings },
+    clients: clients.map(({ c, sums }) => clientRow(c, sums)),
+    byType: byTypeRows(types),
+  };
+}

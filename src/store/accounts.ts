@@ -1,0 +1,218 @@
+import { writeAudit } from "./audit.ts";
+import { type Context, iso } from "./context.ts";
+import { StoreError } from "./errors.ts";
+import {
+  DECOY_HASH,
+  generatePassword,
+  hashPassword,
+  newToken,
+  tokenHash,
+  verifyPassword,
+} from "./passwords.ts";
+import type { Role, SessionView, Store, UserView } from "./store.ts";
+
+// Local accounts and their sessions. Login is rate limited on failures: at most 5 per email or 20 per
+// address in 15 minutes, after which every attempt is refused (and not even checked) until the
+// oldest failure leaves the window. A session lasts 12 hours from login.
+
+export const ROLES: readonly Role[] = ["admin", "billing", "viewer"];
+export const SESSION_HOURS = 12;
+export const LIMITS = { windowMinutes: 15, perEmail: 5, perIp: 20 };
+export const MIN_PASSWORD = 8;
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+interface UserRow {
+  id: number;
+  email: string;
+  role: Role;
+  created_at: Date;
+}
+
+function toUserView(r: UserRow): UserView {
+  return { id: r.id, email: r.email, role: r.role, createdAt: iso(r.created_at) };
+}
+
+const USER_COLUMNS = ["id", "email", "role", "created_at"] as const;
+
+function minutesBefore(d: Date, minutes: number): Date {
+  return new Date(d.getTime() - minutes * 60_000);
+}
+
+export function accountRepository(
+  ctx: Context,
+): Pick<
+  Store,
+  "countUsers" | "addUser" | "listUsers" | "setRole" | "login" | "loginBlocked" | "session" | "logout"
+> {
+  async function loginBlocked(email: string, ip: string): Promise<boolean> {
+    const since = minutesBefore(ctx.now(), LIMITS.windowMinutes);
+    const count = (column: "email" | "ip", value: string) =>
+      ctx.db
+        .selectFrom("login_attempts")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where(column, "=", value)
+        .where("at", ">", since)
+        .executeTakeFirstOrThrow();
+    const [byEmail, byIp] = await Promise.all([count("email", normalizeEmail(email)), count("ip", ip)]);
+    return Number(byEmail.n) >= LIMITS.perEmail || Number(byIp.n) >= LIMITS.perIp;
+  }
+
+  async function failed(email: string, ip: string, reason: string): Promise<undefined> {
+    const now = ctx.now();
+    await ctx.db.transaction().execute(async (trx) => {
+      if (reason !== "rate limited")
+        await trx.insertInto("login_attempts").values({ email, ip, at: now }).execute();
+      // Failures older than the window count no more.
+      await trx
+        .deleteFrom("login_attempts")
+        .where("at", "<", minutesBefore(now, LIMITS.windowMinutes))
+        .execute();
+      await writeAudit(trx, ctx, email, "login.failed", `user:${email}`, { ip, reason });
+    });
+    return undefined;
+  }
+
+  return {
+    loginBlocked,
+
+    async countUsers() {
+      const row = await ctx.db
+        .selectFrom("users")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async addUser(email, role, actor, password) {
+      const address = normalizeEmail(email);
+      if (!EMAIL.test(address) || address.length > 320)
+        throw new StoreError("invalid", `"${email}" is not an email address`);
+      if (!ROLES.includes(role)) throw new StoreError("invalid", `role must be one of ${ROLES.join(", ")}`);
+      if (password !== undefined && password.length < MIN_PASSWORD)
+        throw new StoreError("invalid", `a password has at least ${MIN_PASSWORD} characters`);
+      const secret = password ?? generatePassword();
+      const hash = await hashPassword(secret);
+      const user = await ctx.db.transaction().execute(async (trx) => {
+        const taken = await trx
+          .selectFrom("users")
+          .select("id")
+          .where("email", "=", address)
+          .executeTakeFirst();
+        if (taken) throw new StoreError("conflict", `an account for ${address} exists`);
+        const row = await trx
+          .insertInto("users")
+          .values({ email: address, password_hash: hash, role, created_at: ctx.now() })
+          .returning(USER_COLUMNS)
+          .executeTakeFirstOrThrow();
+        await writeAudit(trx, ctx, actor, "user.add", `user:${row.id}`, { email: address, role });
+        return row;
+      });
+      return { user: toUserView(user), password: secret };
+    },
+
+    async listUsers() {
+      const rows = await ctx.db.selectFrom("users").select(USER_COLUMNS).orderBy("id").execute();
+      return rows.map(toUserView);
+    },
+
+    async setRole(userId, role, actor) {
+      if (!ROLES.includes(role)) throw new StoreError("invalid", `role must be one of ${ROLES.join(", ")}`);
+      await ctx.db.transaction().execute(async (trx) => {
+        const user = await trx
+          .selectFrom("users")
+          .select(USER_COLUMNS)
+          .where("id", "=", userId)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!user) throw new StoreError("not_found", `no user ${userId}`);
+        if (user.role === role) return;
+        if (user.role === "admin") {
+          const admins = await trx
+            .selectFrom("users")
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .where("role", "=", "admin")
+            .executeTakeFirstOrThrow();
+          if (Number(admins.n) <= 1)
+            throw new StoreError("conflict", "the last admin keeps the admin role; make another admin first");
+        }
+        await trx.updateTable("users").set({ role }).where("id", "=", userId).execute();
+        await writeAudit(trx, ctx, actor, "user.role", `user:${userId}`, {
+          email: user.email,
+          from: user.role,
+          to: role,
+        });
+      });
+    },
+
+    async login(email, password, ip) {
+      const address = normalizeEmail(email);
+      if (await loginBlocked(address, ip)) return failed(address, ip, "rate limited");
+      const user = await ctx.db
+        .selectFrom("users")
+        .select([...USER_COLUMNS, "password_hash"])
+        .where("email", "=", address)
+        .executeTakeFirst();
+      const ok = await verifyPassword(password, user?.password_hash ?? DECOY_HASH);
+      if (!user || !ok) return failed(address, ip, user ? "wrong password" : "unknown account");
+      const token = newToken();
+      const csrf = newToken();
+      const now = ctx.now();
+      const expires = new Date(now.getTime() + SESSION_HOURS * 3_600_000);
+      await ctx.db.transaction().execute(async (trx) => {
+        await trx.deleteFrom("sessions").where("expires_at", "<=", now).execute();
+        await trx
+          .insertInto("sessions")
+          .values({
+            token_hash: tokenHash(token),
+            user_id: user.id,
+            csrf,
+            expires_at: expires,
+            created_at: now,
+          })
+          .execute();
+        await writeAudit(trx, ctx, address, "login", `user:${user.id}`, { ip });
+      });
+      const session: SessionView = { user: toUserView(user), csrf, expiresAt: iso(expires) };
+      return { token, session };
+    },
+
+    async session(token) {
+      const row = await ctx.db
+        .selectFrom("sessions")
+        .innerJoin("users", "users.id", "sessions.user_id")
+        .select([
+          "users.id",
+          "users.email",
+          "users.role",
+          "users.created_at",
+          "sessions.csrf",
+          "sessions.expires_at",
+        ])
+        .where("sessions.token_hash", "=", tokenHash(token))
+        .where("sessions.expires_at", ">", ctx.now())
+        .executeTakeFirst();
+      return row && { user: toUserView(row), csrf: row.csrf, expiresAt: iso(row.expires_at) };
+    },
+
+    async logout(token) {
+      const hash = tokenHash(token);
+      await ctx.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .deleteFrom("sessions")
+          .where("token_hash", "=", hash)
+          .returning("user_id")
+          .executeTakeFirst();
+        if (!row) return;
+        const user = await trx
+          .selectFrom("users")
+          .select("email")
+          .where("id", "=", row.user_id)
+          .executeTakeFirst();
+        await writeAudit(trx, ctx, user?.email ?? "unknown", "logout", `user:${row.user_id}`);
+      });
+    },
+  };
+}

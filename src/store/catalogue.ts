@@ -1,0 +1,264 @@
+import { sql } from "kysely";
+import type { Config, SourceConfig } from "../workspace/config.ts";
+import type { Issue } from "../workspace/issues.ts";
+import { checkConfig } from "../workspace/load.ts";
+import { writeAudit } from "./audit.ts";
+import {
+  bundleItem,
+  clientItem,
+  configToYaml,
+  readBundleItem,
+  readClientItem,
+  readRules,
+  readServiceItem,
+  readSourceItem,
+  serviceItem,
+  settingsOf,
+  sourceItem,
+  type WorkspaceSettings,
+} from "./config-items.ts";
+import { batches, type Context, type Executor } from "./context.ts";
+import { latestImports, toImportView } from "./import-rows.ts";
+import type { Actor, SourceView, Store } from "./store.ts";
+
+// The catalogue, clients, rules and sources (trueup.yaml). Items are stored one row each, the text of
+// trueup.yaml beside them so that its comments survive an edit; every write bumps a revision, which
+// keys the caches of the configuration and of the input built from it.
+
+export function hasErrors(issues: readonly Issue[]): boolean {
+  return issues.some((i) => i.severity === "error");
+}
+
+export async function revisionOf(ex: Executor): Promise<number> {
+  const row = await ex
+    .selectFrom("settings")
+    .select("value")
+    .where("key", "=", "revision")
+    .executeTakeFirst();
+  return Number((row?.value as { n?: number } | undefined)?.n ?? 0);
+}
+
+export interface StoredConfig {
+  revision: number;
+  config: Config;
+  /** The id of each source, by its index in `config.sources`. */
+  sourceIds: number[];
+}
+
+/** The configuration now stored (from the cache when the revision has not moved). */
+export async function currentConfig(ctx: Context): Promise<StoredConfig> {
+  const revision = await revisionOf(ctx.db);
+  const cached = ctx.cache.config;
+  if (cached && cached.revision === revision) return cached;
+  const read = await ctx.db
+    .transaction()
+    .setIsolationLevel("repeatable read")
+    .execute(async (trx) => ({ revision: await revisionOf(trx), ...(await readConfigRows(trx)) }));
+  ctx.cache.config = read;
+  return read;
+}
+
+async function readConfigRows(ex: Executor): Promise<{ config: Config; sourceIds: number[] }> {
+  const [settings, items, sources] = await Promise.all([
+    ex.selectFrom("settings").select("value").where("key", "=", "workspace").executeTakeFirst(),
+    ex.selectFrom("catalogue").select(["kind", "item"]).orderBy("kind").orderBy("position").execute(),
+    ex.selectFrom("sources").select(["id", "spec"]).where("position", ">=", 0).orderBy("position").execute(),
+  ]);
+  const s = settings?.value as WorkspaceSettings | undefined;
+  const of = (kind: string) => items.filter((i) => i.kind === kind).map((i) => i.item);
+  const config: Config = {
+    currency: s?.currency ?? "USD",
+    asOf: s?.asOf,
+    rules: readRules(s?.rules),
+    services: of("service").map(readServiceItem),
+    bundles: of("bundle").map(readBundleItem),
+    clients: of("client").map(readClientItem),
+    sources: sources.map((r, i) => readSourceItem(r.spec, i)),
+  };
+  return { config, sourceIds: sources.map((r) => r.id) };
+}
+
+/** trueup.yaml as stored (or as written from the stored items); `lock` holds it for an edit. */
+export async function storedYaml(ex: Executor, lock = false): Promise<string> {
+  let q = ex.selectFrom("settings").select("value").where("key", "=", "yaml");
+  if (lock) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  const text = (row?.value as { text?: string } | undefined)?.text;
+  return text ?? configToYaml((await readConfigRows(ex)).config);
+}
+
+async function putSetting(ex: Executor, key: string, value: object): Promise<void> {
+  await ex
+    .insertInto("settings")
+    .values({ key, value: JSON.stringify(value) })
+    .onConflict((oc) => oc.column("key").doUpdateSet({ value: JSON.stringify(value) }))
+    .execute();
+}
+
+/**
+ * Replaces the stored configuration with a validated one and the trueup.yaml text it was read from.
+ * Returns the source id of each source, by its index in `config.sources`.
+ */
+export async function writeConfig(
+  ex: Executor,
+  ctx: Context,
+  config: Config,
+  yamlText: string,
+): Promise<Map<number, number>> {
+  await ex.deleteFrom("catalogue").execute();
+  const rows = [
+    ...config.services.map((s, i) => ({
+      kind: "service" as const,
+      id: s.id,
+      position: i,
+      item: serviceItem(s),
+    })),
+    ...config.bundles.map((b, i) => ({
+      kind: "bundle" as const,
+      id: b.id,
+      position: i,
+      item: bundleItem(b),
+    })),
+    ...config.clients.map((c, i) => ({
+      kind: "client" as const,
+      id: c.id,
+      position: i,
+      item: clientItem(c),
+    })),
+  ];
+  for (const batch of batches(rows)) {
+    const now = ctx.now();
+    await ex
+      .insertInto("catalogue")
+      .values(batch.map((r) => ({ ...r, item: JSON.stringify(r.item), updated_at: now })))
+      .execute();
+  }
+  await putSetting(ex, "workspace", settingsOf(config));
+  await putSetting(ex, "yaml", { text: yamlText });
+  await sql`insert into settings (key, value) values ('revision', '{"n": 1}'::jsonb)
+    on conflict (key) do update set value = jsonb_build_object('n', (settings.value->>'n')::int + 1)`.execute(
+    ex,
+  );
+  ctx.cache.config = undefined;
+  return syncSources(ex, config.sources);
+}
+
+const specKey = (spec: Record<string, unknown>, withFile = true) => {
+  const { file, ...rest } = sourceItem(readSourceItem(spec, 0));
+  return JSON.stringify(withFile ? { file, ...rest } : rest);
+};
+
+/**
+ * Keeps each source's id (and so its imports) across edits: a source takes the stored one with the
+ * same entry, else the same entry but its file (a renamed file), else the one at its position with
+ * the same kind and format (an edited vendor or client); each preferring the same position. Sources
+ * no longer listed are retired (position -1) with their imports, kept as history: listed again, a
+ * source starts afresh, so that no old data comes back unasked.
+ */
+async function syncSources(ex: Executor, sources: readonly SourceConfig[]): Promise<Map<number, number>> {
+  const stored = await ex
+    .selectFrom("sources")
+    .selectAll()
+    .where("position", ">=", 0)
+    .orderBy("id")
+    .execute();
+  const free = new Set(stored.map((s) => s.id));
+  const ids = new Map<number, number>();
+  const passes: ((e: (typeof stored)[number], s: SourceConfig) => boolean)[] = [
+    (e, s) => specKey(e.spec) === specKey(sourceItem(s)),
+    (e, s) => specKey(e.spec, false) === specKey(sourceItem(s), false),
+    (e, s) => e.position === s.index && e.spec.kind === s.kind && e.spec.format === s.format,
+  ];
+  for (const fits of passes) {
+    for (const s of sources) {
+      if (ids.has(s.index)) continue;
+      const candidates = stored.filter((e) => free.has(e.id) && fits(e, s));
+      const e = candidates.find((c) => c.position === s.index) ?? candidates[0];
+      if (!e) continue;
+      free.delete(e.id);
+      ids.set(s.index, e.id);
+    }
+  }
+  for (const s of sources) {
+    const spec = JSON.stringify(sourceItem(s));
+    const id = ids.get(s.index);
+    if (id !== undefined) {
+      await ex.updateTable("sources").set({ position: s.index, spec }).where("id", "=", id).execute();
+    } else {
+      const row = await ex
+        .insertInto("sources")
+        .values({ position: s.index, spec })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      ids.set(s.index, row.id);
+    }
+  }
+  if (free.size > 0)
+    await ex
+      .updateTable("sources")
+      .set({ position: -1 })
+      .where("id", "in", [...free])
+      .execute();
+  return ids;
+}
+
+/** Checks trueup.yaml text as `trueup validate` does and, when it has no error, stores it. */
+async function saveText(
+  ctx: Context,
+  text: string,
+  actor: Actor,
+  action: string,
+): Promise<{ issues: Issue[] }> {
+  const { config, issues } = checkConfig(text);
+  if (!config || hasErrors(issues)) return { issues };
+  await ctx.db.transaction().execute(async (trx) => {
+    await writeConfig(trx, ctx, config, text);
+    await writeAudit(trx, ctx, actor, action, "config", {
+      services: config.services.length,
+      bundles: config.bundles.length,
+      clients: config.clients.length,
+      sources: config.sources.length,
+      warnings: issues.length,
+    });
+  });
+  return { issues };
+}
+
+export function catalogueRepository(
+  ctx: Context,
+): Pick<Store, "loadConfig" | "saveConfig" | "configYaml" | "saveConfigYaml" | "listSources"> {
+  return {
+    async loadConfig() {
+      return (await currentConfig(ctx)).config;
+    },
+
+    saveConfig(config, actor) {
+      return saveText(ctx, configToYaml(config), actor, "config.save");
+    },
+
+    configYaml() {
+      return storedYaml(ctx.db);
+    },
+
+    saveConfigYaml(text, actor) {
+      return saveText(ctx, text, actor, "config.save-yaml");
+    },
+
+    async listSources(): Promise<SourceView[]> {
+      const [rows, latest] = await Promise.all([
+        ctx.db.selectFrom("sources").selectAll().where("position", ">=", 0).orderBy("position").execute(),
+        latestImports(ctx.db),
+      ]);
+      return rows.map((r) => {
+        const s = readSourceItem(r.spec, r.position);
+        const last = latest.get(r.id);
+        const view: SourceView = { id: r.id, kind: s.kind, format: s.format, file: s.file };
+        if (s.vendor !== undefined) view.vendor = s.vendor;
+        if (s.deployment !== undefined) view.deployment = s.deployment;
+        if (s.client !== undefined) view.client = s.client;
+        if (last) view.lastImport = toImportView(last);
+        return view;
+      });
+    },
+  };
+}

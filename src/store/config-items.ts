@@ -1,0 +1,192 @@
+import { stringify } from "yaml";
+import { formatPrice, money } from "../core/money.ts";
+import type { Bundle, Client, Component, DeviceType, Plan, Rules, Service } from "../core/types.ts";
+import type { Config, SourceConfig, SourceKind } from "../workspace/config.ts";
+
+// A validated Config <-> the items stored in the database, each written as in trueup.yaml: amounts
+// are decimal strings ("9.90"), never floats, and defaults are left out where trueup.yaml may leave
+// them out. Decoding trusts its input: only validated configurations are ever stored.
+
+type Item = Record<string, unknown>;
+
+const DEFAULT_DEVICE_TYPES = ["workstation", "laptop"];
+
+/** Keys whose value is undefined are left out, as trueup.yaml would. */
+function compact(o: Item): Item {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+export function serviceItem(s: Service): Item {
+  return compact({
+    id: s.id,
+    name: s.name,
+    unit: s.unit,
+    cost: formatPrice(s.cost),
+    price: formatPrice(s.price),
+    psaProduct: s.psaProduct,
+    vendorSkus:
+      s.vendorSkus.length > 0 ? s.vendorSkus.map((v) => ({ vendor: v.vendor, sku: v.sku })) : undefined,
+    deployment: s.deployment,
+  });
+}
+
+function isDefaultTypes(types: readonly string[]): boolean {
+  return types.length === DEFAULT_DEVICE_TYPES.length && types.every((t, i) => t === DEFAULT_DEVICE_TYPES[i]);
+}
+
+export function bundleItem(b: Bundle): Item {
+  return compact({
+    id: b.id,
+    name: b.name,
+    per: b.per,
+    deviceTypes: isDefaultTypes(b.deviceTypes) ? undefined : [...b.deviceTypes],
+    price: formatPrice(b.price),
+    psaProduct: b.psaProduct,
+    includes: b.includes.map((c) =>
+      compact({ service: c.service, deviceTypes: c.deviceTypes && [...c.deviceTypes] }),
+    ),
+    devicesPerUser: b.devicesPerUser,
+    extraDevice: b.extraDevice,
+  });
+}
+
+function planItem(p: Plan): Item {
+  const price = p.price && formatPrice(p.price);
+  if (p.kind === "bundle") {
+    const users = p.licencesAny ? { licencesAny: [...p.licencesAny] } : undefined;
+    return compact({ bundle: p.bundle, users, price, minimum: p.minimum });
+  }
+  return compact({ service: p.service, quantity: p.quantity, price, minimum: p.minimum });
+}
+
+export function clientItem(c: Client): Item {
+  return { id: c.id, name: c.name, ids: { ...c.ids }, plans: c.plans.map(planItem) };
+}
+
+export function sourceItem(s: SourceConfig): Item {
+  return compact({
+    kind: s.kind,
+    format: s.format,
+    file: s.file,
+    client: s.client,
+    vendor: s.vendor,
+    deployment: s.deployment,
+  });
+}
+
+/** Currency, asOf and rules: the settings of a workspace. */
+export interface WorkspaceSettings {
+  currency: string;
+  asOf?: string;
+  rules: { staleDeviceDays: number; requireLicence: boolean; excludeUsers: string[] };
+}
+
+export function settingsOf(c: Config): WorkspaceSettings {
+  return compact({
+    currency: c.currency,
+    asOf: c.asOf,
+    rules: { ...c.rules },
+  }) as unknown as WorkspaceSettings;
+}
+
+/** trueup.yaml for a configuration, keys in the order of the spec. */
+export function configToYaml(c: Config): string {
+  const doc = {
+    ...settingsOf(c),
+    services: c.services.map(serviceItem),
+    bundles: c.bundles.map(bundleItem),
+    clients: c.clients.map(clientItem),
+    sources: c.sources.map(sourceItem),
+  };
+  return stringify(doc, { lineWidth: 0 });
+}
+
+// Decoding, the inverse of the functions above.
+
+const text = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+const count = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
+const amount = (v: unknown) => (v === undefined || v === null ? undefined : money(String(v)));
+
+export function readServiceItem(o: Item): Service {
+  return {
+    id: String(o.id),
+    name: String(o.name),
+    unit: o.unit as Service["unit"],
+    cost: money(String(o.cost)),
+    price: money(String(o.price)),
+    psaProduct: text(o.psaProduct),
+    vendorSkus: ((o.vendorSkus as Item[] | undefined) ?? []).map((v) => ({
+      vendor: String(v.vendor),
+      sku: String(v.sku),
+    })),
+    deployment: text(o.deployment),
+  };
+}
+
+export function readBundleItem(o: Item): Bundle {
+  return {
+    id: String(o.id),
+    name: String(o.name),
+    per: o.per as Bundle["per"],
+    deviceTypes: ((o.deviceTypes as DeviceType[] | undefined) ?? DEFAULT_DEVICE_TYPES) as DeviceType[],
+    price: money(String(o.price)),
+    psaProduct: text(o.psaProduct),
+    includes: ((o.includes as Item[] | undefined) ?? []).map(
+      (c): Component => ({
+        service: String(c.service),
+        deviceTypes: c.deviceTypes as DeviceType[] | undefined,
+      }),
+    ),
+    devicesPerUser: count(o.devicesPerUser),
+    extraDevice: text(o.extraDevice),
+  };
+}
+
+function readPlanItem(o: Item): Plan {
+  if (o.bundle !== undefined) {
+    const users = o.users as { licencesAny?: string[] } | undefined;
+    return {
+      kind: "bundle",
+      bundle: String(o.bundle),
+      licencesAny: users?.licencesAny,
+      price: amount(o.price),
+      minimum: count(o.minimum),
+    };
+  }
+  return {
+    kind: "service",
+    service: String(o.service),
+    quantity: count(o.quantity),
+    price: amount(o.price),
+    minimum: count(o.minimum),
+  };
+}
+
+export function readClientItem(o: Item): Client {
+  return {
+    id: String(o.id),
+    name: String(o.name),
+    ids: { ...(o.ids as Record<string, string>) },
+    plans: ((o.plans as Item[] | undefined) ?? []).map(readPlanItem),
+  };
+}
+
+export function readSourceItem(o: Item, index: number): SourceConfig {
+  return {
+    index,
+    kind: o.kind as SourceKind,
+    format: String(o.format),
+    file: String(o.file),
+    client: text(o.client),
+    vendor: text(o.vendor),
+    deployment: text(o.deployment),
+  };
+}
+
+export function readRules(o: WorkspaceSettings["rules"] | undefined): Rules {
+  return {
+    staleDeviceDays: o?.staleDeviceDays ?? 30,
+    requireLicence: o?.requireLicence ?? true,
+    excludeUsers: [...(o?.excludeUsers ?? [])],
+  };
+}

@@ -1,0 +1,122 @@
+import { sql } from "kysely";
+import type { CsvRecord } from "../workspace/csv.ts";
+import { type Context, type Executor, iso } from "./context.ts";
+import type { ImportView } from "./store.ts";
+
+// Imports as stored: a snapshot of one source's file, its header and each record's fields with the
+// line the record starts on. Read back, they are the same records the CSV reader gave, so that the
+// loader maps them exactly as it maps the file.
+
+export interface ImportRow {
+  id: number;
+  source_id: number;
+  file_name: string;
+  format: string;
+  header: string[];
+  row_count: number;
+  imported_by: string;
+  imported_at: Date;
+}
+
+export function toImportView(r: ImportRow): ImportView {
+  return {
+    id: r.id,
+    sourceId: r.source_id,
+    fileName: r.file_name,
+    format: r.format,
+    rowCount: r.row_count,
+    importedBy: r.imported_by,
+    importedAt: iso(r.imported_at),
+  };
+}
+
+/** The latest import of each listed source, by source id. */
+export async function latestImports(ex: Executor): Promise<Map<number, ImportRow>> {
+  const rows = await ex
+    .selectFrom("imports")
+    .innerJoin("sources", "sources.id", "imports.source_id")
+    .selectAll("imports")
+    .where("sources.position", ">=", 0)
+    .distinctOn("imports.source_id")
+    .orderBy("imports.source_id")
+    .orderBy("imports.id", "desc")
+    .execute();
+  return new Map(rows.map((r) => [r.source_id, r]));
+}
+
+/** Rows per statement: the whole batch travels as one JSON parameter. */
+const ROWS_PER_INSERT = 5000;
+
+/** Stores a file's records (header first) as a new import of a source. */
+export async function insertImport(
+  ex: Executor,
+  ctx: Context,
+  imp: { sourceId: number; fileName: string; format: string; actor: string },
+  records: readonly CsvRecord[],
+): Promise<ImportRow> {
+  const [header, ...rows] = records;
+  const row = await ex
+    .insertInto("imports")
+    .values({
+      source_id: imp.sourceId,
+      file_name: imp.fileName,
+      format: imp.format,
+      header: JSON.stringify(header?.fields ?? []),
+      row_count: rows.length,
+      imported_by: imp.actor,
+      imported_at: ctx.now(),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const batch = JSON.stringify(rows.slice(i, i + ROWS_PER_INSERT).map((r) => [r.line, r.fields]));
+    await sql`insert into import_rows (import_id, line, fields)
+      select ${row.id}, (e->>0)::int, e->1 from jsonb_array_elements(${batch}::jsonb) as e`.execute(ex);
+  }
+  return row;
+}
+
+const ROWS_PER_READ = 10_000;
+
+/** An import's records, header first, read a page at a time. */
+export async function* storedRecords(ex: Executor, imp: ImportRow): AsyncGenerator<CsvRecord> {
+  yield { fields: imp.header, line: 1 };
+  let after = 0;
+  for (;;) {
+    const page = await ex
+      .selectFrom("import_rows")
+      .select(["line", "fields"])
+      .where("import_id", "=", imp.id)
+      .where("line", ">", after)
+      .orderBy("line")
+      .limit(ROWS_PER_READ)
+      .execute();
+    for (const r of page) yield { fields: r.fields, line: r.line };
+    const last = page.at(-1);
+    if (!last || page.length < ROWS_PER_READ) return;
+    after = last.line;
+  }
+}
+
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/**
+ * The file again, each record on the line it was read from (blank lines fill the gaps), so that the
+ * evidence of a report read from the export (`data/psa.csv:17`) is the evidence of the original.
+ */
+export async function* csvText(records: AsyncIterable<CsvRecord>): AsyncGenerator<string> {
+  let line = 1;
+  let first = true;
+  for await (const r of records) {
+    const text = r.fields.map(csvField).join(",");
+    // The header is written on line 1 whichever line it was read from.
+    const gap = first ? 0 : Math.max(0, r.line - line);
+    const out = "\n".repeat(gap);
+    line += gap;
+    first = false;
+    line += 1 + (text.match(/\n/g)?.length ?? 0);
+    yield `${out}${text}\n`;
+  }
+}

@@ -1,0 +1,200 @@
+import { resolve } from "node:path";
+import type { Config, SourceConfig } from "../workspace/config.ts";
+import { type CsvRecord, readCsv } from "../workspace/csv.ts";
+import type { Issue } from "../workspace/issues.ts";
+import { loadSources, loadWorkspace, sortIssues } from "../workspace/load.ts";
+import { writeAudit } from "./audit.ts";
+import { currentConfig, hasErrors, writeConfig } from "./catalogue.ts";
+import type { Context } from "./context.ts";
+import { StoreError } from "./errors.ts";
+import { type ImportRow, insertImport, latestImports, storedRecords, toImportView } from "./import-rows.ts";
+import type { Actor, ImportPreview, Store } from "./store.ts";
+
+// Imports: a file uploaded for one source, or a whole workspace folder. Either is checked by the
+// workspace loader itself (every error with its line) before anything is written, and written in
+// one transaction.
+
+const PREVIEW_ROWS = 20;
+
+/** Every record of a file, and the read error that stopped it if any (raised again by `replay`). */
+async function readAll(content: Buffer): Promise<{ records: CsvRecord[]; error?: unknown }> {
+  const records: CsvRecord[] = [];
+  try {
+    for await (const r of readCsv(content)) records.push(r);
+    return { records };
+  } catch (error) {
+    return { records, error };
+  }
+}
+
+async function* replay(records: readonly CsvRecord[], error: unknown): AsyncGenerator<CsvRecord> {
+  yield* records;
+  if (error !== undefined) throw error;
+}
+
+/**
+ * PostgreSQL text cannot hold the NUL character: such a record is refused with its line, rather than
+ * failing the whole transaction later.
+ */
+function unstorable(records: readonly CsvRecord[], file: string): Issue[] {
+  return records
+    .filter((r) => r.fields.some((f) => f.includes("\u0000")))
+    .map((r) => ({
+      severity: "error" as const,
+      file,
+      line: r.line,
+      message: "contains a NUL character (is the file really text?), which cannot be stored",
+    }));
+}
+
+interface CheckedFile {
+  source: SourceConfig;
+  records: CsvRecord[];
+  issues: Issue[];
+}
+
+/**
+ * Checks an uploaded file as the loader checks the source's file, issues naming the uploaded file.
+ * A users file is read after the other users sources' latest imports, so that a UPN it lists twice
+ * for one client across them is reported on its own line.
+ */
+async function checkFile(
+  ctx: Context,
+  sourceId: number,
+  fileName: string,
+  content: Buffer,
+): Promise<CheckedFile> {
+  const { config, sourceIds } = await currentConfig(ctx);
+  const index = sourceIds.indexOf(sourceId);
+  const source = config.sources[index];
+  if (index < 0 || !source) throw new StoreError("not_found", `no source ${sourceId}`);
+  const { records, error } = await readAll(content);
+  const uploaded: SourceConfig = { ...source, file: fileName };
+  const latest = await latestImports(ctx.db);
+  const importOf = (s: SourceConfig): ImportRow | undefined => latest.get(sourceIds[s.index] ?? -1);
+  const others =
+    source.kind === "users"
+      ? config.sources.filter((s) => s.kind === "users" && s.index !== index && importOf(s))
+      : [];
+  const check: Config = { ...config, sources: [...others, uploaded] };
+  const issues: Issue[] = [];
+  await loadSources(
+    check,
+    (s) => (s === uploaded ? replay(records, error) : storedRecords(ctx.db, importOf(s) as ImportRow)),
+    issues,
+  );
+  const own = [...issues.filter((i) => i.file === fileName), ...unstorable(records, fileName)];
+  sortIssues(own);
+  return { source, records, issues: own };
+}
+
+function preview(checked: CheckedFile): ImportPreview {
+  const [header, ...rows] = checked.records;
+  return {
+    header: header?.fields ?? [],
+    rows: rows.slice(0, PREVIEW_ROWS).map((r) => r.fields),
+    rowCount: rows.length,
+    issues: checked.issues,
+  };
+}
+
+/** Wraps a source's records, keeping a copy of each as it is read. */
+function capturing(records: AsyncIterable<CsvRecord>, into: CsvRecord[]): AsyncGenerator<CsvRecord> {
+  return (async function* () {
+    for await (const r of records) {
+      into.push(r);
+      yield r;
+    }
+  })();
+}
+
+async function importWorkspace(ctx: Context, dir: string, actor: Actor) {
+  const captured = new Map<number, CsvRecord[]>();
+  const loaded = await loadWorkspace(dir, { today: "1970-01-01" }, (s) => {
+    const into: CsvRecord[] = [];
+    captured.set(s.index, into);
+    return capturing(readCsv(resolve(dir, s.file)), into);
+  });
+  const { config, yamlText } = loaded;
+  const issues = [...loaded.issues];
+  for (const s of config?.sources ?? []) issues.push(...unstorable(captured.get(s.index) ?? [], s.file));
+  sortIssues(issues);
+  if (!config || yamlText === undefined || hasErrors(issues)) return { issues, imports: 0, rows: 0 };
+  return ctx.db.transaction().execute(async (trx) => {
+    const ids = await writeConfig(trx, ctx, config, yamlText);
+    const imports: number[] = [];
+    let rows = 0;
+    for (const s of config.sources) {
+      const records = captured.get(s.index) ?? [];
+      const sourceId = ids.get(s.index) as number;
+      const imp = await insertImport(
+        trx,
+        ctx,
+        { sourceId, fileName: s.file, format: s.format, actor: actor.name },
+        records,
+      );
+      imports.push(imp.id);
+      rows += imp.row_count;
+    }
+    await writeAudit(trx, ctx, actor, "workspace.import", "workspace", { dir: resolve(dir), imports, rows });
+    return { issues, imports: imports.length, rows };
+  });
+}
+
+export function importRepository(
+  ctx: Context,
+): Pick<Store, "previewImport" | "importFile" | "listImports" | "importWorkspace"> {
+  return {
+    async previewImport(sourceId, fileName, content) {
+      return preview(await checkFile(ctx, sourceId, fileName, content));
+    },
+
+    async importFile(sourceId, fileName, content, actor) {
+      const checked = await checkFile(ctx, sourceId, fileName, content);
+      if (hasErrors(checked.issues)) return { issues: checked.issues };
+      const format = checked.source.format;
+      const imp = await ctx.db.transaction().execute(async (trx) => {
+        const row = await insertImport(
+          trx,
+          ctx,
+          { sourceId, fileName, format, actor: actor.name },
+          checked.records,
+        );
+        await writeAudit(trx, ctx, actor, "import.create", `import:${row.id}`, {
+          sourceId,
+          fileName,
+          format,
+          rows: row.row_count,
+        });
+        return row;
+      });
+      return { import: toImportView(imp), issues: checked.issues };
+    },
+
+    async listImports(page) {
+      const [rows, count] = await Promise.all([
+        ctx.db
+          .selectFrom("imports")
+          .selectAll()
+          .orderBy("id", "desc")
+          .limit(page.limit)
+          .offset(page.offset)
+          .execute(),
+        ctx.db
+          .selectFrom("imports")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow(),
+      ]);
+      return {
+        items: rows.map(toImportView),
+        total: Number(count.n),
+        limit: page.limit,
+        offset: page.offset,
+      };
+    },
+
+    importWorkspace(dir, actor) {
+      return importWorkspace(ctx, dir, actor);
+    },
+  };
+}

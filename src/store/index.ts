@@ -1,0 +1,33 @@
+import { accountRepository } from "./accounts.ts";
+import { auditRepository } from "./audit.ts";
+import { catalogueRepository } from "./catalogue.ts";
+import { createContext, type StoreOptions } from "./context.ts";
+import type { Db } from "./db.ts";
+import { decisionRepository } from "./decisions.ts";
+import { exportRepository } from "./export.ts";
+import { importRepository } from "./imports.ts";
+import { mappingRepository } from "./mappings.ts";
+import { runRepository } from "./runs.ts";
+import type { Store } from "./store.ts";
+
+export { type Db, dbOptionsFromEnv, describeDb, openDb } from "./db.ts";
+export { StoreError } from "./errors.ts";
+export type * from "./store.ts";
+
+/** The Store over an open database (openDb): one repository module per aggregate. */
+export function createStore(db: Db, opts: StoreOptions = {}): Store {
+  const ctx = createContext(db, opts);
+  return {
+    ...catalogueRepository(ctx),
+    ...importRepository(ctx),
+    ...exportRepository(ctx),
+    ...runRepository(ctx),
+    ...decisionRepository(ctx),
+    ...mappingRepository(ctx),
+    ...accountRepository(ctx),
+    ...auditRepository(ctx),
+    async close() {
+      await db.destroy();
+    },
+  };
+}

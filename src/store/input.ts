@@ -1,0 +1,43 @@
+import type { ReconcileInput } from "../core/types.ts";
+import type { Config, SourceConfig } from "../workspace/config.ts";
+import { WorkspaceError } from "../workspace/issues.ts";
+import { buildInput, loadSources, sortIssues } from "../workspace/load.ts";
+import { currentConfig } from "./catalogue.ts";
+import type { Context } from "./context.ts";
+import { type ImportRow, latestImports, storedRecords } from "./import-rows.ts";
+
+// The core's input from the database: the catalogue and the latest import of every source, mapped by
+// the workspace loader's own code (loadSources), so that it is the input the workspace folder gives.
+// A source with no import yet is left out, as if the workspace had none: absent data is never read
+// as zero.
+
+export interface StoredInput {
+  config: Config;
+  /** Without asOf: the caller sets it. */
+  input: ReconcileInput;
+  /** The imports read, in source order. */
+  importIds: number[];
+}
+
+export async function storedInput(ctx: Context): Promise<StoredInput> {
+  const { revision, config, sourceIds } = await currentConfig(ctx);
+  const latest = await latestImports(ctx.db);
+  const importOf = (s: SourceConfig): ImportRow | undefined => latest.get(sourceIds[s.index] ?? -1);
+  const sources = config.sources.filter((s) => importOf(s) !== undefined);
+  const importIds = sources.map((s) => (importOf(s) as ImportRow).id);
+  const key = `${revision}:${importIds.join(",")}`;
+  const cached = ctx.cache.input;
+  if (cached && cached.key === key) return { config, input: cached.input, importIds };
+
+  const present = { ...config, sources };
+  const issues: Parameters<typeof loadSources>[2] = [];
+  const rows = await loadSources(present, (s) => storedRecords(ctx.db, importOf(s) as ImportRow), issues);
+  sortIssues(issues);
+  const errors = issues.filter((i) => i.severity === "error");
+  // Each import was checked alone; together with the others (two users files listing one UPN for a
+  // client, once a mapping joins their accounts) they may still clash.
+  if (errors.length > 0) throw new WorkspaceError(errors);
+  const input = buildInput(present, rows, "");
+  ctx.cache.input = { key, input, importIds };
+  return { config, input, importIds };
+}

@@ -1,0 +1,285 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Decimal } from "decimal.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reconcile } from "../src/core/reconcile.ts";
+import { reportToJson } from "../src/core/report.ts";
+import { loadOrThrow } from "../src/workspace/load.ts";
+import { call, demoDir, type Harness, type Session, signIn, startServer, TODAY } from "./server-harness.ts";
+
+// The API over the demo workspace: validation, pagination, and figures that agree with the report.
+
+let h: Harness;
+let viewer: Session;
+let billing: Session;
+let admin: Session;
+
+beforeAll(async () => {
+  h = await startServer();
+  [viewer, billing, admin] = await Promise.all([
+    signIn(h.app, "viewer"),
+    signIn(h.app, "billing"),
+    signIn(h.app, "admin"),
+  ]);
+});
+afterAll(async () => h?.close());
+
+const get = async (url: string, session: Session = viewer) => {
+  const response = await call(h.app, session, "GET", url);
+  expect([url, response.statusCode]).toEqual([url, 200]);
+  return response.json();
+};
+
+/** The report the CLI prints for the demo (trueup reconcile --workspace examples/demo --format json). */
+async function cliReport() {
+  const { input } = await loadOrThrow(demoDir, { today: TODAY });
+  return reportToJson(reconcile(input)) as { totals: Record<string, unknown> };
+}
+
+describe("a bad body or query", () => {
+  const bad = async (method: "GET" | "POST" | "PATCH", url: string, payload?: unknown) => {
+    const response = await call(h.app, admin, method, url, payload);
+    expect(response.statusCode).toBe(400);
+    const body = response.json();
+    expect(body.error).toBe("bad_request");
+    return (body.issues as { path: string }[]).map((i) => i.path).sort();
+  };
+
+  it("names each field that is wrong", async () => {
+    expect(await bad("POST", "/api/users", { email: "not an email", role: "boss" })).toEqual([
+      "email",
+      "role",
+    ]);
+    expect(await bad("POST", "/api/findings/decision", { key: "k", status: "dismissed" })).toEqual([
+      "reason",
+    ]);
+  });
+
+  it("names a nested field with its path", async () => {
+    const mapping = { kind: "product", value: "GOLD", target: { kind: "plan", id: "gold" } };
+    expect(await bad("POST", "/api/mappings", mapping)).toEqual(["target.kind"]);
+  });
+
+  it("names a query parameter", async () => {
+    expect(await bad("GET", "/api/clients?limit=501")).toEqual(["limit"]);
+    expect(await bad("GET", "/api/findings?status=maybe&offset=-1")).toEqual(["offset", "status"]);
+    expect(await bad("GET", "/api/runs/diff?from=1")).toEqual(["to"]);
+  });
+
+  it("answers 400 to text that is not JSON", async () => {
+    const response = await h.app.inject({
+      method: "POST",
+      url: "/api/runs",
+      headers: { cookie: admin.cookie, "x-csrf-token": admin.csrf, "content-type": "application/json" },
+      payload: "{ not json",
+    });
+    expect([response.statusCode, response.json().error]).toEqual([400, "bad_request"]);
+  });
+});
+
+describe("lists", () => {
+  it("page through the clients without losing or repeating one", async () => {
+    const all = await get("/api/clients?limit=500");
+    const pages = [];
+    for (let offset = 0; offset < all.total; offset += 4) {
+      const page = await get(`/api/clients?limit=4&offset=${offset}`);
+      expect([page.limit, page.offset, page.total]).toEqual([4, offset, all.total]);
+      pages.push(...page.items);
+    }
+    expect(pages).toEqual(all.items);
+    expect(all.total).toBe(9);
+  });
+
+  it("default to 50 items from the start", async () => {
+    const page = await get("/api/findings");
+    expect([page.limit, page.offset, page.items.length]).toEqual([50, 0, page.total]);
+  });
+
+  it("page through the findings of the latest run", async () => {
+    const first = await get("/api/findings?limit=10");
+    const second = await get("/api/findings?limit=10&offset=10");
+    expect(first.items).toHaveLength(10);
+    const keys = new Set([...first.items, ...second.items].map((f: { key: string }) => f.key));
+    expect(keys.size).toBe(first.items.length + second.items.length);
+  });
+});
+
+describe("the dashboard", () => {
+  it("totals what the run's report totals, which is what the CLI prints", async () => {
+    const dashboard = await get("/api/dashboard");
+    const { report } = await get(`/api/runs/${dashboard.run.id}`);
+    expect(dashboard.totals).toEqual(report.totals);
+    expect(dashboard.totals).toEqual((await cliReport()).totals);
+  });
+
+  it("splits the totals by client and by type without losing a cent", async () => {
+    const { totals, byClient, byType } = await get("/api/dashboard");
+    for (const key of ["underBilled", "overBilled", "licenceWaste", "licenceShortfall"]) {
+      const sum = byClient.reduce(
+        (s: Decimal, c: Record<string, string>) => s.plus(c[key] as string),
+        new Decimal(0),
+      );
+      expect([key, sum.toFixed(2)]).toEqual([key, totals[key]]);
+    }
+    expect(byType.reduce((n: number, t: { count: number }) => n + t.count, 0)).toBe(totals.findings);
+  });
+
+  it("ranks clients by impact, largest first", async () => {
+    const { items } = await get("/api/clients");
+    const impacts = items.map((c: { impact: string }) => new Decimal(c.impact));
+    for (let i = 1; i < impacts.length; i++) expect(impacts[i - 1].gte(impacts[i])).toBe(true);
+    expect(items[0].id).toBe("cobalt");
+  });
+});
+
+describe("a client page", () => {
+  it("shows the report's lines and counts, and the users and devices behind them", async () => {
+    const detail = await get("/api/clients/cobalt");
+    const { report } = await get(`/api/runs/${(await get("/api/dashboard")).run.id}`);
+    const reported = report.clients.find((c: { id: string }) => c.id === "cobalt");
+    expect(detail.lines.map(({ name, ...l }: { name: string }) => l)).toEqual(reported.lines);
+    expect(detail.lines.find((l: { subject: string }) => l.subject === "service:edr").name).toBe(
+      "SentinelOne Singularity Complete",
+    );
+    expect(detail.users).toHaveLength(reported.counts.billableUsers);
+    expect(detail.devices.filter((d: { current: boolean }) => d.current)).toHaveLength(
+      reported.counts.currentDevices,
+    );
+    expect(detail.findings.map((f: { clientId: string }) => f.clientId)).toEqual(
+      reported.findings.map(() => "cobalt"),
+    );
+    expect(detail.plans[0]).toEqual({ bundle: "frontline", users: { licencesAny: ["SPE_F1"] }, minimum: 40 });
+  });
+
+  it("is 404 for a client the latest run does not know", async () => {
+    const response = await call(h.app, viewer, "GET", "/api/clients/no-such-client");
+    expect([response.statusCode, response.json().error]).toEqual([404, "not_found"]);
+  });
+});
+
+describe("findings", () => {
+  it("filter by client, type and status", async () => {
+    const page = await get("/api/findings?clientId=cobalt&type=PRICE_MISMATCH&status=open");
+    expect(page.items.map((f: { subject: string }) => f.subject)).toEqual(["bundle:gold-user"]);
+  });
+
+  it("export as CSV, one row per finding", async () => {
+    const response = await call(h.app, viewer, "GET", "/api/findings.csv");
+    expect(response.headers["content-type"]).toContain("text/csv");
+    const rows = response.body.trimEnd().split("\r\n");
+    expect(rows[0]).toMatch(/^runId,client,clientName,type,subject/);
+    expect(rows).toHaveLength(1 + (await get("/api/dashboard")).totals.findings);
+  });
+
+  it("stay dismissed, with their reason, in the next run", async () => {
+    const [finding] = (await get("/api/findings?clientId=hollis&type=OVER_BILLED")).items;
+    const reason = "contract allows 15 seats";
+    const decided = await call(h.app, billing, "POST", "/api/findings/decision", {
+      key: finding.key,
+      status: "dismissed",
+      reason,
+    });
+    expect(decided.statusCode).toBe(204);
+    expect((await call(h.app, billing, "POST", "/api/runs", {})).statusCode).toBe(200);
+    const [after] = (await get("/api/findings?clientId=hollis&type=OVER_BILLED")).items;
+    expect([after.runId > finding.runId, after.status, after.reason]).toEqual([true, "dismissed", reason]);
+  });
+});
+
+describe("changes that fail validation store nothing", () => {
+  it("refuses a catalogue with an error, naming its YAML line", async () => {
+    const before = (await get("/api/catalogue")).yaml;
+    const response = await call(h.app, billing, "PUT", "/api/catalogue", {
+      yaml: before.replace("unit: user", "unit: seat"),
+    });
+    expect([response.statusCode, response.json().error]).toEqual([400, "invalid"]);
+    expect(response.json().issues[0].line).toBeGreaterThan(1);
+    expect((await get("/api/catalogue")).yaml).toBe(before);
+  });
+
+  it("refuses a file with a bad line, naming the line, and stores nothing", async () => {
+    const source = (await get("/api/sources")).find((s: { kind: string }) => s.kind === "users");
+    const content = `${(await readFile(join(demoDir, source.file), "utf8")).trimEnd()}\nnorthwind,x@y.z,X,maybe,,\n`;
+    const upload = { sourceId: source.id, fileName: "users.csv", content };
+    const preview = await call(h.app, billing, "POST", "/api/imports/preview", upload);
+    expect(preview.statusCode).toBe(200);
+    const lines = content.trimEnd().split("\n").length;
+    expect(preview.json().issues.map((i: { line: number }) => i.line)).toContain(lines);
+    const before = (await get("/api/imports")).total;
+    const stored = await call(h.app, billing, "POST", "/api/imports", upload);
+    expect([stored.statusCode, stored.json().error]).toEqual([400, "invalid"]);
+    expect((await get("/api/imports")).total).toBe(before);
+  });
+
+  it("is 404 for a source that does not exist", async () => {
+    const upload = { sourceId: 9999, fileName: "x.csv", content: "a,b\n" };
+    expect((await call(h.app, billing, "POST", "/api/imports/preview", upload)).statusCode).toBe(404);
+  });
+});
+
+describe("runs", () => {
+  it("lists the newest first and shows one with its report", async () => {
+    await call(h.app, billing, "POST", "/api/runs", { asOf: "2026-11-02" });
+    const { items } = await get("/api/runs");
+    expect(items[0].asOf).toBe("2026-11-02");
+    expect(items.map((r: { id: number }) => r.id)).toEqual(
+      [...items.map((r: { id: number }) => r.id)].sort((a, b) => b - a),
+    );
+    const one = await get(`/api/runs/${items[0].id}`);
+    expect([one.run, one.report.asOf]).toEqual([items[0], "2026-11-02"]);
+  });
+
+  it("diffs two runs, and is 404 for a run that does not exist", async () => {
+    const { items } = await get("/api/runs");
+    const diff = await get(`/api/runs/diff?from=${items.at(-1).id}&to=${items[0].id}`);
+    expect(Object.keys(diff).sort()).toEqual(["appeared", "changed", "fixed", "from", "to"]);
+    expect((await call(h.app, viewer, "GET", "/api/runs/9999")).statusCode).toBe(404);
+  });
+
+  it("refuses an as-of date that is not one", async () => {
+    const response = await call(h.app, billing, "POST", "/api/runs", { asOf: "2026-13-45" });
+    expect([response.statusCode, response.json().issues[0].path]).toEqual([400, "asOf"]);
+  });
+});
+
+describe("accounts", () => {
+  it("gives a new account a one-time password that signs it in", async () => {
+    const created = await call(h.app, admin, "POST", "/api/users", {
+      email: "new.person@msp.example",
+      role: "billing",
+    });
+    expect(created.statusCode).toBe(200);
+    const { user, password } = created.json();
+    expect(user.role).toBe("billing");
+    const session = await signIn(h.app, { email: "new.person@msp.example", password });
+    expect((await call(h.app, session, "GET", "/api/auth/me")).json().user.id).toBe(user.id);
+  });
+
+  it("refuses a second account with the same email", async () => {
+    const again = await call(h.app, admin, "POST", "/api/users", {
+      email: "ADA@admin.example",
+      role: "viewer",
+    });
+    expect([again.statusCode, again.json().error]).toEqual([409, "conflict"]);
+  });
+
+  it("keeps the last admin an admin, and changes other roles", async () => {
+    const users = await get("/api/users", admin);
+    const ada = users.find((u: { email: string }) => u.email === "ada@admin.example");
+    const demote = await call(h.app, admin, "PATCH", `/api/users/${ada.id}`, { role: "viewer" });
+    expect([demote.statusCode, demote.json().error]).toEqual([409, "conflict"]);
+    const bill = users.find((u: { email: string }) => u.email === "bill@billing.example");
+    expect((await call(h.app, admin, "PATCH", `/api/users/${bill.id}`, { role: "viewer" })).statusCode).toBe(
+      204,
+    );
+    expect((await call(h.app, admin, "PATCH", `/api/users/${bill.id}`, { role: "billing" })).statusCode).toBe(
+      204,
+    );
+    expect((await call(h.app, admin, "PATCH", "/api/users/9999", { role: "viewer" })).statusCode).toBe(404);
+  });
+
+  it("records changes in the audit log", async () => {
+    const audit = await get("/api/audit?limit=500", admin);
+    expect(audit.items.some((e: { actor: string }) => e.actor === "bill@billing.example")).toBe(true);
+  });
+});

@@ -1,0 +1,211 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { InjectOptions } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Role } from "../src/store/store.ts";
+import { repoRoot } from "./fixtures.ts";
+import { call, demoDir, type Harness, ROLES, type Session, signIn, startServer } from "./server-harness.ts";
+
+// Every route of docs/api.md, called as nobody and as each role: 401 without a session, 403 below
+// the route's role, an answer at or above it. The table in the docs is the source of truth.
+
+type Need = "nobody" | "any" | Role;
+type Method = NonNullable<InjectOptions["method"]>;
+
+interface DocRoute {
+  method: Method;
+  path: string;
+  need: Need;
+}
+
+function documentedRoutes(): DocRoute[] {
+  const text = readFileSync(join(repoRoot, "docs", "api.md"), "utf8");
+  const rows = [...text.matchAll(/^\| (GET|POST|PUT|PATCH|DELETE) (\/api\/\S+) \| (\w+) \|/gm)];
+  return rows.map(([, method, path, need]) => ({
+    method: method as Method,
+    path: path as string,
+    need: need as Need,
+  }));
+}
+
+const RANK: Record<Need, number> = { nobody: 0, any: 0, viewer: 1, billing: 2, admin: 3 };
+
+interface Fixture {
+  clientId: string;
+  runId: number;
+  findingKey: string;
+  sourceId: number;
+  fileName: string;
+  content: string;
+  targetUserId: number;
+  yaml: string;
+}
+
+let serial = 0;
+
+/** A valid request for each route, so that an allowed caller gets a real answer. */
+const REQUESTS: Record<string, (f: Fixture) => { url?: string; payload?: unknown }> = {
+  "POST /api/auth/logout": () => ({}),
+  "GET /api/auth/me": () => ({}),
+  "GET /api/dashboard": () => ({}),
+  "GET /api/clients": () => ({ url: "/api/clients?limit=5" }),
+  "GET /api/clients/:id": (f) => ({ url: `/api/clients/${f.clientId}` }),
+  "GET /api/findings": () => ({ url: "/api/findings?limit=5" }),
+  "GET /api/findings.csv": () => ({}),
+  "POST /api/findings/decision": (f) => ({ payload: { key: f.findingKey, status: "accepted" } }),
+  "GET /api/catalogue": () => ({}),
+  "PUT /api/catalogue": (f) => ({ payload: { yaml: f.yaml } }),
+  "GET /api/mappings": () => ({}),
+  "POST /api/mappings": () => ({
+    payload: { kind: "ignore", item: "product", system: "psa", value: `NO-SUCH-PRODUCT-${++serial}` },
+  }),
+  "GET /api/sources": () => ({}),
+  "POST /api/imports/preview": (f) => ({
+    payload: { sourceId: f.sourceId, fileName: f.fileName, content: f.content },
+  }),
+  "POST /api/imports": (f) => ({
+    payload: { sourceId: f.sourceId, fileName: f.fileName, content: f.content },
+  }),
+  "GET /api/imports": () => ({}),
+  "POST /api/runs": () => ({ payload: {} }),
+  "GET /api/runs": () => ({}),
+  "GET /api/runs/:id": (f) => ({ url: `/api/runs/${f.runId}` }),
+  "GET /api/runs/diff": (f) => ({ url: `/api/runs/diff?from=${f.runId}&to=${f.runId}` }),
+  "GET /api/users": () => ({}),
+  "POST /api/users": () => ({ payload: { email: `new${++serial}@accounts.example`, role: "viewer" } }),
+  "PATCH /api/users/:id": (f) => ({ url: `/api/users/${f.targetUserId}`, payload: { role: "viewer" } }),
+  "GET /api/audit": () => ({}),
+};
+
+const routes = documentedRoutes();
+let h: Harness;
+let fixture: Fixture;
+const sessions = {} as Record<Role, Session>;
+
+beforeAll(async () => {
+  h = await startServer();
+  for (const role of ROLES) sessions[role] = await signIn(h.app, role);
+  const run = await h.store.latestRun();
+  const findings = await h.store.listFindings({ limit: 1, offset: 0 });
+  const source = (await h.store.listSources()).find((s) => s.kind === "users");
+  const target = await h.store.addUser("target@accounts.example", "viewer", { name: "test" });
+  if (!run || !findings.items[0] || !source) throw new Error("the demo has no run, finding or users source");
+  fixture = {
+    clientId: "cobalt",
+    runId: run.id,
+    findingKey: findings.items[0].key,
+    sourceId: source.id,
+    fileName: "users.csv",
+    content: readFileSync(join(demoDir, source.file), "utf8"),
+    targetUserId: target.user.id,
+    yaml: await h.store.configYaml(),
+  };
+});
+afterAll(async () => h?.close());
+
+function requestFor(route: DocRoute) {
+  const build = REQUESTS[`${route.method} ${route.path}`];
+  if (!build) throw new Error(`no request for ${route.method} ${route.path}`);
+  const { url, payload } = build(fixture);
+  return { url: url ?? route.path, payload };
+}
+
+describe("the role matrix of docs/api.md", () => {
+  it("documents every route this test walks, and the test walks every documented route", () => {
+    const documented = routes.map((r) => `${r.method} ${r.path}`).sort();
+    expect(documented).toEqual([...Object.keys(REQUESTS), "POST /api/auth/login"].sort());
+  });
+
+  it("answers 401 unauthenticated to nobody on every route but login", async () => {
+    for (const route of routes.filter((r) => r.need !== "nobody")) {
+      const { url, payload } = requestFor(route);
+      const response = await call(h.app, null, route.method, url, payload);
+      expect([route.path, response.statusCode, response.json()]).toEqual([
+        route.path,
+        401,
+        expect.objectContaining({ error: "unauthenticated" }),
+      ]);
+    }
+  });
+
+  for (const role of ROLES) {
+    it(`lets a ${role} do what the role allows and answers 403 forbidden to the rest`, async () => {
+      for (const route of routes.filter((r) => r.need !== "nobody" && r.path !== "/api/auth/logout")) {
+        const { url, payload } = requestFor(route);
+        const response = await call(h.app, sessions[role], route.method, url, payload);
+        const allowed = RANK[role] >= RANK[route.need];
+        const outcome = allowed ? response.statusCode < 300 : response.json().error;
+        expect([route.method, route.path, outcome, response.body.slice(0, 300)]).toEqual([
+          route.method,
+          route.path,
+          allowed ? true : "forbidden",
+          expect.any(String),
+        ]);
+      }
+    });
+  }
+
+  it("lets anyone log in and every role log out", async () => {
+    for (const role of ROLES) {
+      const session = await signIn(h.app, role);
+      expect((await call(h.app, session, "POST", "/api/auth/logout")).statusCode).toBe(204);
+      expect((await call(h.app, session, "GET", "/api/auth/me")).statusCode).toBe(401);
+    }
+  });
+});
+
+describe("CSRF", () => {
+  const changing = () => routes.filter((r) => r.method !== "GET" && r.need !== "nobody");
+
+  it("refuses every state-changing request without the X-CSRF-Token header, even an admin's", async () => {
+    for (const route of changing()) {
+      const { url, payload } = requestFor(route);
+      const response = await h.app.inject({
+        method: route.method,
+        url,
+        headers: { cookie: sessions.admin.cookie },
+        payload: payload as object,
+      });
+      expect([route.path, response.statusCode, response.json().error]).toEqual([route.path, 403, "csrf"]);
+    }
+  });
+
+  it("refuses a wrong token and another session's token", async () => {
+    const other = await signIn(h.app, "admin");
+    for (const csrf of ["wrong", `${sessions.admin.csrf}x`, "", other.csrf]) {
+      const response = await h.app.inject({
+        method: "POST",
+        url: "/api/runs",
+        headers: { cookie: sessions.admin.cookie, "x-csrf-token": csrf },
+        payload: {},
+      });
+      expect([csrf, response.statusCode, response.json().error]).toEqual([csrf, 403, "csrf"]);
+    }
+  });
+
+  it("does not ask for the token on reads", async () => {
+    const response = await h.app.inject({
+      url: "/api/dashboard",
+      headers: { cookie: sessions.viewer.cookie },
+    });
+    expect(response.statusCode).toBe(200);
+  });
+});
+
+describe("the OpenAPI document", () => {
+  it("lists every documented route with its method", async () => {
+    const response = await h.app.inject({ url: "/api/openapi.json" });
+    expect(response.statusCode).toBe(200);
+    const paths = response.json().paths as Record<string, Record<string, unknown>>;
+    const listed = Object.entries(paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`),
+    );
+    expect(listed.sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it("serves a docs page", async () => {
+    const response = await h.app.inject({ url: "/api/docs/" });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toContain("text/html");
+  });
+});

@@ -1,0 +1,74 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { repoRoot } from "./fixtures.ts";
+
+// `trueup serve` as a person starts it: the first start loads the demo and prints a one-time admin
+// password with the URL; later starts print only the URL; SIGTERM stops it cleanly.
+
+const dataDir = mkdtemp(join(tmpdir(), "trueup-serve-"));
+afterAll(async () => rm(await dataDir, { recursive: true, force: true }));
+
+interface Started {
+  child: ChildProcess;
+  stdout: string;
+  url: string;
+}
+
+async function serve(): Promise<Started> {
+  const child = spawn(process.execPath, [join(repoRoot, "bin", "trueup.js"), "serve", "--port", "0"], {
+    env: { ...process.env, TRUEUP_DATA: await dataDir, DATABASE_URL: "", TRUEUP_LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stderr?.on("data", (d) => {
+    stderr += d;
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on("data", (d) => {
+      stdout += d;
+      const found = /running at (http:\/\/\S+\/)/.exec(stdout);
+      if (found?.[1] && stdout.endsWith("\n")) setTimeout(() => resolve(found[1] as string), 50);
+    });
+    child.on("exit", (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+  });
+  return {
+    child,
+    url,
+    get stdout() {
+      return stdout;
+    },
+  };
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.on("exit", (code) => resolve(code));
+    child.kill("SIGTERM");
+  });
+}
+
+describe("trueup serve", () => {
+  it("loads the demo on first start and prints the admin's one-time password once", async () => {
+    const first = await serve();
+    const password = /one-time password (\S+)/.exec(first.stdout)?.[1];
+    expect(password).toBeDefined();
+    const login = await fetch(`${first.url}api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "admin@trueup.local", password }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const dashboard = await (await fetch(`${first.url}api/dashboard`, { headers: { cookie } })).json();
+    expect(dashboard.totals.findings).toBeGreaterThan(0);
+    expect(await stop(first.child)).toBe(0);
+
+    const second = await serve();
+    expect(second.stdout).not.toMatch(/password/);
+    expect(await stop(second.child)).toBe(0);
+  }, 120_000);
+});

@@ -1,0 +1,212 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createStore } from "../src/store/index.ts";
+import type { Store } from "../src/store/store.ts";
+import { repoRoot } from "./fixtures.ts";
+import { testClock, testDatabases } from "./store-databases.ts";
+
+// The mappings queue: the unmapped accounts, SKUs and products of the latest run, mapped by an edit
+// of trueup.yaml (checked as any edit is) or ignored; the findings change on the next run.
+
+const ACTOR = { name: "bill@msp.example" };
+const TODAY = "2026-11-25";
+const demoDir = join(repoRoot, "examples", "demo");
+const demoYaml = await readFile(join(demoDir, "trueup.yaml"), "utf8");
+
+// The demo plus a service without a PSA product and a client without a PSA id, to map onto.
+const extendedYaml = demoYaml
+  .replace(
+    "\n\nbundles:\n",
+    "\n  - { id: print, name: Managed print, unit: device, cost: '40.00', price: '89.00' }\n\nbundles:\n",
+  )
+  .replace(
+    "\n\nsources:\n",
+    "\n  - id: ivy\n    name: Ivy Lane Florists\n    ids: { rmm: IVY }\n    plans:\n      - { bundle: silver-user }\n\nsources:\n",
+  );
+
+const ACCOUNT = { kind: "account", system: "psa", value: "10377", evidence: ["data/psa.csv:26"] } as const;
+const PAX8_ACCOUNT = {
+  kind: "account",
+  system: "pax8",
+  value: "0203b1b4-1b40-5d75-8a1d-911d0df4ccc8",
+  evidence: ["data/pax8.csv:21"],
+} as const;
+const SKU = {
+  kind: "sku",
+  system: "pax8",
+  value: "MST-PBI-PRO-NCE-M",
+  evidence: ["data/pax8.csv:15"],
+} as const;
+const PRODUCT = {
+  kind: "product",
+  system: "psa",
+  value: "PRINT-MGD",
+  evidence: ["data/psa.csv:25"],
+} as const;
+
+describe.each(testDatabases())("mappings on $name", (target) => {
+  let store: Store;
+  const run = () => store.reconcile({ today: TODAY }, ACTOR);
+  const findingTypes = async (clientId: string) =>
+    (await store.listFindings({ limit: 100, offset: 0, clientId })).items.map(
+      (f) => `${f.type} ${f.subject}`,
+    );
+
+  beforeAll(async () => {
+    store = createStore(await target.open(), testClock());
+    expect((await store.importWorkspace(demoDir, ACTOR)).issues).toEqual([]);
+    expect((await store.saveConfigYaml(extendedYaml, ACTOR)).issues).toEqual([]);
+  });
+  afterAll(async () => {
+    await store.close();
+    await target.drop();
+  });
+
+  it("has no queue before the first run", async () => {
+    expect(await store.unmapped()).toEqual([]);
+  });
+
+  it("lists the unmapped accounts, SKUs and products of the latest run, with the rows behind them", async () => {
+    await run();
+    expect(await store.unmapped()).toEqual([PAX8_ACCOUNT, ACCOUNT, SKU, PRODUCT]);
+  });
+
+  it("maps an account to a client: the client's ids gain it, comments stay, and the rows count on the next run", async () => {
+    expect(
+      await store.applyMapping({ kind: "account", system: "psa", value: "10377", clientId: "ivy" }, ACTOR),
+    ).toEqual({
+      issues: [],
+    });
+    const ivy = (await store.loadConfig()).clients.find((c) => c.id === "ivy");
+    expect(ivy?.ids).toEqual({ rmm: "IVY", psa: "10377" });
+    const yaml = await store.configYaml();
+    expect(yaml).toContain("# Northwind IT Services: a fictional MSP with eight managed clients.");
+    expect(yaml).toContain('ids: { rmm: IVY, psa: "10377" }');
+    await run();
+    expect(await store.unmapped()).toEqual([PAX8_ACCOUNT, SKU, PRODUCT]);
+    expect(await findingTypes("ivy")).toEqual(["OVER_BILLED bundle:silver-user"]);
+  });
+
+  it("maps a SKU to a service: the service's vendorSkus gain it", async () => {
+    const mapping = {
+      kind: "sku",
+      system: "pax8",
+      value: "MST-PBI-PRO-NCE-M",
+      serviceId: "m365-bs",
+    } as const;
+    expect(await store.applyMapping(mapping, ACTOR)).toEqual({ issues: [] });
+    const service = (await store.loadConfig()).services.find((s) => s.id === "m365-bs");
+    expect(service?.vendorSkus).toContainEqual({ vendor: "pax8", sku: "MST-PBI-PRO-NCE-M" });
+    expect(await store.configYaml()).toContain(
+      "      - { vendor: microsoft, sku: O365_BUSINESS_PREMIUM }\n      - { vendor: pax8, sku: MST-PBI-PRO-NCE-M }\n",
+    );
+    await run();
+    expect(await store.unmapped()).toEqual([PAX8_ACCOUNT, PRODUCT]);
+    expect(await findingTypes("granite")).toContain("LICENCE_SURPLUS service:m365-bs");
+  });
+
+  it("maps a product to a service or bundle that has none", async () => {
+    const mapping = {
+      kind: "product",
+      value: "PRINT-MGD",
+      target: { kind: "service", id: "print" },
+    } as const;
+    expect(await store.applyMapping(mapping, ACTOR)).toEqual({ issues: [] });
+    expect((await store.loadConfig()).services.find((s) => s.id === "print")?.psaProduct).toBe("PRINT-MGD");
+    expect(await store.configYaml()).toContain("cost: '40.00', price: '89.00', psaProduct: PRINT-MGD }\n");
+    await run();
+    expect(await store.unmapped()).toEqual([PAX8_ACCOUNT]);
+    expect(await findingTypes("hollis")).toContain("OVER_BILLED service:print");
+  });
+
+  it("mapping what is mapped already changes nothing", async () => {
+    const before = await store.configYaml();
+    const again = { kind: "sku", system: "PAX8", value: "mst-pbi-pro-nce-m", serviceId: "m365-bs" } as const;
+    expect(await store.applyMapping(again, ACTOR)).toEqual({ issues: [] });
+    expect(await store.configYaml()).toBe(before);
+  });
+
+  it("refuses a mapping it cannot apply, and changes nothing", async () => {
+    const before = await store.configYaml();
+    const refusals = [
+      { kind: "account", system: "pax8", value: PAX8_ACCOUNT.value, clientId: "nobody" },
+      { kind: "account", system: "pax8", value: PAX8_ACCOUNT.value, clientId: "harbor" },
+      { kind: "sku", system: "pax8", value: "X", serviceId: "nothing" },
+      { kind: "product", value: "NEW", target: { kind: "bundle", id: "gold-user" } },
+      { kind: "product", value: "NEW", target: { kind: "bundle", id: "platinum" } },
+      { kind: "account", system: "pax8", value: " ", clientId: "harbor" },
+    ] as const;
+    const messages = [];
+    for (const m of refusals) {
+      const { issues } = await store.applyMapping(m, ACTOR);
+      expect(issues).toHaveLength(1);
+      expect(issues[0]?.severity).toBe("error");
+      messages.push(issues[0]?.message);
+    }
+    expect(messages).toEqual([
+      'unknown client "nobody"',
+      'client harbor already has the pax8 id "5f3f854b-dc12-5927-bae4-11d4410bbd80"',
+      'unknown service "nothing"',
+      'bundle gold-user already has psaProduct "GOLD-U"; edit the catalogue to replace it',
+      'unknown bundle "platinum"',
+      "the value to map is empty",
+    ]);
+    expect(await store.configYaml()).toBe(before);
+  });
+
+  it("refuses a mapping that makes trueup.yaml invalid, with the YAML line, and changes nothing", async () => {
+    const before = await store.configYaml();
+    const taken = { kind: "sku", system: "pax8", value: "MST-365-BP-NCE-M", serviceId: "m365-bs" } as const;
+    const { issues } = await store.applyMapping(taken, ACTOR);
+    expect(issues).toEqual([
+      expect.objectContaining({
+        severity: "error",
+        file: "trueup.yaml",
+        line: expect.any(Number),
+        message: 'pax8 SKU "MST-365-BP-NCE-M" already licenses service m365-bp',
+      }),
+    ]);
+    expect(await store.configYaml()).toBe(before);
+  });
+
+  it("an ignored item leaves the queue; its finding stays in the report, dismissed in the findings list", async () => {
+    const before = await store.latestRun();
+    const ignore = {
+      kind: "ignore",
+      item: "account",
+      system: "pax8",
+      value: PAX8_ACCOUNT.value.toUpperCase(),
+    } as const;
+    expect(await store.applyMapping(ignore, ACTOR)).toEqual({ issues: [] });
+    expect(await store.unmapped()).toEqual([]);
+    const key = `_unmapped|UNMAPPED_ACCOUNT|account:pax8:${PAX8_ACCOUNT.value}`;
+    const dismissed = await store.listFindings({ limit: 10, offset: 0, status: "dismissed" });
+    expect(dismissed.items).toEqual([
+      expect.objectContaining({
+        key,
+        status: "dismissed",
+        reason: "ignored in the mappings",
+        decidedBy: ACTOR.name,
+      }),
+    ]);
+    const next = await run();
+    expect(next.totals).toEqual(before?.totals);
+    expect((await store.listFindings({ limit: 10, offset: 0, status: "dismissed" })).total).toBe(1);
+    // Opening the finding again puts the item back in the queue.
+    await store.decide(key, { status: "open" }, ACTOR);
+    expect(await store.unmapped()).toEqual([PAX8_ACCOUNT]);
+    expect((await store.listFindings({ limit: 10, offset: 0, status: "dismissed" })).total).toBe(0);
+  });
+
+  it("audits every mapping", async () => {
+    const { items } = await store.audit({ limit: 100, offset: 0 });
+    const actions = items.map((e) => e.action);
+    expect(actions.filter((a) => a === "mapping.apply")).toHaveLength(3);
+    expect(actions.filter((a) => a === "mapping.ignore")).toHaveLength(1);
+    expect(items.find((e) => e.action === "mapping.apply")?.details).toMatchObject({
+      kind: "product",
+      value: "PRINT-MGD",
+    });
+  });
+});

@@ -1,0 +1,235 @@
+import type {
+  AuditEntry,
+  Catalogue,
+  ClientDetail,
+  ClientRow,
+  Dashboard,
+  FindingFilter,
+  FindingStatus,
+  FindingView,
+  ImportPreview,
+  ImportView,
+  Issue,
+  Mapping,
+  MappingQueue,
+  Paged,
+  Role,
+  RunDiff,
+  RunView,
+  Session,
+  SourceView,
+  UserView,
+} from "./types.ts";
+
+// A small typed client of the HTTP API (docs/api.md). The session is a cookie; every request that
+// changes something carries the CSRF token that login and /api/auth/me hand out. Every failure
+// becomes an ApiError whose message a billing manager can read.
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues: Issue[] = [],
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+let csrf: string | null = null;
+let onUnauthenticated: () => void = () => {};
+
+export function setCsrf(token: string | null): void {
+  csrf = token;
+}
+
+/** Called when the server answers 401 to anything but login: the session ended. */
+export function setUnauthenticatedHandler(handler: () => void): void {
+  onUnauthenticated = handler;
+}
+
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+interface ErrorBody {
+  error?: string;
+  message?: string;
+  issues?: Issue[];
+}
+
+async function send(method: Method, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
+  try {
+    return await fetch(path, {
+      method,
+      credentials: "include",
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+  } catch (e) {
+    if (e instanceof DOMException && e.name === "AbortError") throw e;
+    throw new ApiError(0, "network", "Cannot reach the Trueup server. Check your connection and try again.");
+  }
+}
+
+async function readBody(res: Response): Promise<unknown> {
+  if (res.status === 204) return undefined;
+  const text = await res.text();
+  if (text === "") return undefined;
+  if (!(res.headers.get("Content-Type") ?? "").includes("json")) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function errorFrom(res: Response, body: unknown): ApiError {
+  const b: ErrorBody = typeof body === "object" && body !== null ? (body as ErrorBody) : {};
+  const code = b.error ?? `http_${res.status}`;
+  const issues = Array.isArray(b.issues) ? b.issues : [];
+  const retry = Number(res.headers.get("Retry-After"));
+  const retryAfter = Number.isFinite(retry) && retry > 0 ? retry : undefined;
+  return new ApiError(
+    res.status,
+    code,
+    describe(res.status, code, b.message, retryAfter),
+    issues,
+    retryAfter,
+  );
+}
+
+function describe(status: number, code: string, message: string | undefined, retryAfter?: number): string {
+  if (status === 429) {
+    const wait = retryAfter ? ` Try again in ${waitText(retryAfter)}.` : " Try again later.";
+    return `Too many attempts.${wait}`;
+  }
+  if (code === "csrf") return "The page's security token is out of date. Reload the page and try again.";
+  if (code === "forbidden") return "Your role may not do this.";
+  if (status === 401) return "Your session has ended. Sign in again.";
+  if (code === "invalid") return message ?? "The server found errors; nothing was saved.";
+  if (status === 400) return message ?? "The server refused the request as malformed.";
+  if (status === 404) return message ?? "Not found: it may have been removed.";
+  if (status >= 500)
+    return `The server failed (HTTP ${status}). Try again; if it keeps failing, tell your administrator.`;
+  return message ?? `The request failed (HTTP ${status}).`;
+}
+
+function waitText(seconds: number): string {
+  if (seconds < 90) return `${seconds} seconds`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}
+
+async function request<T>(
+  method: Method,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+  retried = false,
+): Promise<T> {
+  const res = await send(method, path, body, signal);
+  const data = await readBody(res);
+  if (res.ok) return data as T;
+  const err = errorFrom(res, data);
+  // A stale CSRF token (another tab signed in again): fetch the current one and try once more.
+  if (err.code === "csrf" && !retried) {
+    const me = await send("GET", "/api/auth/me");
+    if (me.ok) {
+      setCsrf(((await me.json()) as Session).csrf);
+      return request<T>(method, path, body, signal, true);
+    }
+  }
+  if (res.status === 401 && !path.startsWith("/api/auth/")) onUnauthenticated();
+  throw err;
+}
+
+/** A GET whose answer is T; `useGet` loads it. */
+export interface Query<T> {
+  readonly path: string;
+  /** Carries T for the type checker only. */
+  readonly _type?: T;
+}
+
+export function get<T>(q: Query<T>, signal?: AbortSignal): Promise<T> {
+  return request<T>("GET", q.path, undefined, signal);
+}
+
+function query<T>(path: string, params: Record<string, string | number | undefined> = {}): Query<T> {
+  const qs = searchString(params);
+  return { path: qs ? `${path}?${qs}` : path };
+}
+
+export function searchString(params: Record<string, string | number | undefined>): string {
+  const s = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") s.set(k, String(v));
+  return s.toString();
+}
+
+export interface PageArgs {
+  limit?: number;
+  offset?: number;
+}
+
+export const queries = {
+  me: () => query<Session>("/api/auth/me"),
+  dashboard: () => query<Dashboard>("/api/dashboard"),
+  clients: (p: PageArgs = {}) => query<Paged<ClientRow>>("/api/clients", { ...p }),
+  client: (id: string) => query<ClientDetail>(`/api/clients/${encodeURIComponent(id)}`),
+  findings: (f: FindingFilter & PageArgs) => query<Paged<FindingView>>("/api/findings", { ...f }),
+  catalogue: () => query<Catalogue>("/api/catalogue"),
+  mappings: () => query<MappingQueue>("/api/mappings"),
+  sources: () => query<SourceView[]>("/api/sources"),
+  imports: (p: PageArgs = {}) => query<Paged<ImportView>>("/api/imports", { ...p }),
+  runs: (p: PageArgs = {}) => query<Paged<RunView>>("/api/runs", { ...p }),
+  run: (id: number) => query<{ run: RunView; report: unknown }>(`/api/runs/${id}`),
+  diff: (from: number, to: number) => query<RunDiff>("/api/runs/diff", { from, to }),
+  users: () => query<UserView[]>("/api/users"),
+  audit: (p: PageArgs = {}) => query<Paged<AuditEntry>>("/api/audit", { ...p }),
+};
+
+/** The CSV export of the findings list, with the same filters (a plain link: the cookie goes with it). */
+export function findingsCsvUrl(f: FindingFilter): string {
+  const qs = searchString({ ...f });
+  return qs ? `/api/findings.csv?${qs}` : "/api/findings.csv";
+}
+
+export interface ImportFile {
+  sourceId: number;
+  fileName: string;
+  content: string;
+}
+
+export const api = {
+  async login(email: string, password: string): Promise<Session> {
+    const s = await request<Session>("POST", "/api/auth/login", { email, password });
+    setCsrf(s.csrf);
+    return s;
+  },
+  async me(): Promise<Session> {
+    const s = await get(queries.me());
+    setCsrf(s.csrf);
+    return s;
+  },
+  async logout(): Promise<void> {
+    await request<void>("POST", "/api/auth/logout");
+    setCsrf(null);
+  },
+  decide: (key: string, status: FindingStatus, reason?: string) =>
+    request<void>(
+      "POST",
+      "/api/findings/decision",
+      reason === undefined ? { key, status } : { key, status, reason },
+    ),
+  saveCatalogue: (yaml: string) => request<{ issues: Issue[] }>("PUT", "/api/catalogue", { yaml }),
+  map: (mapping: Mapping) => request<{ issues: Issue[] }>("POST", "/api/mappings", mapping),
+  previewImport: (f: ImportFile) => request<ImportPreview>("POST", "/api/imports/preview", f),
+  importFile: (f: ImportFile) => request<{ import: ImportView }>("POST", "/api/imports", f),
+  startRun: (asOf?: string) => request<RunView>("POST", "/api/runs", asOf ? { asOf } : {}),
+  addUser: (email: string, role: Role) =>
+    request<{ user: UserView; password: string }>("POST", "/api/users", { email, role }),
+  setRole: (id: number, role: Role) => request<void>("PATCH", `/api/users/${id}`, { role }),
+};

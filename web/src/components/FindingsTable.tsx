@@ -1,0 +1,299 @@
+import { type FormEvent, Fragment, useEffect, useRef, useState } from "react";
+import { type ApiError, api } from "../api.ts";
+import { formatCount, formatMoney, statusLabel, typeLabel, typeTone } from "../format.ts";
+import { useCan } from "../hooks.ts";
+import { Link } from "../router.tsx";
+import type { FindingStatus, FindingView } from "../types.ts";
+import { Money } from "./Figures.tsx";
+import { ActionError, Notice } from "./States.tsx";
+
+const EVIDENCE_SHOWN = 6;
+
+function figure(v: string | number | null): string {
+  if (v === null) return "—";
+  return typeof v === "number" ? formatCount(v) : formatMoney(v);
+}
+
+/** The users, devices or file lines behind a finding; a long list folds after the first few. */
+export function Evidence({
+  items,
+  linkTo,
+}: {
+  items: string[];
+  linkTo?: (item: string) => string | undefined;
+}) {
+  if (items.length === 0) return <span className="muted">—</span>;
+  const item = (e: string) => {
+    const href = linkTo?.(e);
+    return <li key={e}>{href ? <a href={href}>{e}</a> : e}</li>;
+  };
+  return (
+    <div className="evidence" data-testid="finding-evidence">
+      <ul>{items.slice(0, EVIDENCE_SHOWN).map(item)}</ul>
+      {items.length > EVIDENCE_SHOWN && (
+        <details>
+          <summary>{items.length - EVIDENCE_SHOWN} more</summary>
+          <ul>{items.slice(EVIDENCE_SHOWN).map(item)}</ul>
+        </details>
+      )}
+    </div>
+  );
+}
+
+export function TypeBadge({ type }: { type: string }) {
+  return (
+    <span className={`type-badge tone-bg-${typeTone(type)}`} data-testid="finding-type">
+      {typeLabel(type)}
+    </span>
+  );
+}
+
+export function StatusBadge({ f }: { f: FindingView }) {
+  return (
+    <div className="status-cell">
+      <span className={`status status-${f.status}`} data-testid="finding-status">
+        {statusLabel(f.status)}
+      </span>
+      {f.reason && <span className="status-reason">“{f.reason}”</span>}
+      {f.decidedBy && <span className="status-by">by {f.decidedBy}</span>}
+    </div>
+  );
+}
+
+interface Props {
+  findings: FindingView[];
+  showClient?: boolean;
+  /** Called after a decision, to load the list again. */
+  onChanged: () => void;
+  linkEvidence?: (item: string) => string | undefined;
+  caption: string;
+}
+
+export function FindingsTable({ findings, showClient = true, onChanged, linkEvidence, caption }: Props) {
+  const can = useCan();
+  const [dismissing, setDismissing] = useState<string | null>(null);
+  const [busyKey, setBusyKey] = useState<string | null>(null);
+  const [error, setError] = useState<{ key: string; error: ApiError } | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+
+  const decide = async (f: FindingView, status: FindingStatus, reason?: string): Promise<boolean> => {
+    setBusyKey(f.key);
+    setError(null);
+    setDone(null);
+    try {
+      await api.decide(f.key, status, reason);
+      const verb = status === "accepted" ? "accepted" : status === "dismissed" ? "dismissed" : "reopened";
+      setDone(`${typeLabel(f.type)} ${f.subject} ${verb}.`);
+      setDismissing(null);
+      onChanged();
+      return true;
+    } catch (e) {
+      setError({ key: f.key, error: e as ApiError });
+      return false;
+    } finally {
+      setBusyKey(null);
+    }
+  };
+
+  const columns = 8 + (showClient ? 1 : 0);
+  return (
+    <>
+      {done && <Notice testId="decision-notice">{done}</Notice>}
+      <div className="table-wrap">
+        <table className="table findings-table" data-testid="findings-table">
+          <caption className="visually-hidden">{caption}</caption>
+          <thead>
+            <tr>
+              {showClient && <th scope="col">Client</th>}
+              <th scope="col">Type</th>
+              <th scope="col">Subject</th>
+              <th scope="col" className="num">
+                Expected
+              </th>
+              <th scope="col" className="num">
+                Actual
+              </th>
+              <th scope="col" className="num">
+                Monthly impact
+              </th>
+              <th scope="col">Evidence</th>
+              <th scope="col">{can.edit ? "Status and decision" : "Status"}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {findings.map((f) => (
+              // PRICE_MISMATCH is one finding per PSA line: two lines of a product share a key.
+              <Fragment key={`${f.key}|${f.evidence[0] ?? ""}`}>
+                <tr
+                  data-testid="finding-row"
+                  data-key={f.key}
+                  data-type={f.type}
+                  data-status={f.status}
+                  data-client-id={f.clientId}
+                  className={f.status === "open" ? undefined : `row-${f.status}`}
+                >
+                  {showClient && (
+                    <td>
+                      {f.clientId === "_unmapped" ? (
+                        <span className="muted">{f.clientName}</span>
+                      ) : (
+                        <Link to={`/clients/${encodeURIComponent(f.clientId)}`}>{f.clientName}</Link>
+                      )}
+                    </td>
+                  )}
+                  <td>
+                    <TypeBadge type={f.type} />
+                  </td>
+                  <td className="col-subject">
+                    <code className="subject">{f.subject}</code>
+                  </td>
+                  <td className="num">{figure(f.expected)}</td>
+                  <td className="num">{figure(f.actual)}</td>
+                  <td className="num">
+                    <Money value={f.monthlyImpact} testId="finding-impact" />
+                  </td>
+                  <td className="col-evidence">
+                    <Evidence items={f.evidence} linkTo={linkEvidence} />
+                  </td>
+                  <td className="col-status">
+                    <StatusBadge f={f} />
+                    {can.edit && (
+                      <Decision
+                        f={f}
+                        busy={busyKey === f.key}
+                        onDecide={(s) => decide(f, s)}
+                        onDismiss={() => setDismissing(dismissing === f.key ? null : f.key)}
+                        dismissOpen={dismissing === f.key}
+                      />
+                    )}
+                  </td>
+                </tr>
+                {(dismissing === f.key || error?.key === f.key) && (
+                  <tr className="row-form">
+                    <td colSpan={columns}>
+                      {error?.key === f.key && <ActionError error={error.error} />}
+                      {dismissing === f.key && (
+                        <DismissForm
+                          f={f}
+                          busy={busyKey === f.key}
+                          onCancel={() => setDismissing(null)}
+                          onSubmit={(reason) => decide(f, "dismissed", reason)}
+                        />
+                      )}
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+function Decision({
+  f,
+  busy,
+  onDecide,
+  onDismiss,
+  dismissOpen,
+}: {
+  f: FindingView;
+  busy: boolean;
+  onDecide: (s: FindingStatus) => void;
+  onDismiss: () => void;
+  dismissOpen: boolean;
+}) {
+  return (
+    <div className="button-row decision">
+      {f.status === "open" && (
+        <button type="button" className="btn btn-small" disabled={busy} onClick={() => onDecide("accepted")}>
+          Accept
+        </button>
+      )}
+      {f.status !== "dismissed" && (
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={busy}
+          aria-expanded={dismissOpen}
+          onClick={onDismiss}
+        >
+          Dismiss…
+        </button>
+      )}
+      {f.status !== "open" && (
+        <button type="button" className="btn btn-small" disabled={busy} onClick={() => onDecide("open")}>
+          Reopen
+        </button>
+      )}
+    </div>
+  );
+}
+
+function DismissForm({
+  f,
+  busy,
+  onCancel,
+  onSubmit,
+}: {
+  f: FindingView;
+  busy: boolean;
+  onCancel: () => void;
+  onSubmit: (reason: string) => Promise<boolean>;
+}) {
+  const [reason, setReason] = useState("");
+  const [missing, setMissing] = useState(false);
+  const ref = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => ref.current?.focus(), []);
+  const id = `dismiss-${f.key}`;
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (reason.trim() === "") {
+      setMissing(true);
+      ref.current?.focus();
+      return;
+    }
+    void onSubmit(reason.trim());
+  };
+
+  return (
+    <form className="dismiss-form" onSubmit={submit} data-testid="dismiss-form" noValidate>
+      <label htmlFor={id}>
+        Reason for dismissing {typeLabel(f.type).toLowerCase()} <code>{f.subject}</code> (required)
+      </label>
+      <textarea
+        id={id}
+        ref={ref}
+        rows={2}
+        value={reason}
+        required
+        aria-invalid={missing}
+        aria-describedby={missing ? `${id}-error` : undefined}
+        onChange={(e) => {
+          setReason(e.target.value);
+          if (e.target.value.trim() !== "") setMissing(false);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === "Escape") onCancel();
+        }}
+      />
+      {missing && (
+        <p id={`${id}-error`} className="field-error" role="alert">
+          A reason is required to dismiss a finding.
+        </p>
+      )}
+      <p className="hint">A dismissed finding stays dismissed in later runs until its figures change.</p>
+      <div className="button-row">
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {busy ? "Dismissing…" : "Dismiss finding"}
+        </button>
+        <button type="button" className="btn" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

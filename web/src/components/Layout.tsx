@@ -1,0 +1,84 @@
+import { type ReactNode, useEffect, useRef } from "react";
+import { useAuth, useCan } from "../hooks.ts";
+import { Link, useLocation } from "../router.tsx";
+
+interface NavItem {
+  to: string;
+  label: string;
+  admin?: boolean;
+}
+
+const NAV: NavItem[] = [
+  { to: "/", label: "Dashboard" },
+  { to: "/clients", label: "Clients" },
+  { to: "/findings", label: "Findings" },
+  { to: "/catalogue", label: "Catalogue" },
+  { to: "/mappings", label: "Mappings" },
+  { to: "/imports", label: "Imports" },
+  { to: "/runs", label: "Runs" },
+  { to: "/users", label: "Users", admin: true },
+  { to: "/audit", label: "Audit log", admin: true },
+];
+
+function isCurrent(item: NavItem, pathname: string): boolean {
+  if (item.to === "/") return pathname === "/";
+  return pathname === item.to || pathname.startsWith(`${item.to}/`);
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { session, signOut } = useAuth();
+  const can = useCan();
+  const { pathname } = useLocation();
+  const shown = useRef(pathname);
+
+  // After a navigation (not on the first page), start the keyboard and the screen reader at the
+  // new page's heading.
+  useEffect(() => {
+    if (shown.current === pathname) return;
+    shown.current = pathname;
+    document.querySelector<HTMLElement>("main h1")?.focus();
+  }, [pathname]);
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <aside className="sidebar">
+        <Link to="/" className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          Trueup
+        </Link>
+        <nav aria-label="Main">
+          <ul className="nav">
+            {NAV.filter((i) => !i.admin || can.admin).map((item) => (
+              <li key={item.to}>
+                <Link
+                  to={item.to}
+                  className="nav-link"
+                  aria-current={isCurrent(item, pathname) ? "page" : undefined}
+                >
+                  {item.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="account" data-testid="account">
+          <span className="account-email" title={session.user.email}>
+            {session.user.email}
+          </span>
+          <span className="badge" data-testid="account-role">
+            {session.user.role}
+          </span>
+          <button type="button" className="btn btn-small" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
+      </aside>
+      <main id="main" className="main" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}
