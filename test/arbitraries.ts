@@ -34,7 +34,7 @@ export type Workspace = {
   files: Partial<Record<Kind, Row[]>>;
 };
 
-const COLUMNS: Record<Kind, string[]> = {
+export const COLUMNS: Record<Kind, string[]> = {
   users: ["account", "upn", "displayName", "enabled", "licences", "userType", "notes"],
   devices: ["account", "hostname", "serial", "type", "lastSeen", "primaryUser", "notes"],
   edr: ["account", "hostname", "serial", "lastSeen", "notes"],

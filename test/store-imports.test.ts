@@ -189,7 +189,7 @@ describe.each(testDatabases())("imports on $name", (target) => {
     expect(missing.rowCount).toBe(1);
   });
 
-  it("previewImport refuses a file that is not UTF-8 text, or empty", async () => {
+  it("previewImport refuses a file that mixes encodings, or empty", async () => {
     const billing = await sourceId("billing");
     const latin1 = Buffer.concat([
       Buffer.from(`${PSA_HEADER}\n10231,Café`),
@@ -200,7 +200,8 @@ describe.each(testDatabases())("imports on $name", (target) => {
       expect.objectContaining({ file: "a.csv", line: 2, message: expect.stringContaining("not UTF-8") }),
     ]);
     const utf16 = Buffer.from(`\ufeff${PSA_HEADER}\n`, "utf16le");
-    expect((await store.previewImport(billing, "b.csv", utf16)).issues[0]?.message).toMatch(/UTF-16/);
+    // Excel's "Unicode text" (UTF-16 with a BOM) is read, as the workspace loader reads it.
+    expect((await store.previewImport(billing, "b.csv", utf16)).issues).toEqual([]);
     expect((await store.previewImport(billing, "c.csv", Buffer.from(""))).issues[0]?.message).toMatch(
       /empty/,
     );

@@ -149,19 +149,28 @@ describe("files", () => {
     expect(v.stderr).toContain("data/more: is a folder, not a CSV file");
   });
 
-  it("a CSV that is not UTF-8 names the line of the first bad byte", async () => {
-    const latin1 = Buffer.from(
-      "account,upn,enabled\nacme,ann@acme.com,true\nacme,jos\xe9@acme.com,true\n",
-      "latin1",
-    );
-    const line = await refused({ "data/users.csv": latin1 }, "data/users.csv:3:");
-    expect(line).toContain("the file is not UTF-8");
+  it("a CSV holding a NUL byte (a binary file) names the line it is on", async () => {
+    const binary = Buffer.concat([
+      Buffer.from("account,upn,enabled\nacme,a@acme.com,true\nacme,b"),
+      Buffer.from([0, 1, 2]),
+    ]);
+    const line = await refused({ "data/users.csv": binary }, "data/users.csv:3:");
+    expect(line).toContain("the file is not text");
   });
 
-  it("a UTF-16 CSV (Excel's Unicode text) is named as such", async () => {
-    const utf16 = Buffer.from("\ufeffaccount,upn,enabled\nacme,a@acme.com,true\n", "utf16le");
-    const line = await refused({ "data/users.csv": utf16 }, "data/users.csv:1:");
-    expect(line).toContain("UTF-16");
+  it("a CSV whose first lines are UTF-8 and later ones are not names the first line that is not", async () => {
+    const mixed = Buffer.concat([
+      Buffer.from("account,upn,displayName,enabled\nacme,ann@acme.com,Zoë,true\n"),
+      Buffer.from("acme,jos\xe9@acme.com,Jos\xe9,true\n", "latin1"),
+    ]);
+    const line = await refused({ "data/users.csv": mixed }, "data/users.csv:3:");
+    expect(line).toContain("the file mixes encodings");
+  });
+
+  it("an Excel workbook saved in place of a CSV is named as such", async () => {
+    const xlsx = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(20)]);
+    const line = await refused({ "data/users.csv": xlsx }, "data/users.csv:1:");
+    expect(line).toContain("an Excel workbook");
   });
 
   it("a trueup.yaml that is not UTF-8 names the line of the first bad byte", async () => {

@@ -4,9 +4,22 @@ import type { Issue } from "../workspace/issues.ts";
 // Reading one CSV record by column name, each bad value an issue naming file, line and column.
 
 export interface Column {
+  /** The name the format reads it by: a canonical field, or the vendor's usual header. */
   name: string;
   required: boolean;
+  /** Other headers the vendor's exports give the same column. */
+  aliases?: readonly string[];
+  /** The values it takes, when they are a fixed set (checked in a source's `values:` table). */
+  values?: readonly string[];
 }
+
+/** A header name as compared: without regard to case, spaces, `_`, `-` or `.` ("Last Seen" = lastSeen). */
+export function headerKey(name: string): string {
+  return name.toLowerCase().replace(/[\s_.-]+/g, "");
+}
+
+/** A source's `values:` tables: per column, their value (lower case, trimmed) -> ours. */
+export type ValueTables = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
 export class Fields {
   private fields: string[] = [];
@@ -17,6 +30,7 @@ export class Fields {
     private readonly file: string,
     private readonly index: ReadonlyMap<string, number>,
     private readonly issues: Issue[],
+    private readonly tables?: ValueTables,
   ) {}
 
   reset(fields: string[], line: number): void {
@@ -35,9 +49,21 @@ export class Fields {
     return this.index.has(column);
   }
 
+  /** The column's value, trimmed, through the source's `values:` table when it has one. */
   text(column: string): string {
     const i = this.index.get(column);
-    return i === undefined ? "" : (this.fields[i] ?? "").trim();
+    const v = i === undefined ? "" : (this.fields[i] ?? "").trim();
+    const table = this.tables?.get(column);
+    return table === undefined ? v : (table.get(v.toLowerCase()) ?? v);
+  }
+
+  /** The first of `columns` with a value ("" when none has one). */
+  first(...columns: string[]): string {
+    for (const c of columns) {
+      const v = this.text(c);
+      if (v !== "") return v;
+    }
+    return "";
   }
 
   required(column: string): string | undefined {

@@ -1,9 +1,25 @@
 import { DEVICE_TYPES } from "../core/types.ts";
+import type { Column } from "./fields.ts";
 import type { Format } from "./format.ts";
+import { splitLicences } from "./microsoft-skus.ts";
 
 // The canonical trueup-* formats of spec section 3.
 
-const col = (name: string, required = false) => ({ name, required });
+const col = (name: string, required = false, values?: readonly string[]): Column => ({
+  name,
+  required,
+  values,
+});
+const BOOLEANS = ["true", "false", "yes", "no", "1", "0"];
+
+/** SKUs joined by "+"; Microsoft's as part numbers, whether written so, as skuId GUIDs or product names. */
+function licencesOf(text: string, vendor: string): string[] {
+  if (vendor.toLowerCase() === "microsoft") return splitLicences(text);
+  return text
+    .split("+")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
 
 export const trueupUsers: Format<"users"> = {
   name: "trueup-users",
@@ -12,29 +28,25 @@ export const trueupUsers: Format<"users"> = {
     col("account", true),
     col("upn", true),
     col("displayName"),
-    col("enabled", true),
+    col("enabled", true, BOOLEANS),
     col("licences"),
-    col("userType"),
+    col("userType", false, ["member", "guest"]),
   ],
   row(f, ctx) {
     const owner = ctx.owner(f);
     const upn = f.required("upn");
     const enabled = f.bool("enabled");
     const userType = f.oneOf("userType", ["member", "guest"] as const, "member");
-    const licences = f
-      .text("licences")
-      .split("+")
-      .map((s) => s.trim())
-      .filter((s) => s !== "");
+    const vendor = ctx.vendor ?? "microsoft";
     if (!owner || upn === undefined || enabled === undefined || userType === undefined) return undefined;
     return {
       ref: ctx.ref,
       owner,
       upn,
       enabled,
-      licences,
+      licences: licencesOf(f.text("licences"), vendor),
       guest: userType === "guest",
-      vendor: ctx.vendor ?? "microsoft",
+      vendor,
     };
   },
 };
@@ -46,7 +58,7 @@ export const trueupDevices: Format<"devices"> = {
     col("account", true),
     col("hostname", true),
     col("serial"),
-    col("type", true),
+    col("type", true, DEVICE_TYPES),
     col("lastSeen", true),
     col("primaryUser"),
   ],

@@ -1,5 +1,5 @@
 import { writeAudit } from "./audit.ts";
-import { type Context, iso } from "./context.ts";
+import { type Context, changed, iso, version } from "./context.ts";
 import { StoreError } from "./errors.ts";
 import {
   DECOY_HASH,
@@ -35,6 +35,18 @@ function toUserView(r: UserRow): UserView {
   return { id: r.id, email: r.email, role: r.role, createdAt: iso(r.created_at) };
 }
 
+interface SessionRow extends UserRow {
+  csrf: string;
+  expires_at: Date;
+}
+
+function toSessionView(r: SessionRow): SessionView {
+  return { user: toUserView(r), csrf: r.csrf, expiresAt: iso(r.expires_at) };
+}
+
+/** Sessions kept in memory at most (in an exclusive database); beyond, they are looked up again. */
+const KEPT_SESSIONS = 10_000;
+
 const USER_COLUMNS = ["id", "email", "role", "created_at"] as const;
 
 function minutesBefore(d: Date, minutes: number): Date {
@@ -47,6 +59,10 @@ export function accountRepository(
   Store,
   "countUsers" | "addUser" | "listUsers" | "setRole" | "login" | "loginBlocked" | "session" | "logout"
 > {
+  // In an exclusive database a session, once found, is kept until it expires or this process signs
+  // someone out or changes a role (every request of a signed-in person looks it up).
+  const sessions = new Map<string, { version: string; row: SessionRow }>();
+
   async function loginBlocked(email: string, ip: string): Promise<boolean> {
     const since = minutesBefore(ctx.now(), LIMITS.windowMinutes);
     const count = (column: "email" | "ip", value: string) =>
@@ -139,6 +155,7 @@ export function accountRepository(
             throw new StoreError("conflict", "the last admin keeps the admin role; make another admin first");
         }
         await trx.updateTable("users").set({ role }).where("id", "=", userId).execute();
+        changed(ctx, "sessions");
         await writeAudit(trx, ctx, actor, "user.role", `user:${userId}`, {
           email: user.email,
           from: user.role,
@@ -180,6 +197,14 @@ export function accountRepository(
     },
 
     async session(token) {
+      const hash = tokenHash(token);
+      const seen = version(ctx, "sessions");
+      const kept = ctx.exclusive ? sessions.get(hash) : undefined;
+      if (kept?.version === seen) {
+        if (kept.row.expires_at > ctx.now()) return toSessionView(kept.row);
+        sessions.delete(hash);
+        return undefined;
+      }
       const row = await ctx.db
         .selectFrom("sessions")
         .innerJoin("users", "users.id", "sessions.user_id")
@@ -191,10 +216,14 @@ export function accountRepository(
           "sessions.csrf",
           "sessions.expires_at",
         ])
-        .where("sessions.token_hash", "=", tokenHash(token))
+        .where("sessions.token_hash", "=", hash)
         .where("sessions.expires_at", ">", ctx.now())
         .executeTakeFirst();
-      return row && { user: toUserView(row), csrf: row.csrf, expiresAt: iso(row.expires_at) };
+      if (row && ctx.exclusive && version(ctx, "sessions") === seen) {
+        if (sessions.size >= KEPT_SESSIONS) sessions.clear();
+        sessions.set(hash, { version: seen, row });
+      }
+      return row && toSessionView(row);
     },
 
     async logout(token) {
@@ -205,6 +234,7 @@ export function accountRepository(
           .where("token_hash", "=", hash)
           .returning("user_id")
           .executeTakeFirst();
+        changed(ctx, "sessions");
         if (!row) return;
         const user = await trx
           .selectFrom("users")

@@ -17,7 +17,7 @@ import {
   sourceItem,
   type WorkspaceSettings,
 } from "./config-items.ts";
-import { batches, type Context, type Executor } from "./context.ts";
+import { batches, type Context, changed, type Executor, version } from "./context.ts";
 import { latestImports, toImportView } from "./import-rows.ts";
 import type { Actor, SourceView, Store } from "./store.ts";
 
@@ -45,16 +45,24 @@ export interface StoredConfig {
   sourceIds: number[];
 }
 
-/** The configuration now stored (from the cache when the revision has not moved). */
+/**
+ * The configuration now stored (from the cache when the revision has not moved; in an exclusive
+ * database, when no write of this process has moved it).
+ */
 export async function currentConfig(ctx: Context): Promise<StoredConfig> {
-  const revision = await revisionOf(ctx.db);
+  const seen = version(ctx, "config");
   const cached = ctx.cache.config;
-  if (cached && cached.revision === revision) return cached;
+  if (ctx.exclusive && cached && cached.version === seen) return cached;
+  const revision = await revisionOf(ctx.db);
+  if (cached && cached.revision === revision) {
+    if (ctx.exclusive && version(ctx, "config") === seen) cached.version = seen;
+    return cached;
+  }
   const read = await ctx.db
     .transaction()
     .setIsolationLevel("repeatable read")
     .execute(async (trx) => ({ revision: await revisionOf(trx), ...(await readConfigRows(trx)) }));
-  ctx.cache.config = read;
+  ctx.cache.config = version(ctx, "config") === seen ? { ...read, version: seen } : read;
   return read;
 }
 
@@ -140,6 +148,7 @@ export async function writeConfig(
     ex,
   );
   ctx.cache.config = undefined;
+  changed(ctx, "config");
   return syncSources(ex, config.sources);
 }
 

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { ReconcileInput } from "../core/types.ts";
 import type { Config } from "../workspace/config.ts";
-import type { Db } from "./db.ts";
+import { type Db, isExclusive } from "./db.ts";
 import type { Schema } from "./schema.ts";
 
 // What every repository module of the store shares: the database, the clock, and what is worth
@@ -10,16 +10,53 @@ import type { Schema } from "./schema.ts";
 /** The database or an open transaction: repository functions take either. */
 export type Executor = Kysely<Schema>;
 
+/** What a write may change, for the caches that hold it. */
+export type Topic = "config" | "imports" | "runs" | "decisions" | "sessions";
+
 export interface Context {
   db: Db;
   /** The clock (sessions, rate limiting, decisions); tests set it. */
   now(): Date;
+  /**
+   * True when no other process writes the database (the embedded PGlite belongs to this process):
+   * what no store over it has changed has not changed, so a cache holds while the version of what it
+   * read (`version`) has not moved, without asking the database. On a PostgreSQL server other
+   * processes may write, and caches are checked against the database itself.
+   */
+  exclusive: boolean;
   cache: {
     /** The configuration at a revision (see catalogue.ts). */
-    config?: { revision: number; config: Config; sourceIds: number[] };
+    config?: { revision: number; config: Config; sourceIds: number[]; version?: string };
     /** The core's input built from the stored data, by revision and the imports it read. */
     input?: { key: string; input: ReconcileInput; importIds: number[] };
   };
+}
+
+/**
+ * Versions of what the stores over one database have changed, bumped by every write of a topic
+ * inside its transaction. The embedded database runs one statement at a time, and a transaction holds
+ * it to the end: a reader that saw the new version reads once the write has committed or rolled back.
+ */
+const VERSIONS = new WeakMap<Db, Record<Topic, number>>();
+
+function versionsOf(db: Db): Record<Topic, number> {
+  let v = VERSIONS.get(db);
+  if (!v) {
+    v = { config: 0, imports: 0, runs: 0, decisions: 0, sessions: 0 };
+    VERSIONS.set(db, v);
+  }
+  return v;
+}
+
+/** The version of what a cache read, by topic: "3.1" for config and imports. */
+export function version(ctx: Context, ...topics: Topic[]): string {
+  const v = versionsOf(ctx.db);
+  return topics.map((t) => v[t]).join(".");
+}
+
+/** Marks a topic changed: called inside the transaction that changes it. */
+export function changed(ctx: Context, topic: Topic): void {
+  versionsOf(ctx.db)[topic] += 1;
 }
 
 export interface StoreOptions {
@@ -27,7 +64,7 @@ export interface StoreOptions {
 }
 
 export function createContext(db: Db, opts: StoreOptions = {}): Context {
-  return { db, now: opts.now ?? (() => new Date()), cache: {} };
+  return { db, now: opts.now ?? (() => new Date()), exclusive: isExclusive(db), cache: {} };
 }
 
 export function iso(d: Date | string): string {

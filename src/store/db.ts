@@ -26,6 +26,14 @@ export function dbOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DbOption
   return { url: env.DATABASE_URL || undefined, dataDir: env.TRUEUP_DATA || ".trueup" };
 }
 
+/** The embedded databases opened here: this process alone reads and writes them. */
+const EXCLUSIVE = new WeakSet<Db>();
+
+/** True for an embedded database: no other process writes it while this one has it open. */
+export function isExclusive(db: Db): boolean {
+  return EXCLUSIVE.has(db);
+}
+
 /** Opens the database and brings its schema up to date. */
 export async function openDb(opts: DbOptions): Promise<Db> {
   let db: Db;
@@ -43,6 +51,7 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     await mkdir(dir, { recursive: true });
     const lite = await PGlite.create(dir);
     db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: new PGlitePool(lite) as never }) });
+    EXCLUSIVE.add(db);
   }
   await migrate(db as unknown as Kysely<unknown>);
   return db;

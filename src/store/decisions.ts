@@ -3,6 +3,7 @@ import { writeAudit } from "./audit.ts";
 import type { Context } from "./context.ts";
 import { StoreError } from "./errors.ts";
 import { findingFigures, findingsWithKey, latestRunId } from "./findings.ts";
+import { decisionsChanged } from "./overlay.ts";
 import type { Store } from "./store.ts";
 
 // People's decisions on findings. A decision is taken on a finding of the latest run and holds for
@@ -13,8 +14,8 @@ import type { Store } from "./store.ts";
 export function decisionRepository(ctx: Context): Pick<Store, "decide"> {
   return {
     async decide(key, decision, actor) {
-      const runId = await latestRunId(ctx.db);
-      const [finding] = runId === undefined ? [] : await findingsWithKey(ctx.db, runId, key);
+      const runId = await latestRunId(ctx);
+      const [finding] = runId === undefined ? [] : await findingsWithKey(ctx, runId, key);
       if (!finding) throw new StoreError("not_found", `no finding "${key}" in the latest run`);
       const reason = decision.reason?.trim() || null;
       if (decision.status === "dismissed" && reason === null)
@@ -41,6 +42,7 @@ export function decisionRepository(ctx: Context): Pick<Store, "decide"> {
             .onConflict((oc) => oc.column("key").doUpdateSet(row))
             .execute();
         }
+        await decisionsChanged(trx, ctx);
         await writeAudit(trx, ctx, actor, "finding.decide", `finding:${key}`, {
           status: decision.status,
           reason,

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { CsvRecord } from "../workspace/csv.ts";
-import { type Context, type Executor, iso } from "./context.ts";
+import { type Context, changed, type Executor, iso } from "./context.ts";
 import type { ImportView } from "./store.ts";
 
 // Imports as stored: a snapshot of one source's file, its header and each record's fields with the
@@ -68,6 +68,7 @@ export async function insertImport(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  changed(ctx, "imports");
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const batch = JSON.stringify(rows.slice(i, i + ROWS_PER_INSERT).map((r) => [r.line, r.fields]));
     await sql`insert into import_rows (import_id, line, fields)
@@ -76,6 +77,11 @@ export async function insertImport(
   return row;
 }
 
+/**
+ * Rows per read: small enough that one read holds the embedded database (one connection, and the
+ * process's only thread while it runs) for tens of milliseconds, not hundreds, so that other requests
+ * get their turn while a whole snapshot is read.
+ */
 const ROWS_PER_READ = 10_000;
 
 /** An import's records, header first, read a page at a time. */

@@ -3,7 +3,7 @@ import type { Config, SourceConfig } from "../workspace/config.ts";
 import { WorkspaceError } from "../workspace/issues.ts";
 import { buildInput, loadSources, sortIssues } from "../workspace/load.ts";
 import { currentConfig } from "./catalogue.ts";
-import type { Context } from "./context.ts";
+import { type Context, version } from "./context.ts";
 import { type ImportRow, latestImports, storedRecords } from "./import-rows.ts";
 
 // The core's input from the database: the catalogue and the latest import of every source, mapped by
@@ -19,7 +19,20 @@ export interface StoredInput {
   importIds: number[];
 }
 
+/** In an exclusive database: the last input, while no write of this process has changed its data. */
+const KEPT = new WeakMap<Context, { version: string; stored: StoredInput }>();
+
 export async function storedInput(ctx: Context): Promise<StoredInput> {
+  if (!ctx.exclusive) return readStoredInput(ctx);
+  const seen = version(ctx, "config", "imports");
+  const kept = KEPT.get(ctx);
+  if (kept?.version === seen) return kept.stored;
+  const stored = await readStoredInput(ctx);
+  if (version(ctx, "config", "imports") === seen) KEPT.set(ctx, { version: seen, stored });
+  return stored;
+}
+
+async function readStoredInput(ctx: Context): Promise<StoredInput> {
   const { revision, config, sourceIds } = await currentConfig(ctx);
   const latest = await latestImports(ctx.db);
   const importOf = (s: SourceConfig): ImportRow | undefined => latest.get(sourceIds[s.index] ?? -1);
@@ -28,8 +41,32 @@ export async function storedInput(ctx: Context): Promise<StoredInput> {
   const key = `${revision}:${importIds.join(",")}`;
   const cached = ctx.cache.input;
   if (cached && cached.key === key) return { config, input: cached.input, importIds };
+  // Requests that miss together (a page opened by many at once) wait for the one read of the rows.
+  let building = BUILDING.get(ctx);
+  if (building?.key !== key) {
+    const promise = buildFromRows(ctx, { ...config, sources }, importOf);
+    building = { key, promise };
+    BUILDING.set(ctx, building);
+    promise.then(
+      (input) => {
+        if (BUILDING.get(ctx) === building) BUILDING.delete(ctx);
+        ctx.cache.input = { key, input, importIds };
+      },
+      () => {
+        if (BUILDING.get(ctx) === building) BUILDING.delete(ctx);
+      },
+    );
+  }
+  return { config, input: await building.promise, importIds };
+}
 
-  const present = { ...config, sources };
+const BUILDING = new WeakMap<Context, { key: string; promise: Promise<ReconcileInput> }>();
+
+async function buildFromRows(
+  ctx: Context,
+  present: Config,
+  importOf: (s: SourceConfig) => ImportRow | undefined,
+): Promise<ReconcileInput> {
   const issues: Parameters<typeof loadSources>[2] = [];
   const rows = await loadSources(present, (s) => storedRecords(ctx.db, importOf(s) as ImportRow), issues);
   sortIssues(issues);
@@ -37,7 +74,5 @@ export async function storedInput(ctx: Context): Promise<StoredInput> {
   // Each import was checked alone; together with the others (two users files listing one UPN for a
   // client, once a mapping joins their accounts) they may still clash.
   if (errors.length > 0) throw new WorkspaceError(errors);
-  const input = buildInput(present, rows, "");
-  ctx.cache.input = { key, input, importIds };
-  return { config, input, importIds };
+  return buildInput(present, rows, "");
 }

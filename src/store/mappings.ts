@@ -7,6 +7,7 @@ import { writeAudit } from "./audit.ts";
 import { hasErrors, storedYaml, writeConfig } from "./catalogue.ts";
 import type { Context } from "./context.ts";
 import { latestRunId } from "./findings.ts";
+import { decisionsChanged } from "./overlay.ts";
 import type { Mapping, Store, UnmappedItem } from "./store.ts";
 import { editYaml, type YamlEdit } from "./yaml-edit.ts";
 
@@ -31,7 +32,7 @@ function ignoredValue(kind: Kind, system: string, value: string): string {
 }
 
 async function unmapped(ctx: Context): Promise<UnmappedItem[]> {
-  const runId = await latestRunId(ctx.db);
+  const runId = await latestRunId(ctx);
   if (runId === undefined) return [];
   const rows = await ctx.db
     .selectFrom("findings as f")
@@ -125,6 +126,7 @@ async function applyMapping(ctx: Context, m: Mapping, actor: { name: string }): 
         .values({ ...row, ignored_by: actor.name, ignored_at: ctx.now() })
         .onConflict((oc) => oc.columns(["kind", "value"]).doNothing())
         .execute();
+      await decisionsChanged(trx, ctx);
       await writeAudit(trx, ctx, actor, "mapping.ignore", `${m.item}:${row.value}`, { ...m });
     });
     return { issues: [] };

@@ -1,36 +1,17 @@
-import { explainClient } from "../core/explain.ts";
 import { reconcile } from "../core/reconcile.ts";
 import { reportToJson } from "../core/report.ts";
 import { isIsoDate } from "../workspace/reader.ts";
 import { writeAudit } from "./audit.ts";
-import { batches, type Context, iso } from "./context.ts";
+import { explained } from "./client-input.ts";
+import { batches, type Context, changed, iso } from "./context.ts";
 import { StoreError } from "./errors.ts";
 import { findingFigures, findingRows, findingsOfRun, listFindings, type ReportJson } from "./findings.ts";
 import { storedInput } from "./input.ts";
-import type { FindingView, RunDiff, RunView, Store } from "./store.ts";
+import { keepWrittenRun, latestRun, RUN_COLUMNS, runData, toRunView } from "./run-data.ts";
+import type { FindingView, RunDiff, Store } from "./store.ts";
 
 // Reconciliation runs: the core's report of the stored data, kept with one row per finding. Runs are
 // history: a run is written once and never changed.
-
-interface RunRow {
-  id: number;
-  as_of: string;
-  created_at: Date;
-  created_by: string;
-  totals: Record<string, unknown>;
-}
-
-function toRunView(r: RunRow): RunView {
-  return {
-    id: r.id,
-    asOf: r.as_of,
-    createdAt: iso(r.created_at),
-    createdBy: r.created_by,
-    totals: r.totals as Record<string, string | number>,
-  };
-}
-
-const RUN_COLUMNS = ["id", "as_of", "created_at", "created_by", "totals"] as const;
 
 async function runExists(ctx: Context, id: number): Promise<boolean> {
   return (await ctx.db.selectFrom("runs").select("id").where("id", "=", id).executeTakeFirst()) !== undefined;
@@ -79,18 +60,8 @@ export function runRepository(
   Store,
   "reconcile" | "listRuns" | "latestRun" | "runReport" | "diffRuns" | "listFindings" | "explainClient"
 > {
-  async function latestRun(): Promise<RunView | undefined> {
-    const row = await ctx.db
-      .selectFrom("runs")
-      .select(RUN_COLUMNS)
-      .orderBy("id", "desc")
-      .limit(1)
-      .executeTakeFirst();
-    return row && toRunView(row);
-  }
-
   return {
-    latestRun,
+    latestRun: () => latestRun(ctx),
 
     async reconcile(opts, actor) {
       if (opts.asOf !== undefined && !isIsoDate(opts.asOf))
@@ -98,7 +69,8 @@ export function runRepository(
       const { config, input, importIds } = await storedInput(ctx);
       const asOf = opts.asOf ?? config.asOf ?? opts.today;
       const report = reportToJson(reconcile({ ...input, asOf })) as ReportJson & { totals: object };
-      return ctx.db.transaction().execute(async (trx) => {
+      const reportText = JSON.stringify(report);
+      const made = await ctx.db.transaction().execute(async (trx) => {
         const run = await trx
           .insertInto("runs")
           .values({
@@ -107,10 +79,11 @@ export function runRepository(
             created_by: actor.name,
             imports: JSON.stringify(importIds),
             totals: JSON.stringify(report.totals),
-            report: JSON.stringify(report),
+            report: reportText,
           })
           .returning(RUN_COLUMNS)
           .executeTakeFirstOrThrow();
+        changed(ctx, "runs");
         for (const batch of batches(findingRows(run.id, report))) {
           await trx.insertInto("findings").values(batch).execute();
         }
@@ -121,6 +94,8 @@ export function runRepository(
         });
         return toRunView(run);
       });
+      keepWrittenRun(ctx, made.id, reportText);
+      return made;
     },
 
     async listRuns(page) {
@@ -141,14 +116,13 @@ export function runRepository(
     },
 
     async runReport(runId) {
-      const row = await ctx.db.selectFrom("runs").select("report").where("id", "=", runId).executeTakeFirst();
-      return row?.report;
+      return (await runData(ctx, runId))?.report;
     },
 
     async diffRuns(from, to) {
       for (const id of [from, to])
         if (!(await runExists(ctx, id))) throw new StoreError("not_found", `no run ${id}`);
-      const [before, after] = await Promise.all([findingsOfRun(ctx.db, from), findingsOfRun(ctx.db, to)]);
+      const [before, after] = await Promise.all([findingsOfRun(ctx, from), findingsOfRun(ctx, to)]);
       return { from, to, ...diffFindings(before, after) };
     },
 
@@ -160,9 +134,10 @@ export function runRepository(
       if (asOf !== undefined && !isIsoDate(asOf))
         throw new StoreError("invalid", `asOf must be a date as YYYY-MM-DD, not "${asOf}"`);
       const { config, input } = await storedInput(ctx);
-      const latest = asOf ? undefined : await latestRun();
+      const latest = asOf ? undefined : await latestRun(ctx);
       const date = asOf ?? latest?.asOf ?? config.asOf ?? iso(ctx.now()).slice(0, 10);
-      return explainClient({ ...input, asOf: date }, clientId);
+      // Made from the client's own rows, once per input and date.
+      return explained(input, clientId, date);
     },
   };
 }

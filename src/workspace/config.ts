@@ -9,6 +9,7 @@ import {
   type Service,
   type VendorSku,
 } from "../core/types.ts";
+import { readMapping, type SourceMapping } from "./mapping.ts";
 import { Reader } from "./reader.ts";
 import { checkReferences } from "./references.ts";
 import type { Path, YamlFile } from "./yaml.ts";
@@ -18,7 +19,7 @@ import type { Path, YamlFile } from "./yaml.ts";
 export const SOURCE_KINDS = ["users", "devices", "deployments", "licences", "billing"] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
-export interface SourceConfig {
+export interface SourceConfig extends SourceMapping {
   index: number;
   kind: SourceKind;
   format: string;
@@ -224,23 +225,26 @@ function readPlan(r: Reader, v: unknown, p: Path): Plan | undefined {
 }
 
 function readSource(r: Reader, v: unknown, p: Path): SourceConfig | undefined {
-  const o = r.obj(v, p, ["kind", "format", "file", "client", "vendor", "deployment"]);
+  const o = r.obj(v, p, ["kind", "format", "file", "client", "vendor", "deployment", "columns", "values"]);
   if (!o) return undefined;
   const kind = r.oneOf(o, p, "kind", SOURCE_KINDS, true);
+  const format = r.str(o, p, "format") ?? `trueup-${kind}`;
   const file = r.str(o, p, "file", true);
   const deployment = r.str(o, p, "deployment");
   if (kind === "deployments" && deployment === undefined)
     r.y.error([...p, "deployment"], "a deployments source names its deployment (for example edr)");
   if (kind === "licences" && o.vendor === undefined)
     r.y.error([...p, "vendor"], "a licences source names its vendor (for example pax8)");
+  const mapping = readMapping(r, o, p, format);
   if (!kind || !file) return undefined;
   return {
     index: p[1] as number,
     kind,
-    format: r.str(o, p, "format") ?? `trueup-${kind}`,
+    format,
     file,
     client: r.str(o, p, "client"),
     vendor: r.str(o, p, "vendor"),
     deployment,
+    ...mapping,
   };
 }

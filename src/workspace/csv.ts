@@ -2,10 +2,13 @@ import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { parse } from "csv-parse";
+import { DecodeError, type Decoding, decodeAll, decodeText, detectDelimiter } from "./decode.ts";
 
 // Streaming CSV (RFC 4180) with the line each record starts on, from a file or from an uploaded
-// file's bytes. The bytes must be UTF-8: anything else stops the read with the line of the first bad
-// byte, before a wrong character can slip in.
+// file's bytes. The encoding (decode.ts) and the separator (`,` `;` or tab, from the header line)
+// are detected; bytes that are no text stop the read with their line.
+
+export { firstInvalidUtf8 } from "./decode.ts";
 
 export class CsvError extends Error {
   constructor(
@@ -22,65 +25,33 @@ export interface CsvRecord {
   line: number;
 }
 
-async function* decodeUtf8(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
-  const decoder = new TextDecoder("utf-8", { fatal: true });
-  let lines = 1;
-  let first = true;
+async function* nonEmpty(text: AsyncIterable<string>): AsyncGenerator<string> {
   let sawText = false;
-  for await (const chunk of chunks) {
-    if (first) {
-      first = false;
-      if ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)) {
-        throw new CsvError('the file is UTF-16 (as Excel saves "Unicode text"); save it as CSV UTF-8', 1);
-      }
-    }
-    let text: string;
-    try {
-      text = decoder.decode(chunk, { stream: true });
-    } catch {
-      const bad = firstInvalidUtf8(chunk);
-      throw new CsvError("the file is not UTF-8 (save it as CSV UTF-8)", lines + countNewlines(chunk, bad));
-    }
-    lines += countNewlines(chunk, chunk.length);
-    if (!sawText && text.trim() !== "") sawText = true;
-    yield text;
+  for await (const t of text) {
+    if (!sawText && t.trim() !== "") sawText = true;
+    yield t;
   }
-  const rest = decoder.decode();
-  if (rest.trim() !== "") sawText = true;
   if (!sawText) throw new CsvError("the file is empty: expected a header row", 1);
-  yield rest;
-}
-
-function countNewlines(buf: Buffer, end: number): number {
-  let n = 0;
-  let i = buf.indexOf(10);
-  while (i !== -1 && i < end) {
-    n++;
-    i = buf.indexOf(10, i + 1);
-  }
-  return n;
-}
-
-/** Offset of the first byte that cannot start or continue a UTF-8 sequence here. */
-export function firstInvalidUtf8(buf: Buffer): number {
-  let i = 0;
-  while (i < buf.length && ((buf[i] as number) & 0xc0) === 0x80) i++; // tail of a previous chunk
-  while (i < buf.length) {
-    const b = buf[i] as number;
-    const len =
-      b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
-    if (len === 0) return i;
-    for (let k = 1; k < len; k++) {
-      if (i + k >= buf.length) return buf.length;
-      if (((buf[i + k] as number) & 0xc0) !== 0x80) return i;
-    }
-    i += len;
-  }
-  return buf.length;
 }
 
 async function* inMemory(content: Buffer): AsyncGenerator<Buffer> {
   yield content;
+}
+
+/** The text up to the end of the header line, and an iterator over the rest. */
+async function header(text: AsyncIterator<string>): Promise<string> {
+  let head = "";
+  while (!head.includes("\n")) {
+    const next = await text.next();
+    if (next.done) break;
+    head += next.value;
+  }
+  return head;
+}
+
+async function* prepend(head: string, rest: AsyncIterator<string>): AsyncGenerator<string> {
+  if (head !== "") yield head;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }
 
 /** The records of a CSV file (a path) or of a file's content (a Buffer), header first. */
@@ -89,41 +60,63 @@ export async function* readCsv(file: string | Buffer): AsyncGenerator<CsvRecord>
     typeof file === "string"
       ? (createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)
       : inMemory(file);
-  const source = Readable.from(decodeUtf8(chunks));
-  // Line numbers are counted here rather than with csv-parse's `info` option, which costs a third
-  // of the parse time: a record spans one line plus the line breaks inside its quoted fields.
-  const parser = parse({ relax_column_count: true });
-  source.on("error", (e) => parser.destroy(e));
-  source.pipe(parser);
-  let line = 1;
+  const found: Decoding = { encoding: "utf-8" };
+  let delimiter = ",";
   try {
+    const text = nonEmpty(decodeText(chunks, found))[Symbol.asyncIterator]();
+    const head = await header(text);
+    const detected = detectDelimiter(head);
+    delimiter = detected.delimiter;
+    const source = Readable.from(prepend(head, text));
+    // Line numbers are counted here rather than with csv-parse's `info` option, which costs a third
+    // of the parse time: a record spans one line plus the line breaks inside its quoted fields.
+    const parser = parse({ relax_column_count: true, delimiter });
+    source.on("error", (e) => parser.destroy(e));
+    source.pipe(parser);
+    let line = 1;
+    let skip = detected.sepLine; // Excel's "sep=;" line names the separator and is no record
     for await (const fields of parser as AsyncIterable<string[]>) {
       const start = line;
       line += 1;
       for (const f of fields) if (f.includes("\n")) line += f.split("\n").length - 1;
+      if (skip) {
+        skip = false;
+        continue;
+      }
       if (fields.length === 1 && fields[0] === "") continue; // an empty line
       yield { fields, line: start };
     }
   } catch (e) {
-    if (e instanceof CsvError) throw e;
-    const err = e as { code?: string; lines?: number; message?: string };
-    if (err.code === "ENOENT") throw new CsvError("file not found");
-    if (err.code === "EISDIR") throw new CsvError("is a folder, not a CSV file");
-    // csv-parse reports an unclosed quote at the end of the file: find the line the quote opens on.
-    const at =
-      err.code === "CSV_QUOTE_NOT_CLOSED"
-        ? unclosedQuoteLine(typeof file === "string" ? await readFile(file, "utf8") : file.toString("utf8"))
-        : err.lines;
-    if (err.code?.startsWith("CSV_") || err.code === "INVALID_OPENING_QUOTE")
-      throw new CsvError(csvMessage(err.code, err.message ?? ""), at);
-    throw e;
+    throw await csvError(e, file, found, delimiter);
   }
 }
 
-function csvMessage(code: string, message: string): string {
+async function csvError(
+  e: unknown,
+  file: string | Buffer,
+  found: Decoding,
+  delimiter: string,
+): Promise<unknown> {
+  if (e instanceof CsvError) return e;
+  if (e instanceof DecodeError) return new CsvError(e.message, e.line);
+  const err = e as { code?: string; lines?: number; message?: string };
+  if (err.code === "ENOENT") return new CsvError("file not found");
+  if (err.code === "EISDIR") return new CsvError("is a folder, not a CSV file");
+  if (!err.code?.startsWith("CSV_") && err.code !== "INVALID_OPENING_QUOTE") return e;
+  // csv-parse reports an unclosed quote at the end of the file: find the line the quote opens on.
+  let at = err.lines;
+  if (err.code === "CSV_QUOTE_NOT_CLOSED") {
+    const bytes = typeof file === "string" ? await readFile(file) : file;
+    at = unclosedQuoteLine(decodeAll(bytes, found.encoding), delimiter);
+  }
+  return new CsvError(csvMessage(err.code, err.message ?? "", delimiter), at);
+}
+
+function csvMessage(code: string, message: string, delimiter: string): string {
+  const separator = delimiter === "," ? "comma" : delimiter === ";" ? "semicolon" : "tab";
   switch (code) {
     case "CSV_INVALID_CLOSING_QUOTE":
-      return 'a quoted value is followed by more text before the comma (a stray " inside a field?)';
+      return `a quoted value is followed by more text before the ${separator} (a stray " inside a field?)`;
     case "CSV_QUOTE_NOT_CLOSED":
       return "a quoted value is never closed";
     case "INVALID_OPENING_QUOTE":
@@ -134,7 +127,7 @@ function csvMessage(code: string, message: string): string {
 }
 
 /** Line of the quote that opens a value and is never closed (RFC 4180). */
-function unclosedQuoteLine(text: string): number | undefined {
+function unclosedQuoteLine(text: string, delimiter: string): number | undefined {
   let line = 1;
   let open: number | undefined;
   let fieldStart = true;
@@ -147,7 +140,7 @@ function unclosedQuoteLine(text: string): number | undefined {
     } else if (c === '"' && fieldStart) {
       open = line;
     }
-    fieldStart = open === undefined && (c === "," || c === "\n" || c === "\r");
+    fieldStart = open === undefined && (c === delimiter || c === "\n" || c === "\r");
   }
   return open;
 }

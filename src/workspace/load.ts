@@ -3,12 +3,12 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { AccountIndex } from "../core/accounts.ts";
 import type { ReconcileInput } from "../core/types.ts";
-import { Fields } from "../formats/fields.ts";
-import type { Format, Kind, RowContext, RowsByKind } from "../formats/format.ts";
+import type { RowsByKind } from "../formats/format.ts";
 import { findFormat, formatsFor } from "../formats/index.ts";
 import { type Config, readConfig, type SourceConfig } from "./config.ts";
-import { CsvError, type CsvRecord, firstInvalidUtf8, readCsv } from "./csv.ts";
+import { type CsvRecord, firstInvalidUtf8, readCsv } from "./csv.ts";
 import { type Issue, WorkspaceError } from "./issues.ts";
+import { readSource, type SourceRows, splitRef } from "./source.ts";
 import { YamlFile } from "./yaml.ts";
 
 export const CONFIG_FILE = "trueup.yaml";
@@ -29,7 +29,7 @@ export interface Loaded {
   yamlText?: string;
 }
 
-export type SourceRows = { [K in Kind]: RowsByKind[K][] };
+export type { SourceRows } from "./source.ts";
 
 /**
  * Where a source's CSV records come from: its file in the workspace folder, or an import stored in
@@ -169,104 +169,6 @@ export async function loadOrThrow(
   return { input: loaded.input, warnings: loaded.issues };
 }
 
-function accountSystem(source: SourceConfig): string {
-  switch (source.kind) {
-    case "users":
-      return source.vendor ?? "microsoft";
-    case "devices":
-      return "rmm";
-    case "deployments":
-      return source.deployment ?? "";
-    case "licences":
-      return source.vendor ?? "";
-    case "billing":
-      return "psa";
-  }
-}
-
-async function readSource(
-  records: AsyncIterable<CsvRecord>,
-  source: SourceConfig,
-  format: Format<Kind>,
-  accounts: AccountIndex,
-  rows: SourceRows,
-  issues: Issue[],
-  namedAt: string,
-): Promise<void> {
-  const file = source.file;
-  const system = accountSystem(source);
-  const fixed = source.client;
-  let fields: Fields | undefined;
-  let width = 0;
-  const ctx: RowContext = {
-    ref: "",
-    vendor: source.vendor,
-    deployment: source.deployment,
-    owner: (f) => {
-      if (fixed !== undefined) return { client: fixed };
-      const account = f.required("account");
-      return account === undefined ? undefined : accounts.owner(system, account);
-    },
-  };
-  try {
-    for await (const record of records) {
-      if (!fields) {
-        const index = headerIndex(record.fields, format.columns);
-        const missing = format.columns.filter(
-          (c) => c.required && !index.has(c.name) && !(c.name === "account" && fixed !== undefined),
-        );
-        for (const c of missing) {
-          issues.push({
-            severity: "error",
-            file,
-            line: 1,
-            field: c.name,
-            message: `missing required column "${c.name}" (the header has: ${record.fields.join(", ")})`,
-          });
-        }
-        if (missing.length > 0) return;
-        fields = new Fields(file, index, issues);
-        width = record.fields.length;
-        continue;
-      }
-      fields.reset(record.fields, record.line);
-      if (record.fields.length !== width) {
-        fields.error("", `has ${record.fields.length} values but the header has ${width} columns`);
-        continue;
-      }
-      ctx.ref = `${file}:${record.line}`;
-      const row = format.row(fields, ctx);
-      if (row && fields.ok) (rows[source.kind] as unknown[]).push(row);
-    }
-  } catch (e) {
-    if (!(e instanceof CsvError)) throw e;
-    issues.push({
-      severity: "error",
-      file,
-      line: e.line,
-      message:
-        e.message === "file not found"
-          ? `file not found (named by sources[${source.index}].file at ${namedAt})`
-          : e.message,
-    });
-  }
-}
-
-/** Column positions by name; names compare without regard to case or surrounding spaces. */
-function headerIndex(header: readonly string[], columns: readonly { name: string }[]): Map<string, number> {
-  const byLower = new Map<string, number>();
-  header.forEach((name, i) => {
-    const key = name.trim().toLowerCase();
-    if (!byLower.has(key)) byLower.set(key, i);
-  });
-  const index = new Map<string, number>();
-  for (const c of columns) {
-    const i = byLower.get(c.name.toLowerCase());
-    if (i !== undefined) index.set(c.name, i);
-  }
-  return index;
-}
-
 /** Issues of one file in line order, files in the order they were read. */
 export function sortIssues(issues: Issue[]): void {
   const order = new Map<string, number>();
@@ -293,11 +195,6 @@ function checkDuplicateUsers(users: RowsByKind["users"][], issues: Issue[]): voi
       message: `UPN "${u.upn}" is listed twice for one client (first at ${first})`,
     });
   }
-}
-
-function splitRef(ref: string): [string, number] {
-  const i = ref.lastIndexOf(":");
-  return [ref.slice(0, i), Number(ref.slice(i + 1))];
 }
 
 function warnUnusedSources(config: Config, yaml: YamlFile): void {

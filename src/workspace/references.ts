@@ -116,7 +116,7 @@ export function checkReferences(y: YamlFile, c: Config): void {
   }
 }
 
-function suggest(id: string, known: ReadonlySet<string>): string {
+export function suggest(id: string, known: ReadonlySet<string>): string {
   const lower = id.toLowerCase();
   const close = [...known].find((k) => k.toLowerCase() === lower || distance(k.toLowerCase(), lower) <= 2);
   return close ? ` (did you mean "${close}"?)` : ` (known: ${[...known].slice(0, 8).join(", ") || "none"})`;

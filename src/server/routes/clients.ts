@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Store } from "../../store/store.ts";
+import { AnswerCache, jsonBytes } from "../answer-cache.ts";
 import { clientJson, subjectNames } from "../catalogue-view.ts";
 import { notFound } from "../errors.ts";
 import { allFindings } from "../findings-query.ts";
@@ -53,7 +54,8 @@ export const ClientDetailSchema = ClientRowSchema.extend({
   ),
 });
 
-async function clientDetail(store: Store, latest: LatestRun, clientId: string) {
+/** What a client's page is made from: each part the same object until what it shows changes. */
+async function clientParts(store: Store, latest: LatestRun, clientId: string) {
   const row = latest.summary.clients.find((c) => c.id === clientId);
   const reported = latest.report.clients.find((c) => c.id === clientId);
   if (!row || !reported) throw notFound("client in the latest run");
@@ -62,8 +64,12 @@ async function clientDetail(store: Store, latest: LatestRun, clientId: string) {
     store.explainClient(clientId, latest.run.asOf),
     allFindings(store, { runId: latest.run.id, clientId }),
   ]);
+  return { row, reported, config, explanation, findings };
+}
+
+function clientDetail({ row, reported, config, explanation, findings }: ClientParts) {
   const names = subjectNames(config);
-  const client = config.clients.find((c) => c.id === clientId);
+  const client = config.clients.find((c) => c.id === row.id);
   return {
     ...row,
     plans: client ? clientJson(client).plans : [],
@@ -74,7 +80,16 @@ async function clientDetail(store: Store, latest: LatestRun, clientId: string) {
   };
 }
 
+type ClientParts = Awaited<ReturnType<typeof clientParts>>;
+
+/** Bytes of client pages kept (about 30 KB each for a large client). */
+const CLIENT_PAGES_BYTES = 96 * 1024 * 1024;
+
+type ClientDetail = z.infer<typeof ClientDetailSchema>;
+
 export const clientRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, runs }) => {
+  const pages = new AnswerCache(CLIENT_PAGES_BYTES);
+
   app.get(
     "/api/clients",
     {
@@ -104,10 +119,17 @@ export const clientRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
         response: { 200: ClientDetailSchema },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const latest = await runs.latest();
       if (!latest) throw notFound("client: no reconciliation has run yet");
-      return clientDetail(store, latest, request.params.id);
+      const parts = await clientParts(store, latest, request.params.id);
+      // The page is written once for what it is made from; the run's summary and report go with its id.
+      const from = [latest.run.id, parts.config, parts.explanation, ...parts.findings];
+      const body =
+        pages.get(parts.row.id, from) ??
+        pages.set(parts.row.id, from, jsonBytes(z.encode(ClientDetailSchema, clientDetail(parts))));
+      // JSON bytes go out as they are; the schema checked them when they were written.
+      return reply.type("application/json; charset=utf-8").send(body as unknown as ClientDetail);
     },
   );
 };

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { RunView, Store } from "../../store/store.ts";
+import { jsonBytes } from "../answer-cache.ts";
 import type { LatestRun } from "../latest-run.ts";
 import { MoneySchema, RunViewSchema } from "../schemas.ts";
 import type { RouteDeps } from "./deps.ts";
@@ -74,7 +75,7 @@ async function dashboard(store: Store, latest: LatestRun | undefined): Promise<D
 export const dashboardRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, runs }) => {
   // Runs are only ever added, so the dashboard is a function of the latest run: it is checked and
   // written as JSON once per run (with 2,000 clients that is most of a request's time).
-  let cached: { runId: number | undefined; json: string } | undefined;
+  let cached: { runId: number | undefined; json: Buffer } | undefined;
 
   app.get(
     "/api/dashboard",
@@ -89,10 +90,10 @@ export const dashboardRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
     async (_request, reply) => {
       const latest = await runs.latest();
       if (cached === undefined || cached.runId !== latest?.run.id) {
-        const json = JSON.stringify(z.encode(DashboardSchema, await dashboard(store, latest)));
+        const json = jsonBytes(z.encode(DashboardSchema, await dashboard(store, latest)));
         cached = { runId: latest?.run.id, json };
       }
-      // Text with a JSON content type goes out as is; the schema checked it when it was cached.
+      // JSON bytes go out as they are; the schema checked them when they were cached.
       return reply.type("application/json; charset=utf-8").send(cached.json as unknown as Dashboard);
     },
   );

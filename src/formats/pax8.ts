@@ -1,0 +1,39 @@
+import type { Format } from "./format.ts";
+import { col } from "./vendor.ts";
+
+// Pax8 subscriptions, one line per subscription. Pax8 publishes no CSV layout: the column names are
+// the API's Subscription fields (companyId, productName, quantity, status, partnerCost) and, as a
+// guess, the console's titles of them ("Company Name", "Product Name"): see docs/formats.md.
+
+// Statuses of a subscription Pax8 bills (the API's enum); others (Cancelled, Trial, Pending...) are not.
+const BILLED = new Set(["active", "activated", "pendingcancel"]);
+
+export const pax8Subscriptions: Format<"licences"> = {
+  name: "pax8-subscriptions",
+  kind: "licences",
+  columns: [
+    col("companyId"),
+    col("companyName", false, "Company", "Client"),
+    col("sku", false, "Product SKU"),
+    col("productName", false, "Product"),
+    col("quantity", true, "Qty"),
+    col("status", false, "Subscription Status"),
+  ],
+  anyOf: [
+    ["companyId", "companyName"],
+    ["sku", "productName"],
+  ],
+  row(f, ctx) {
+    const status = f
+      .text("status")
+      .toLowerCase()
+      .replace(/[\s_-]+/g, "");
+    if (status !== "" && !BILLED.has(status)) return undefined;
+    const owner = ctx.ownerOf(f, "companyId", [f.text("companyId"), f.text("companyName")]);
+    const sku = f.first("sku", "productName");
+    if (sku === "") f.error("sku", "is empty; a product SKU or name is required");
+    const quantity = f.quantity("quantity");
+    if (!owner || sku === "" || quantity === undefined) return undefined;
+    return { ref: ctx.ref, owner, vendor: ctx.vendor ?? "", sku, quantity };
+  },
+};
