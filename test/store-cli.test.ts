@@ -21,6 +21,10 @@ describe.each(testDatabases())("database commands on $name", (target) => {
   afterAll(() => target.drop());
 
   it.each([
+    [
+      "examples/formats (vendor exports, a mapped source, other encodings)",
+      join(repoRoot, "examples", "formats"),
+    ],
     ["examples/demo", demoDir],
     ["the spec's worked example", basicDir],
   ])("import, export and reconcile of %s gives the report of the workspace itself", async (_, dir) => {

@@ -71,6 +71,8 @@ export function sourceItem(s: SourceConfig): Item {
     client: s.client,
     vendor: s.vendor,
     deployment: s.deployment,
+    columns: s.columns,
+    values: s.values,
   });
 }
 
@@ -180,6 +182,8 @@ export function readSourceItem(o: Item, index: number): SourceConfig {
     client: text(o.client),
     vendor: text(o.vendor),
     deployment: text(o.deployment),
+    columns: o.columns as SourceConfig["columns"],
+    values: o.values as SourceConfig["values"],
   };
 }
 
