@@ -71,6 +71,15 @@ export function iso(d: Date | string): string {
   return (d instanceof Date ? d : new Date(d)).toISOString();
 }
 
+/**
+ * Lets the event loop turn. The embedded database runs in this thread: a long transaction (an import,
+ * the findings of a run) yields between its statements, so that requests answered from memory meanwhile
+ * are not held up behind it.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Rows inserted per statement, well below PostgreSQL's limit on parameters. */
 export const BATCH = 1000;
 

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { CsvRecord } from "../workspace/csv.ts";
-import { type Context, changed, type Executor, iso } from "./context.ts";
+import { type Context, changed, type Executor, iso, nextTurn } from "./context.ts";
 import type { ImportView } from "./store.ts";
 
 // Imports as stored: a snapshot of one source's file, its header and each record's fields with the
@@ -73,16 +73,17 @@ export async function insertImport(
     const batch = JSON.stringify(rows.slice(i, i + ROWS_PER_INSERT).map((r) => [r.line, r.fields]));
     await sql`insert into import_rows (import_id, line, fields)
       select ${row.id}, (e->>0)::int, e->1 from jsonb_array_elements(${batch}::jsonb) as e`.execute(ex);
+    await nextTurn();
   }
   return row;
 }
 
 /**
- * Rows per read: small enough that one read holds the embedded database (one connection, and the
- * process's only thread while it runs) for tens of milliseconds, not hundreds, so that other requests
- * get their turn while a whole snapshot is read.
+ * Rows per read: one read holds the embedded database (one connection, and the process's only thread
+ * while it runs) for some tens of milliseconds, so that other requests get their turn while a whole
+ * snapshot is read (pglite-pool.ts), and the snapshot is read in as little time as with larger pages.
  */
-const ROWS_PER_READ = 10_000;
+const ROWS_PER_READ = 5_000;
 
 /** An import's records, header first, read a page at a time. */
 export async function* storedRecords(ex: Executor, imp: ImportRow): AsyncGenerator<CsvRecord> {

@@ -1,7 +1,13 @@
 import type { PGlite } from "@electric-sql/pglite";
+import { nextTurn } from "./context.ts";
 
 // PGlite is one embedded connection. Kysely's Postgres driver wants a pg-style pool: this one hands
 // out that connection to one borrower at a time, so transactions never interleave.
+//
+// PGlite also runs in this thread, and its queries finish without waiting on anything: a loop of
+// queries (a snapshot read a page at a time) would run to its end before the process reads another
+// request. So a borrower first lets the event loop turn: requests that have arrived meanwhile get in
+// line, and take the connection between two pages of a long read.
 
 interface QueryResult {
   command?: string;
@@ -22,6 +28,7 @@ export class PGlitePool {
   constructor(readonly db: PGlite) {}
 
   async connect() {
+    await nextTurn();
     let release!: () => void;
     const previous = this.queue;
     this.queue = new Promise<void>((r) => {

@@ -3,7 +3,7 @@ import { reportToJson } from "../core/report.ts";
 import { isIsoDate } from "../workspace/reader.ts";
 import { writeAudit } from "./audit.ts";
 import { explained } from "./client-input.ts";
-import { batches, type Context, changed, iso } from "./context.ts";
+import { batches, type Context, changed, iso, nextTurn } from "./context.ts";
 import { StoreError } from "./errors.ts";
 import { findingFigures, findingRows, findingsOfRun, listFindings, type ReportJson } from "./findings.ts";
 import { storedInput } from "./input.ts";
@@ -86,6 +86,7 @@ export function runRepository(
         changed(ctx, "runs");
         for (const batch of batches(findingRows(run.id, report))) {
           await trx.insertInto("findings").values(batch).execute();
+          await nextTurn();
         }
         await writeAudit(trx, ctx, actor, "run.create", `run:${run.id}`, {
           asOf,
