@@ -1,0 +1,59 @@
+import { MissingSecretError } from "./errors.ts";
+import type { Connection, ConnectorContext, Exchange } from "./types.ts";
+
+export interface ContextOptions {
+  /** Secrets stored in the app's database (decrypted), tried before the environment. */
+  stored?: Record<string, string>;
+  env?: NodeJS.ProcessEnv;
+  onExchange?: (e: Exchange) => void;
+  onProgress?: (message: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => Date;
+  timeoutMs?: number;
+}
+
+export interface Context extends ConnectorContext {
+  /** Replaces every secret value (and every token registered with `redact`) by `***`. */
+  scrub(text: string): string;
+  redact(value: string): void;
+}
+
+/** The context a connector runs in: secrets resolved lazily, every exchange scrubbed before it leaves. */
+export function createContext(conn: Connection, opts: ContextOptions = {}): Context {
+  const env = opts.env ?? process.env;
+  const secrets = new Set<string>();
+  const scrub = (text: string): string => {
+    let out = text;
+    for (const s of secrets) if (s.length >= 4) out = out.split(s).join("***");
+    return out;
+  };
+  const scrubValue = (v: unknown): unknown => (v === undefined ? v : JSON.parse(scrub(JSON.stringify(v))));
+  return {
+    secret(name) {
+      const variable = conn.secretEnv[name];
+      const value = opts.stored?.[name] ?? (variable ? env[variable] : undefined);
+      if (value === undefined || value === "") throw new MissingSecretError(conn.name, name, variable);
+      secrets.add(value);
+      return value;
+    },
+    redact(value) {
+      secrets.add(value);
+    },
+    scrub,
+    sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    now: opts.now ?? (() => new Date()),
+    exchange(e) {
+      opts.onExchange?.({
+        ...e,
+        path: scrub(e.path),
+        requestBody: scrubValue(e.requestBody),
+        responseBody: scrubValue(e.responseBody),
+        error: e.error === undefined ? undefined : scrub(e.error),
+      });
+    },
+    progress(message) {
+      opts.onProgress?.(message);
+    },
+    timeoutMs: opts.timeoutMs,
+  };
+}
