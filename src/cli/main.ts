@@ -4,12 +4,17 @@ import { exportCommand } from "./export.ts";
 import { importCommand } from "./import.ts";
 import { initCommand } from "./init.ts";
 import { type Io, nodeIo } from "./io.ts";
+import { pullCommand } from "./pull.ts";
 import { reconcileCommand } from "./reconcile.ts";
 import { serveCommand } from "./serve.ts";
+import { syncCommand } from "./sync.ts";
 import { userCommand } from "./user.ts";
 import { validateCommand } from "./validate.ts";
 
-/** Exit codes: 0 done (whatever the findings), 1 internal error, 2 bad input or bad workspace. */
+/**
+ * Exit codes: 0 done (whatever the findings), 1 internal error, 2 bad input or bad workspace, 3 an
+ * outside system failed or a sync change was left unapplied.
+ */
 export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
   const program = new Command("trueup")
     .description("Reconcile what an MSP bills, buys and deploys against what each client really has.")
@@ -19,7 +24,8 @@ export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
     .addHelpText(
       "after",
       "\nExamples:\n  trueup demo\n  trueup init my-msp && trueup validate --workspace my-msp\n" +
-        "  trueup reconcile --workspace my-msp --format table\n  trueup serve --port 3000\n",
+        "  trueup reconcile --workspace my-msp --format table\n  trueup serve --port 3000\n" +
+        "  trueup pull --workspace my-msp\n  trueup sync plan --workspace my-msp --connection cw\n",
     );
   let code = 0;
   const run: Runner =
@@ -35,6 +41,8 @@ export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
   exportCommand(program, io, run);
   userCommand(program, io, run);
   serveCommand(program, io, run);
+  pullCommand(program, io, run);
+  syncCommand(program, io, run);
   try {
     await program.parseAsync(argv);
     return code;

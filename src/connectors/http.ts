@@ -70,7 +70,10 @@ export class HttpClient {
         continue;
       }
       if (res.status >= 200 && res.status < 300) return res as HttpResponse<T>;
-      const what = `${this.opts.name}: ${method} ${stripQuery(path)} answered ${res.status}${detail(res.body)}`;
+      const shown = new URL(this.url(path, undefined)).pathname;
+      const what = this.opts.ctx.scrub(
+        `${this.opts.name}: ${method} ${shown} answered ${res.status}${detail(res.body)}`,
+      );
       if (!safe && res.status >= 500) throw new UnknownOutcomeError(what, res.status);
       throw new ConnectionError(what, res.status);
     }
@@ -122,7 +125,9 @@ export class HttpClient {
     } catch (e) {
       const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       this.opts.ctx.exchange({ method, path: shown, requestBody, error, ms: Date.now() - started, attempt });
-      const what = `${this.opts.name}: ${method} ${url.pathname} got no answer (${describeNetworkError(e)})`;
+      const what = this.opts.ctx.scrub(
+        `${this.opts.name}: ${method} ${url.pathname} got no answer (${describeNetworkError(e)})`,
+      );
       if (!safe) throw new UnknownOutcomeError(what);
       if (attempt >= (this.opts.attempts ?? 6)) throw new ConnectionError(what);
       await this.opts.ctx.sleep(backoff(attempt));
@@ -179,17 +184,20 @@ function parseBody(text: string): unknown {
   }
 }
 
-function stripQuery(path: string): string {
-  return path.replace(/\?.*$/, "");
-}
-
 function detail(body: unknown): string {
   if (body === undefined || body === null) return "";
   const o = body as Record<string, unknown>;
   const msg =
     typeof body === "string"
       ? body
-      : (o.message ?? o.error_description ?? o.error ?? o.errors ?? o.detail ?? o.title ?? "");
+      : (o.message ??
+        o.errorMessage ??
+        o.error_description ??
+        o.error ??
+        o.errors ??
+        o.detail ??
+        o.title ??
+        "");
   const text = typeof msg === "string" ? msg : JSON.stringify(msg);
   return text ? `: ${text.slice(0, 300)}` : "";
 }

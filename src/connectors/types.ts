@@ -66,6 +66,10 @@ export interface ConnectorContext {
   progress(message: string): void;
   /** Per-request timeout in ms (default 30 s). */
   timeoutMs?: number;
+  /** Registers a value (a token) to be replaced by *** wherever it would leave the connector. */
+  redact(value: string): void;
+  /** Replaces every secret and registered value in a text by ***. */
+  scrub(text: string): string;
 }
 
 export interface FieldSpec {
@@ -84,6 +88,8 @@ export interface Connector {
   provides: readonly SourceKind[];
   fields: readonly FieldSpec[];
   defaultUrl?: string;
+  /** The connector finds its address itself when no url is given (Autotask's zone lookup). */
+  urlOptional?: boolean;
   pull(conn: Connection, ctx: ConnectorContext): Promise<PullResult>;
 }
 
@@ -138,7 +144,11 @@ export interface NewLine extends LineTarget {
  * outcome: the sync layer reads the line again before any second attempt (read-before-write).
  */
 export interface PsaConnector extends Connector {
-  readBilling(conn: Connection, ctx: ConnectorContext): Promise<PsaBilling>;
+  /**
+   * Lines as they bill on `on` (ISO date; default today): the plan reads them as of its effective
+   * date, so that a change already applied for next month is not planned again.
+   */
+  readBilling(conn: Connection, ctx: ConnectorContext, on?: string): Promise<PsaBilling>;
   /** The line as it stands now for `effective` (Autotask: the units of that period); undefined if gone. */
   readLine(
     conn: Connection,

@@ -25,6 +25,20 @@ export function dattoType(category: string): DeviceType | undefined {
   return TYPES[classKey(category)];
 }
 
+// The API's deviceClass, for a device without a type category: every class but "device" (an agent
+// on a computer, whose kind only the category tells) is equipment Trueup counts as other.
+const CLASSES: Record<string, DeviceType> = {
+  PRINTER: "other",
+  ESXIHOST: "other",
+  RMMNETWORKDEVICE: "other",
+  UNKNOWN: "other",
+};
+
+/** A Datto RMM deviceClass (device, printer, esxihost, rmmnetworkdevice, unknown) as a device type; undefined for "device". */
+export function dattoClassType(deviceClass: string): DeviceType | undefined {
+  return CLASSES[classKey(deviceClass)];
+}
+
 export const dattoRmmDevices: Format<"devices"> = {
   name: "datto-rmm-devices",
   kind: "devices",

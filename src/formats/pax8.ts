@@ -6,7 +6,15 @@ import { col } from "./vendor.ts";
 // guess, the console's titles of them ("Company Name", "Product Name"): see docs/formats.md.
 
 // Statuses of a subscription Pax8 bills (the API's enum); others (Cancelled, Trial, Pending...) are not.
-const BILLED = new Set(["active", "activated", "pendingcancel"]);
+export const PAX8_BILLED_STATUSES = ["Active", "Activated", "PendingCancel"] as const;
+const BILLED = new Set(PAX8_BILLED_STATUSES.map((s) => s.toLowerCase()));
+
+const statusKey = (status: string) => status.toLowerCase().replace(/[\s_-]+/g, "");
+
+/** Whether Pax8 bills a subscription in this status, however the status is written ("Pending Cancel"). */
+export function pax8Billed(status: string): boolean {
+  return BILLED.has(statusKey(status));
+}
 
 export const pax8Subscriptions: Format<"licences"> = {
   name: "pax8-subscriptions",
@@ -24,10 +32,7 @@ export const pax8Subscriptions: Format<"licences"> = {
     ["sku", "productName"],
   ],
   row(f, ctx) {
-    const status = f
-      .text("status")
-      .toLowerCase()
-      .replace(/[\s_-]+/g, "");
+    const status = statusKey(f.text("status"));
     if (status !== "" && !BILLED.has(status)) return undefined;
     const owner = ctx.ownerOf(f, "companyId", [f.text("companyId"), f.text("companyName")]);
     const sku = f.first("sku", "productName");

@@ -82,6 +82,7 @@ async function readConfigRows(ex: Executor): Promise<{ config: Config; sourceIds
     bundles: of("bundle").map(readBundleItem),
     clients: of("client").map(readClientItem),
     sources: sources.map((r, i) => readSourceItem(r.spec, i)),
+    connections: s?.connections ?? [],
   };
   return { config, sourceIds: sources.map((r) => r.id) };
 }

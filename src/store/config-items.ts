@@ -1,7 +1,8 @@
 import { stringify } from "yaml";
+import type { Connection } from "../connectors/types.ts";
 import { formatPrice, money } from "../core/money.ts";
 import type { Bundle, Client, Component, DeviceType, Plan, Rules, Service } from "../core/types.ts";
-import type { Config, SourceConfig, SourceKind } from "../workspace/config.ts";
+import { type Config, pulledFile, type SourceConfig, type SourceKind } from "../workspace/config.ts";
 
 // A validated Config <-> the items stored in the database, each written as in trueup.yaml: amounts
 // are decimal strings ("9.90"), never floats, and defaults are left out where trueup.yaml may leave
@@ -64,6 +65,14 @@ export function clientItem(c: Client): Item {
 }
 
 export function sourceItem(s: SourceConfig): Item {
+  if (s.connection !== undefined)
+    return compact({
+      kind: s.kind,
+      connection: s.connection,
+      client: s.client,
+      vendor: s.vendor,
+      deployment: s.deployment,
+    });
   return compact({
     kind: s.kind,
     format: s.format,
@@ -81,6 +90,7 @@ export interface WorkspaceSettings {
   currency: string;
   asOf?: string;
   rules: { staleDeviceDays: number; requireLicence: boolean; excludeUsers: string[] };
+  connections?: Connection[];
 }
 
 export function settingsOf(c: Config): WorkspaceSettings {
@@ -88,19 +98,28 @@ export function settingsOf(c: Config): WorkspaceSettings {
     currency: c.currency,
     asOf: c.asOf,
     rules: { ...c.rules },
+    connections: c.connections.length > 0 ? c.connections : undefined,
   }) as unknown as WorkspaceSettings;
 }
 
 /** trueup.yaml for a configuration, keys in the order of the spec. */
 export function configToYaml(c: Config): string {
+  const { connections, ...settings } = settingsOf(c);
   const doc = {
-    ...settingsOf(c),
+    ...settings,
+    ...(connections ? { connections: Object.fromEntries(connections.map(connectionItem)) } : {}),
     services: c.services.map(serviceItem),
     bundles: c.bundles.map(bundleItem),
     clients: c.clients.map(clientItem),
     sources: c.sources.map(sourceItem),
   };
   return stringify(doc, { lineWidth: 0 });
+}
+
+/** A connection as trueup.yaml writes it: settings flat, secrets as `<name>Env: VARIABLE`. */
+function connectionItem(c: Connection): [string, Item] {
+  const secrets = Object.fromEntries(Object.entries(c.secretEnv).map(([k, v]) => [`${k}Env`, v]));
+  return [c.name, compact({ kind: c.kind, url: c.url, schedule: c.schedule, ...c.settings, ...secrets })];
 }
 
 // Decoding, the inverse of the functions above.
@@ -177,8 +196,10 @@ export function readSourceItem(o: Item, index: number): SourceConfig {
   return {
     index,
     kind: o.kind as SourceKind,
-    format: String(o.format),
-    file: String(o.file),
+    format: o.connection === undefined ? String(o.format) : `trueup-${String(o.kind)}`,
+    file:
+      o.connection === undefined ? String(o.file) : pulledFile(String(o.connection), o.kind as SourceKind),
+    connection: text(o.connection),
     client: text(o.client),
     vendor: text(o.vendor),
     deployment: text(o.deployment),

@@ -1,6 +1,7 @@
 import { accountRepository } from "./accounts.ts";
 import { auditRepository } from "./audit.ts";
 import { catalogueRepository } from "./catalogue.ts";
+import { connectionRepository } from "./connections.ts";
 import { createContext, type StoreOptions } from "./context.ts";
 import type { Db } from "./db.ts";
 import { decisionRepository } from "./decisions.ts";
@@ -9,6 +10,7 @@ import { importRepository } from "./imports.ts";
 import { mappingRepository } from "./mappings.ts";
 import { runRepository } from "./runs.ts";
 import type { Store } from "./store.ts";
+import { syncRepository } from "./sync.ts";
 
 export { type Db, dbOptionsFromEnv, describeDb, openDb } from "./db.ts";
 export { StoreError } from "./errors.ts";
@@ -26,6 +28,8 @@ export function createStore(db: Db, opts: StoreOptions = {}): Store {
     ...mappingRepository(ctx),
     ...accountRepository(ctx),
     ...auditRepository(ctx),
+    ...connectionRepository(ctx),
+    ...syncRepository(ctx),
     async close() {
       await db.destroy();
     },

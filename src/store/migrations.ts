@@ -151,9 +151,74 @@ const findingsOrder: Migration = {
   },
 };
 
+// Connections (encrypted secrets, pull status) and the PSA sync (plans, changes, their log).
+const sync: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("connection_secrets")
+      .addColumn("connection", "text", (c) => c.notNull())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("sealed", "text", (c) => c.notNull())
+      .addColumn("updated_by", "text", (c) => c.notNull())
+      .addColumn("updated_at", "timestamptz", (c) => c.notNull())
+      .addPrimaryKeyConstraint("connection_secrets_pk", ["connection", "name"])
+      .execute();
+    await db.schema
+      .createTable("connection_status")
+      .addColumn("connection", "text", (c) => c.primaryKey())
+      .addColumn("last_pull_at", "timestamptz")
+      .addColumn("last_success_at", "timestamptz")
+      .addColumn("counts", "jsonb", (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
+      .addColumn("last_error", "text")
+      .addColumn("next_pull_at", "timestamptz")
+      .execute();
+    await db.schema
+      .createTable("sync_plans")
+      .addColumn("id", "serial", (c) => c.primaryKey())
+      .addColumn("connection", "text", (c) => c.notNull())
+      .addColumn("effective", "text", (c) => c.notNull())
+      .addColumn("include_prices", "boolean", (c) => c.notNull())
+      .addColumn("created_at", "timestamptz", (c) => c.notNull())
+      .addColumn("created_by", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("monthly_impact", "text", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("sync_changes")
+      .addColumn("plan_id", "integer", (c) => c.notNull().references("sync_plans.id").onDelete("cascade"))
+      .addColumn("seq", "integer", (c) => c.notNull())
+      .addColumn("change", "jsonb", (c) => c.notNull())
+      .addColumn("decision", "text", (c) => c.notNull())
+      .addColumn("decided_by", "text")
+      .addColumn("decided_at", "timestamptz")
+      .addColumn("state", "text", (c) => c.notNull())
+      .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("result", "text")
+      .addPrimaryKeyConstraint("sync_changes_pk", ["plan_id", "seq"])
+      .execute();
+    await db.schema
+      .createTable("sync_events")
+      .addColumn("id", "serial", (c) => c.primaryKey())
+      .addColumn("plan_id", "integer", (c) => c.notNull().references("sync_plans.id").onDelete("cascade"))
+      .addColumn("seq", "integer")
+      .addColumn("at", "timestamptz", (c) => c.notNull())
+      .addColumn("actor", "text", (c) => c.notNull())
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("details", "jsonb", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("sync_events_plan").on("sync_events").columns(["plan_id", "id"]).execute();
+    await db.schema
+      .createIndex("sync_plans_connection")
+      .on("sync_plans")
+      .columns(["connection", "id"])
+      .execute();
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_findings_order": findingsOrder,
+  "0003_connections_sync": sync,
 };
 
 export async function migrate(db: Kysely<unknown>): Promise<void> {

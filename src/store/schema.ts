@@ -123,7 +123,69 @@ export interface AuditTable {
   details: JSONColumnType<Record<string, unknown>>;
 }
 
+/** A connection's secret, AES-256-GCM under TRUEUP_SECRET_KEY (secrets.ts): never stored in clear. */
+export interface ConnectionSecretsTable {
+  connection: string;
+  name: string;
+  /** base64 of iv (12 bytes) + tag (16 bytes) + ciphertext. */
+  sealed: string;
+  updated_by: string;
+  updated_at: Timestamp;
+}
+
+/** The last pull of each connection, for the connections page. */
+export interface ConnectionStatusTable {
+  connection: string;
+  last_pull_at: Timestamp | null;
+  last_success_at: Timestamp | null;
+  counts: JSONColumnType<Record<string, number>>;
+  last_error: string | null;
+  next_pull_at: Timestamp | null;
+}
+
+export interface SyncPlansTable {
+  id: Generated<number>;
+  connection: string;
+  effective: string;
+  include_prices: boolean;
+  created_at: Timestamp;
+  created_by: string;
+  /** open: may be applied; superseded: a newer plan of the connection replaced it. */
+  status: "open" | "superseded";
+  monthly_impact: string;
+}
+
+/** One change of a plan: the plan's Change as JSON, its approval and its application. */
+export interface SyncChangesTable {
+  plan_id: number;
+  seq: number;
+  change: JSONColumnType<Record<string, unknown>>;
+  decision: "pending" | "approved" | "rejected";
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  /** planned -> applying -> applied | conflict | failed (failed is retried by the next apply). */
+  state: "planned" | "applying" | "applied" | "conflict" | "failed";
+  attempts: number;
+  result: string | null;
+}
+
+/** The sync's own log: every approval, attempt, request, answer and outcome. */
+export interface SyncEventsTable {
+  id: Generated<number>;
+  plan_id: number;
+  seq: number | null;
+  at: Timestamp;
+  actor: string;
+  kind: string;
+  details: JSONColumnType<Record<string, unknown>>;
+}
+
 export interface Schema {
+  connection_secrets: ConnectionSecretsTable;
+  connection_status: ConnectionStatusTable;
+  sync_plans: SyncPlansTable;
+  sync_changes: SyncChangesTable;
+  sync_events: SyncEventsTable;
   settings: SettingsTable;
   catalogue: CatalogueTable;
   sources: SourcesTable;

@@ -1,5 +1,7 @@
 import type { Explanation } from "../core/explain.ts";
-import type { Config } from "../workspace/config.ts";
+import type { Change, Plan } from "../sync/plan.ts";
+import type { Config, SourceKind } from "../workspace/config.ts";
+import type { CsvRecord } from "../workspace/csv.ts";
 import type { Issue } from "../workspace/issues.ts";
 
 // The application's data, as the server and the CLI use it. `createStore(db)` (store/index.ts)
@@ -136,6 +138,52 @@ export interface AuditEntry {
   details: Record<string, unknown>;
 }
 
+export interface SyncChangeView {
+  seq: number;
+  change: Change;
+  decision: "pending" | "approved" | "rejected";
+  decidedBy?: string;
+  decidedAt?: string;
+  state: "planned" | "applying" | "applied" | "conflict" | "failed";
+  attempts: number;
+  result?: string;
+}
+
+export interface SyncPlanView {
+  id: number;
+  connection: string;
+  effective: string;
+  includePrices: boolean;
+  createdAt: string;
+  createdBy: string;
+  status: "open" | "superseded";
+  monthlyImpact: string;
+  changes: SyncChangeView[];
+}
+
+export interface SyncEventView {
+  id: number;
+  planId: number;
+  connection: string;
+  seq?: number;
+  at: string;
+  actor: string;
+  kind: string;
+  details: Record<string, unknown>;
+}
+
+export interface ConnectionStatusView {
+  connection: string;
+  lastPullAt?: string;
+  lastSuccessAt?: string;
+  counts: Record<string, number>;
+  lastError?: string;
+  nextPullAt?: string;
+}
+
+/** A pull's rows for the sources that read the connection: canonical CSV records, header first. */
+export type PulledRecords = Partial<Record<SourceKind, CsvRecord[]>>;
+
 export interface Store {
   // Catalogue and clients (the workspace's trueup.yaml).
   loadConfig(): Promise<Config>;
@@ -213,5 +261,53 @@ export interface Store {
   logout(token: string): Promise<void>;
 
   audit(page: Page): Promise<Paged<AuditEntry>>;
+
+  // Connections: secrets (encrypted with TRUEUP_SECRET_KEY) and pulls.
+  /** Stores a secret of a connection; refuses (invalid) without TRUEUP_SECRET_KEY. */
+  setSecret(connection: string, name: string, value: string, actor: Actor): Promise<void>;
+  /** The decrypted stored secrets of a connection (name -> value). */
+  storedSecrets(connection: string): Promise<Record<string, string>>;
+  /** Names of the stored secrets of a connection (never their values). */
+  secretNames(connection: string): Promise<string[]>;
+  /**
+   * Stores a pull as the new import of every source reading the connection, with its status, in one
+   * transaction; a pull whose rows do not read (issues) stores no row, only the error in the status.
+   */
+  storePull(
+    connection: string,
+    pulled: PulledRecords,
+    counts: Record<string, number>,
+    actor: Actor,
+  ): Promise<{ issues: Issue[]; imports: number }>;
+  recordPullError(connection: string, error: string): Promise<void>;
+  setNextPull(connection: string, at: Date | undefined): Promise<void>;
+  connectionStatus(): Promise<ConnectionStatusView[]>;
+
+  // PSA sync: plans, approvals, application, history.
+  /** Saves a plan (before anything is sent), superseding the connection's open plans. */
+  saveSyncPlan(connection: string, plan: Plan, actor: Actor): Promise<SyncPlanView>;
+  syncPlan(id: number): Promise<SyncPlanView | undefined>;
+  latestSyncPlan(connection: string): Promise<SyncPlanView | undefined>;
+  listSyncPlans(page: Page): Promise<Paged<Omit<SyncPlanView, "changes">>>;
+  /** Approves or rejects changes of an open plan; an applied change keeps its decision (conflict). */
+  decideChanges(
+    planId: number,
+    seqs: number[] | "all",
+    decision: "approved" | "rejected" | "pending",
+    actor: Actor,
+  ): Promise<void>;
+  /** Moves a change on and logs why, in one transaction. */
+  updateChange(
+    planId: number,
+    seq: number,
+    patch: { state: SyncChangeView["state"]; result?: string; attempt?: boolean },
+    event: { kind: string; actor: string; details: Record<string, unknown> },
+  ): Promise<void>;
+  logSyncEvent(
+    planId: number,
+    seq: number | undefined,
+    event: { kind: string; actor: string; details: Record<string, unknown> },
+  ): Promise<void>;
+  syncHistory(filter: Page & { connection?: string; planId?: number }): Promise<Paged<SyncEventView>>;
   close(): Promise<void>;
 }

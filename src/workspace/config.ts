@@ -1,3 +1,4 @@
+import { CONNECTION_KINDS, type Connection } from "../connectors/types.ts";
 import {
   type Bundle,
   type Client,
@@ -27,6 +28,8 @@ export interface SourceConfig extends SourceMapping {
   client?: string;
   vendor?: string;
   deployment?: string;
+  /** Rows come from this connection's last pull instead of a file (`file` then names the pull's snapshot). */
+  connection?: string;
 }
 
 export interface Config {
@@ -37,6 +40,7 @@ export interface Config {
   bundles: Bundle[];
   clients: Client[];
   sources: SourceConfig[];
+  connections: Connection[];
 }
 
 const DEFAULT_DEVICE_TYPES: DeviceType[] = ["workstation", "laptop"];
@@ -47,12 +51,13 @@ export function readConfig(y: YamlFile): Config | undefined {
   const root = r.obj(
     y.value ?? {},
     [],
-    ["currency", "asOf", "rules", "services", "bundles", "clients", "sources"],
+    ["currency", "asOf", "rules", "services", "bundles", "clients", "sources", "connections"],
   );
   if (!root) return undefined;
   const currency = r.str(root, [], "currency") ?? "USD";
   if (!/^[A-Z]{3}$/.test(currency))
     y.error(["currency"], `expected an ISO 4217 code such as USD, got "${currency}"`);
+  const connections = readConnections(r, root.connections);
   const config: Config = {
     currency,
     asOf: r.date(root, [], "asOf"),
@@ -60,7 +65,8 @@ export function readConfig(y: YamlFile): Config | undefined {
     services: each(r, root, "services", readService),
     bundles: each(r, root, "bundles", readBundle),
     clients: each(r, root, "clients", readClient),
-    sources: each(r, root, "sources", readSource),
+    sources: each(r, root, "sources", (r2, v, p) => readSource(r2, v, p, connections)),
+    connections,
   };
   checkReferences(y, config);
   return config;
@@ -224,16 +230,39 @@ function readPlan(r: Reader, v: unknown, p: Path): Plan | undefined {
   return { kind: "service", service: service as string, quantity: r.count(o, p, "quantity"), price, minimum };
 }
 
-function readSource(r: Reader, v: unknown, p: Path): SourceConfig | undefined {
-  const o = r.obj(v, p, ["kind", "format", "file", "client", "vendor", "deployment", "columns", "values"]);
+function readSource(r: Reader, v: unknown, p: Path, connections: Connection[]): SourceConfig | undefined {
+  const known = [
+    "kind",
+    "format",
+    "file",
+    "connection",
+    "client",
+    "vendor",
+    "deployment",
+    "columns",
+    "values",
+  ];
+  const o = r.obj(v, p, known);
   if (!o) return undefined;
   const kind = r.oneOf(o, p, "kind", SOURCE_KINDS, true);
-  const format = r.str(o, p, "format") ?? `trueup-${kind}`;
-  const file = r.str(o, p, "file", true);
+  const connection = r.str(o, p, "connection");
+  const conn = connection === undefined ? undefined : connections.find((c) => c.name === connection);
+  if (connection !== undefined && !conn) {
+    const names = connections.map((c) => c.name).join(", ") || "none defined";
+    r.y.error([...p, "connection"], `unknown connection "${connection}" (connections: ${names})`);
+  }
+  if (connection !== undefined && (o.file !== undefined || o.format !== undefined))
+    r.y.error(
+      [...p, connection === undefined ? "file" : "connection"],
+      "a source reads either a file or a connection, not both",
+    );
+  const format = connection === undefined ? (r.str(o, p, "format") ?? `trueup-${kind}`) : `trueup-${kind}`;
+  const file = connection === undefined ? r.str(o, p, "file", true) : pulledFile(connection, kind ?? "users");
   const deployment = r.str(o, p, "deployment");
   if (kind === "deployments" && deployment === undefined)
     r.y.error([...p, "deployment"], "a deployments source names its deployment (for example edr)");
-  if (kind === "licences" && o.vendor === undefined)
+  const vendor = r.str(o, p, "vendor") ?? (conn ? DEFAULT_VENDOR[conn.kind] : undefined);
+  if (kind === "licences" && vendor === undefined)
     r.y.error([...p, "vendor"], "a licences source names its vendor (for example pax8)");
   const mapping = readMapping(r, o, p, format);
   if (!kind || !file) return undefined;
@@ -242,9 +271,57 @@ function readSource(r: Reader, v: unknown, p: Path): SourceConfig | undefined {
     kind,
     format,
     file,
+    connection,
     client: r.str(o, p, "client"),
-    vendor: r.str(o, p, "vendor"),
+    vendor,
     deployment,
     ...mapping,
   };
+}
+
+/** Where a connection's last pull of one kind is kept, relative to the workspace. */
+export function pulledFile(connection: string, kind: SourceKind): string {
+  return `pulls/${connection}/${kind}.csv`;
+}
+
+const DEFAULT_VENDOR: Partial<Record<string, string>> = { msgraph: "microsoft", pax8: "pax8" };
+
+const SETTINGS_KEYS = ["kind", "url", "schedule"];
+
+/**
+ * `connections:` maps a name to a system. Secrets are never written here: a key ending in `Env`
+ * names the environment variable holding that secret (`privateKeyEnv: CW_PRIVATE`). Which settings
+ * and secrets a kind needs is checked against its connector (connectors/check.ts).
+ */
+function readConnections(r: Reader, value: unknown): Connection[] {
+  if (value === undefined || value === null) return [];
+  const o = r.obj(value, ["connections"], Object.keys(value as object));
+  if (!o) return [];
+  const out: Connection[] = [];
+  for (const [name, v] of Object.entries(o)) {
+    const p = ["connections", name];
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(name))
+      r.y.error(p, `a connection name is letters, digits, - and _, got "${name}"`);
+    const c = r.obj(v, p, Object.keys((v ?? {}) as object));
+    const kind = c && r.oneOf(c, p, "kind", CONNECTION_KINDS, true);
+    if (!c || !kind) continue;
+    const conn: Connection = { name, kind, settings: {}, secretEnv: {} };
+    conn.url = r.str(c, p, "url");
+    conn.schedule = r.str(c, p, "schedule");
+    for (const key of Object.keys(c)) {
+      if (SETTINGS_KEYS.includes(key)) continue;
+      if (key.endsWith("Env") && key.length > 3) {
+        const variable = r.str(c, p, key, true);
+        if (variable) conn.secretEnv[key.slice(0, -3)] = variable;
+      } else if (Array.isArray(c[key])) {
+        const list = r.strings(c, p, key);
+        if (list) conn.settings[key] = list;
+      } else {
+        const text = r.str(c, p, key);
+        if (text !== undefined) conn.settings[key] = text;
+      }
+    }
+    out.push(conn);
+  }
+  return out;
 }

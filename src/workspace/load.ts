@@ -1,6 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { checkConnections } from "../connectors/check.ts";
 import { AccountIndex } from "../core/accounts.ts";
 import type { ReconcileInput } from "../core/types.ts";
 import type { RowsByKind } from "../formats/format.ts";
@@ -103,6 +104,7 @@ export function checkConfig(text: string): { config?: Config; yaml: YamlFile; is
       `unknown ${source.kind} format "${source.format}" (known: ${known})`,
     );
   }
+  checkConnections(config, yaml);
   warnUnusedSources(config, yaml);
   const issues = [...yaml.issues];
   sortIssues(issues);

@@ -203,9 +203,11 @@ export async function readSource(
   } catch (e) {
     if (!(e instanceof CsvError)) throw e;
     const message =
-      e.message === "file not found"
-        ? `file not found (named by sources[${source.index}].file at ${namedAt})`
-        : e.message;
+      e.message !== "file not found"
+        ? e.message
+        : source.connection !== undefined
+          ? `connection ${source.connection} has not been pulled into this workspace yet (run: trueup pull --workspace DIR --connection ${source.connection})`
+          : `file not found (named by sources[${source.index}].file at ${namedAt})`;
     issues.push({ severity: "error", file, line: e.line, message });
     return;
   }

@@ -1,0 +1,50 @@
+import type { Config } from "../workspace/config.ts";
+import type { YamlFile } from "../workspace/yaml.ts";
+import { CONNECTORS } from "./index.ts";
+
+// What trueup.yaml says of its connections, checked against each connector: required settings and
+// secrets are given, no secret is written in clear, a source asks a connection only for what it gives.
+
+export function checkConnections(config: Config, yaml: YamlFile): void {
+  for (const conn of config.connections) {
+    const connector = CONNECTORS[conn.kind];
+    const p = ["connections", conn.name];
+    for (const f of connector.fields) {
+      if (f.name === "url") continue;
+      if (f.secret) {
+        if (conn.settings[f.name] !== undefined)
+          yaml.error(
+            [...p, f.name],
+            `secrets are not written in trueup.yaml: give ${f.name}Env: VARIABLE (the environment variable that holds it) or store it in the app`,
+          );
+        else if (f.required && conn.secretEnv[f.name] === undefined)
+          yaml.warn(p, `no ${f.name}Env: the ${f.name} must then be stored in the app (trueup serve)`);
+        continue;
+      }
+      const v = conn.settings[f.name];
+      if (f.required && v === undefined)
+        yaml.error(p, `"${f.name}" is required for a ${conn.kind} connection: ${f.help}`);
+      if (v !== undefined && Boolean(f.list) !== Array.isArray(v))
+        yaml.error([...p, f.name], f.list ? "expected a list" : "expected text, not a list");
+    }
+    const known = new Set(connector.fields.map((f) => f.name));
+    for (const key of Object.keys(conn.settings))
+      if (!known.has(key))
+        yaml.warn([...p, key], `unknown key "${key}" of a ${conn.kind} connection is ignored`);
+    for (const key of Object.keys(conn.secretEnv))
+      if (!known.has(key))
+        yaml.warn([...p, `${key}Env`], `unknown key "${key}Env" of a ${conn.kind} connection is ignored`);
+    if (!conn.url && !connector.defaultUrl && !connector.urlOptional)
+      yaml.error(p, `"url" is required for a ${conn.kind} connection (the address of its API)`);
+  }
+  for (const s of config.sources) {
+    const conn = config.connections.find((c) => c.name === s.connection);
+    if (!conn) continue;
+    const connector = CONNECTORS[conn.kind];
+    if (!connector.provides.includes(s.kind))
+      yaml.error(
+        ["sources", s.index, "kind"],
+        `connection ${conn.name} (${connector.title}) gives ${connector.provides.join(", ")}, not ${s.kind}`,
+      );
+  }
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { licenceRows, type Pax8Product, skuOf } from "./map.ts";
+
+const products = new Map<string, Pax8Product>([
+  [
+    "p1",
+    { id: "p1", name: "Microsoft 365 E3", sku: "MST-E3", vendorSku: "796B6B5F-613C-4E24-A17C-EBA730D49C02" },
+  ],
+  ["p2", { id: "p2", name: "Backup", sku: "BK-1", vendorSku: " " }],
+  ["p3", { id: "p3", name: "Plain" }],
+]);
+
+describe("pax8 map", () => {
+  it("names a SKU by vendor SKU, else Pax8 SKU, else product name, else the subscription's product name or id", () => {
+    expect(skuOf(products.get("p1"), {})).toBe("796B6B5F-613C-4E24-A17C-EBA730D49C02");
+    expect(skuOf(products.get("p2"), {})).toBe("BK-1");
+    expect(skuOf(products.get("p3"), {})).toBe("Plain");
+    expect(skuOf(undefined, { productName: "Gone", productId: "p9" })).toBe("Gone");
+    expect(skuOf(undefined, { productId: "p9" })).toBe("p9");
+  });
+
+  it("counts Active, Activated and PendingCancel subscriptions only", () => {
+    const statuses = [
+      "Active",
+      "Activated",
+      "PendingCancel",
+      "Cancelled",
+      "Trial",
+      "PendingManual",
+      "Converted",
+    ];
+    const rows = licenceRows(
+      statuses.map((status, i) => ({ id: `s${i}`, companyId: "c", productId: "p3", quantity: 1, status })),
+      products,
+    );
+    expect(rows).toEqual([{ account: "c", sku: "Plain", quantity: "3", unitCost: "" }]);
+  });
+
+  it("sums quantities exactly and keeps the partner cost only when it is the same on every subscription", () => {
+    const rows = licenceRows(
+      [
+        { id: "a", companyId: "c", productId: "p1", quantity: 3, status: "Active", partnerCost: 0.1 },
+        { id: "b", companyId: "c", productId: "p1", quantity: 4, status: "Active", partnerCost: 0.1 },
+        { id: "d", companyId: "c", productId: "p2", quantity: 1, status: "Active", partnerCost: 1 },
+        { id: "e", companyId: "c", productId: "p2", quantity: 1, status: "Active", partnerCost: 2 },
+        { id: "f", companyId: "c", productId: "p3", quantity: 1, status: "Active", partnerCost: 5.125 },
+        { id: "g", companyId: "c", productId: "p3", quantity: 1, status: "Active" },
+      ],
+      products,
+    );
+    expect(rows.map((r) => [r.sku, r.quantity, r.unitCost])).toEqual([
+      ["796B6B5F-613C-4E24-A17C-EBA730D49C02", "7", "0.10"],
+      ["BK-1", "2", ""],
+      ["Plain", "2", ""],
+    ]);
+  });
+
+  it("keeps a price with more than two places as written", () => {
+    const [row] = licenceRows(
+      [{ id: "a", companyId: "c", productId: "p3", quantity: 2, status: "Active", partnerCost: 5.125 }],
+      products,
+    );
+    expect(row?.unitCost).toBe("5.125");
+  });
+
+  it("refuses a billed subscription without a company or a readable quantity", () => {
+    expect(() =>
+      licenceRows([{ id: "x", productId: "p3", quantity: 1, status: "Active" }], products),
+    ).toThrow("subscription x has no companyId");
+    expect(() =>
+      licenceRows([{ id: "y", companyId: "c", productId: "p3", status: "Active" }], products),
+    ).toThrow("subscription y: quantity undefined is not a number");
+  });
+});

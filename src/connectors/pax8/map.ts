@@ -1,0 +1,93 @@
+import { formatPrice, type Money, parseMoney, sum } from "../../core/money.ts";
+import { pax8Billed } from "../../formats/pax8.ts";
+import type { CanonicalRow } from "../types.ts";
+
+// Pax8 subscriptions -> trueup-licences rows, one per company and SKU. Pure functions.
+// Field names confirmed against Pax8's published OpenAPI (Subscription: id, companyId, productId,
+// quantity, status, partnerCost, productName; Product: name, sku, vendorSku). Which statuses are
+// billed is src/formats/pax8.ts's rule (Active, Activated, PendingCancel), shared with Pax8 CSV files.
+
+export interface Pax8Subscription {
+  id?: string;
+  companyId?: string;
+  productId?: string;
+  quantity?: number | null;
+  status?: string;
+  /** The partner's price per unit (what the MSP pays). */
+  partnerCost?: number | null;
+  productName?: string;
+  billingTerm?: string;
+}
+
+export interface Pax8Product {
+  id?: string;
+  name?: string;
+  vendorName?: string;
+  /** Pax8's own SKU ("MST-OFC-EE3-C100"). */
+  sku?: string;
+  /** The vendor's SKU (for Microsoft, an id such as "796B6B5F-613C-4E24-A17C-EBA730D49C02"). */
+  vendorSku?: string;
+}
+
+/**
+ * The SKU a licences row names: the vendor's SKU where Pax8 has one (what the vendor's own systems
+ * call the product, so one mapping serves both), else Pax8's SKU, else the product name; a product
+ * Pax8 no longer lists falls back to the name the subscription carries, then its product id.
+ */
+export function skuOf(product: Pax8Product | undefined, sub: Pax8Subscription): string {
+  const pick = (...values: (string | undefined)[]) =>
+    values.map((v) => v?.trim() ?? "").find((v) => v !== "");
+  return pick(product?.vendorSku, product?.sku, product?.name, sub.productName, sub.productId) ?? "";
+}
+
+/** A JSON number as exact decimal text, never through arithmetic (quantities and prices). */
+function decimal(n: number | null | undefined, what: string, sub: Pax8Subscription): Money {
+  const m = typeof n === "number" ? parseMoney(String(n)) : undefined;
+  if (m === undefined)
+    throw new Error(`subscription ${sub.id ?? "?"}: ${what} ${JSON.stringify(n)} is not a number`);
+  return m;
+}
+
+interface Group {
+  account: string;
+  sku: string;
+  quantities: Money[];
+  /** Partner costs seen, as formatted prices; "" for a subscription without one. */
+  costs: Set<string>;
+}
+
+/**
+ * One row per company and SKU over the subscriptions Pax8 bills: quantities summed; unitCost is the
+ * partner cost when every subscription of the pair has the same one, else empty (several prices,
+ * e.g. a monthly and an annual subscription, have no single unit cost).
+ */
+export function licenceRows(
+  subs: readonly Pax8Subscription[],
+  products: ReadonlyMap<string, Pax8Product>,
+): CanonicalRow[] {
+  const groups = new Map<string, Group>();
+  for (const sub of subs) {
+    if (!pax8Billed(sub.status ?? "")) continue;
+    const account = sub.companyId?.trim() ?? "";
+    if (account === "") throw new Error(`subscription ${sub.id ?? "?"} has no companyId`);
+    const sku = skuOf(products.get(sub.productId ?? ""), sub);
+    const key = `${account}\u0000${sku}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { account, sku, quantities: [], costs: new Set() };
+      groups.set(key, g);
+    }
+    g.quantities.push(decimal(sub.quantity, "quantity", sub));
+    const cost = sub.partnerCost;
+    g.costs.add(cost === undefined || cost === null ? "" : formatPrice(decimal(cost, "partnerCost", sub)));
+  }
+  return [...groups.values()].map((g) => {
+    const [cost] = g.costs;
+    return {
+      account: g.account,
+      sku: g.sku,
+      quantity: sum(g.quantities).toFixed(),
+      unitCost: g.costs.size === 1 ? (cost ?? "") : "",
+    };
+  });
+}
