@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { FastifyInstance } from "fastify";
 import type { Actor, Store } from "../store/store.ts";
+import type { Scheduler } from "../sync/schedule.ts";
 import { formatIssue } from "../workspace/issues.ts";
 import { packagePath } from "./files.ts";
 import type { Io } from "./io.ts";
@@ -10,6 +11,8 @@ interface Options {
   port: string;
   host: string;
   trustProxy?: boolean;
+  /** commander's --no-schedule */
+  schedule?: boolean;
 }
 
 export const FIRST_ADMIN = "admin@trueup.local";
@@ -28,7 +31,13 @@ export function serveCommand(program: Command, io: Io, run: Runner): void {
       "--trust-proxy",
       "behind a reverse proxy: trust its X-Forwarded-For and X-Forwarded-Proto headers",
     )
-    .addHelpText("after", "\nExample:\n  trueup serve --port 8080\n")
+    .option("--no-schedule", "do not pull connections on their schedules (pulls by hand still work)")
+    .addHelpText(
+      "after",
+      "\nConnections pull on their schedule (cron, UTC; default nightly at 02:00): in this process on the\n" +
+        "embedded database, through pg-boss jobs shared by every app process on PostgreSQL.\n" +
+        "\nExample:\n  trueup serve --port 8080\n",
+    )
     .action(run((opts) => runServe(io, opts as Options)));
 }
 
@@ -53,13 +62,14 @@ function urlOf(app: FastifyInstance, host: string): string {
 }
 
 /** Resolves once a signal has closed the server and the store. */
-function untilStopped(io: Io, app: FastifyInstance, store: Store): Promise<void> {
+function untilStopped(io: Io, app: FastifyInstance, store: Store, scheduler?: Scheduler): Promise<void> {
   return new Promise((resolve, reject) => {
     const stop = (signal: string) => {
       process.off("SIGINT", stop).off("SIGTERM", stop);
       io.err(`\n${signal}: stopping\n`);
       app
         .close()
+        .then(() => scheduler?.stop())
         .then(() => store.close())
         .then(resolve, reject);
     };
@@ -67,7 +77,12 @@ function untilStopped(io: Io, app: FastifyInstance, store: Store): Promise<void>
   });
 }
 
-function startApp(store: Store, today: () => string, opts: Options): Promise<FastifyInstance> {
+function startApp(
+  store: Store,
+  today: () => string,
+  opts: Options,
+  scheduler: Scheduler | undefined,
+): Promise<FastifyInstance> {
   return import("../server/app.ts").then(({ buildApp }) =>
     buildApp({
       store,
@@ -75,6 +90,7 @@ function startApp(store: Store, today: () => string, opts: Options): Promise<Fas
       webRoot: packagePath("web", "dist"),
       today,
       trustProxy: opts.trustProxy === true,
+      scheduler,
     }),
   );
 }
@@ -92,12 +108,22 @@ export async function runServe(io: Io, opts: Options): Promise<number> {
   const store = createStore(await openDb(dbOptions));
   let app: FastifyInstance | undefined;
   let password: string | undefined;
+  let scheduler: Scheduler | undefined;
   try {
     if ((await store.countUsers()) === 0) password = await firstStart(io, store);
-    app = await startApp(store, io.today, opts);
+    if (opts.schedule !== false) {
+      const { startScheduler } = await import("../sync/schedule.ts");
+      scheduler = await startScheduler(store, {
+        databaseUrl: dbOptions.url,
+        today: io.today,
+        log: (m) => io.err(`${new Date().toISOString()} ${m}\n`),
+      });
+    }
+    app = await startApp(store, io.today, opts, scheduler);
     await app.listen({ port, host: opts.host });
   } catch (e) {
     await app?.close();
+    await scheduler?.stop();
     await store.close();
     if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
     io.err(`trueup: ${opts.host}:${port} is in use; choose another port with --port\n`);
@@ -106,6 +132,6 @@ export async function runServe(io: Io, opts: Options): Promise<number> {
   io.out(`Trueup is running at ${urlOf(app, opts.host)} (${describeDb(dbOptions)})\n`);
   if (password !== undefined)
     io.out(`Sign in as ${FIRST_ADMIN} with the one-time password ${password} (it is not shown again).\n`);
-  await untilStopped(io, app, store);
+  await untilStopped(io, app, store, scheduler);
   return 0;
 }

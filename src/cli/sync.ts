@@ -114,15 +114,16 @@ export async function runSyncApply(io: Io, opts: ApplyOptions): Promise<number> 
         return usage(io, "nothing applied: add --yes to approve these changes and apply them");
       }
       await store.decideChanges(plan.id, "all", "approved", CLI);
-      const approved = (await store.syncPlan(plan.id)) as SyncPlanView;
-      const result = await applyPlan(approved, {
-        store,
-        connector: psa,
-        conn,
-        context: (onExchange) => createContext(conn, { onExchange }),
-        actor: CLI.name,
-        progress: (m) => io.err(`${m}\n`),
-      });
+      const result = await store.withApplyLock(opts.connection, async () =>
+        applyPlan((await store.syncPlan(plan.id)) as SyncPlanView, {
+          store,
+          connector: psa,
+          conn,
+          context: (onExchange) => createContext(conn, { onExchange }),
+          actor: CLI.name,
+          progress: (m) => io.err(`${m}\n`),
+        }),
+      );
       io.out(
         `Plan ${plan.id}: ${result.applied} applied, ${result.alreadyDone} already right in the PSA, ` +
           `${result.conflicts} conflicts, ${result.failed} failed (run apply again), ` +

@@ -2,6 +2,7 @@ import fastifyCookie from "@fastify/cookie";
 import Fastify, { type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import type { Store } from "../store/store.ts";
+import type { Scheduler } from "../sync/schedule.ts";
 import { registerAuth } from "./auth.ts";
 import { registerErrorHandling } from "./errors.ts";
 import { RunReports } from "./latest-run.ts";
@@ -11,6 +12,7 @@ import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { catalogueRoutes } from "./routes/catalogue.ts";
 import { clientRoutes } from "./routes/clients.ts";
+import { connectionRoutes } from "./routes/connections.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import type { RouteDeps } from "./routes/deps.ts";
 import { findingRoutes } from "./routes/findings.ts";
@@ -18,6 +20,7 @@ import { importRoutes } from "./routes/imports.ts";
 import { mappingRoutes } from "./routes/mappings.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { sourceRoutes } from "./routes/sources.ts";
+import { syncRoutes } from "./routes/sync.ts";
 import { userRoutes } from "./routes/users.ts";
 import { registerWebUi } from "./static.ts";
 
@@ -38,6 +41,7 @@ export interface AppOptions {
   trustProxy?: boolean;
   /** Today's date, YYYY-MM-DD (tests fix it). */
   today?: () => string;
+  scheduler?: Scheduler;
 }
 
 const RESOURCES = [
@@ -52,6 +56,8 @@ const RESOURCES = [
   runRoutes,
   userRoutes,
   auditRoutes,
+  connectionRoutes,
+  syncRoutes,
 ];
 
 export const API_VERSION = "1.0.0";
@@ -70,6 +76,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     runs: new RunReports(options.store),
     secureCookies: options.secureCookies ?? false,
     today: options.today ?? (() => new Date().toISOString().slice(0, 10)),
+    scheduler: options.scheduler,
   };
   for (const routes of RESOURCES) await app.register(routes, deps);
   await registerWebUi(app, options.webRoot ?? "web/dist");

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { ConnectionError } from "../connectors/errors.ts";
 import { StoreError } from "../store/errors.ts";
+import { SyncError } from "../sync/service.ts";
 import { type Issue, WorkspaceError } from "../workspace/issues.ts";
 
 // Every error answer of the API is `{ error, message?, issues? }` (docs/api.md).
@@ -51,6 +53,11 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
   if (error instanceof StoreError)
     return reply.code(error.statusCode).send({ error: error.code, message: error.message });
   if (error instanceof WorkspaceError) return invalid(reply, error.issues);
+  // An outside system failed (its answer, without any secret): not our error, not the user's.
+  if (error instanceof ConnectionError)
+    return reply.code(502).send({ error: "connection_failed", message: error.message });
+  if (error instanceof SyncError)
+    return reply.code(400).send({ error: "bad_request", message: error.message });
   if (
     error.validation ||
     error.code === "FST_ERR_CTP_INVALID_JSON_BODY" ||

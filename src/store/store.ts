@@ -309,5 +309,11 @@ export interface Store {
     event: { kind: string; actor: string; details: Record<string, unknown> },
   ): Promise<void>;
   syncHistory(filter: Page & { connection?: string; planId?: number }): Promise<Paged<SyncEventView>>;
+  /**
+   * Runs `f` while no other apply of the connection runs, in any process: a PostgreSQL advisory lock
+   * held by a session (released if the process dies), or in-process for the embedded database.
+   * Refuses (conflict) when the connection is being applied already.
+   */
+  withApplyLock<T>(connection: string, f: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

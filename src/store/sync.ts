@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Change } from "../sync/plan.ts";
 import { writeAudit } from "./audit.ts";
 import { type Context, type Executor, iso } from "./context.ts";
+import { isExclusive } from "./db.ts";
 import { StoreError } from "./errors.ts";
 import type { Store, SyncChangeView, SyncPlanView } from "./store.ts";
 
@@ -19,7 +20,17 @@ type SyncRepo = Pick<
   | "updateChange"
   | "logSyncEvent"
   | "syncHistory"
+  | "withApplyLock"
 >;
+
+/** Connections being applied by this process (the embedded database has no other). */
+const APPLYING = new Set<string>();
+
+const busy = (connection: string) =>
+  new StoreError(
+    "conflict",
+    `${connection} is being applied already (by this or another process): wait for it to end`,
+  );
 
 export function syncRepository(ctx: Context): SyncRepo {
   const event = (
@@ -178,6 +189,28 @@ export function syncRepository(ctx: Context): SyncRepo {
         await event(trx, planId, seq, e);
         if (["applied", "conflict", "failed"].includes(patch.state))
           await writeAudit(trx, ctx, e.actor, `sync.${patch.state}`, `sync-plan:${planId}#${seq}`, e.details);
+      });
+    },
+
+    async withApplyLock(connection, f) {
+      if (isExclusive(ctx.db)) {
+        if (APPLYING.has(connection)) throw busy(connection);
+        APPLYING.add(connection);
+        try {
+          return await f();
+        } finally {
+          APPLYING.delete(connection);
+        }
+      }
+      return ctx.db.connection().execute(async (session) => {
+        const key = sql<number>`hashtextextended(${`trueup-apply:${connection}`}, 0)`;
+        const got = await sql<{ ok: boolean }>`select pg_try_advisory_lock(${key}) as ok`.execute(session);
+        if (!got.rows[0]?.ok) throw busy(connection);
+        try {
+          return await f();
+        } finally {
+          await sql`select pg_advisory_unlock(${key})`.execute(session);
+        }
       });
     },
 
