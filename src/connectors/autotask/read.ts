@@ -48,20 +48,7 @@ export async function readBilling(
 ): Promise<PsaBilling> {
   const date = on ?? today(outer);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new ConnectionError(`${conn.name}: not an ISO date: ${date}`);
-  let requests = 0;
-  const ctx: ConnectorContext = {
-    secret: (name) => outer.secret(name),
-    sleep: (ms) => outer.sleep(ms),
-    now: () => outer.now(),
-    exchange: (e) => {
-      requests++;
-      outer.exchange(e);
-    },
-    progress: (message) => outer.progress(message),
-    timeoutMs: outer.timeoutMs,
-    redact: (value) => outer.redact(value),
-    scrub: (text) => outer.scrub(text),
-  };
+  const { ctx, requests } = counting(outer);
   const at = new AutotaskClient(conn, ctx);
   const contracts = await at.query<AtContract>("Contracts", [
     { op: "eq", field: "contractType", value: RECURRING_SERVICE },
@@ -72,7 +59,7 @@ export async function readBilling(
   return {
     agreements: active.map(toAgreement),
     lines,
-    counts: { contracts: active.length, lines: lines.length, requests },
+    counts: { contracts: active.length, lines: lines.length, requests: requests() },
   };
 }
 
@@ -90,10 +77,7 @@ export async function findLines(
   const named: AtFilter[] = [{ op: "eq", field: "name", value: product }];
   const services = await at.query<AtNamed>("Services", named);
   const bundles = await at.query<AtNamed>("ServiceBundles", named);
-  const lines = await linesOf(at, [contract], effective, {
-    service: services.map((s) => s.id),
-    bundle: bundles.map((b) => b.id),
-  });
+  const lines = await linesOf(at, [contract], effective, { service: services, bundle: bundles });
   return lines.filter((l) => l.product === product);
 }
 
@@ -121,16 +105,26 @@ export async function readLine(
   return toPsaLine({ contract, line: cl, product: line.product, periods, date: effective });
 }
 
-/** Lines of `contracts` billing on `date`; `only` limits them to some services / bundles. */
+/** Lines of `contracts` billing on `date`; `only` limits them to some services / bundles (known names). */
 async function linesOf(
   at: AutotaskClient,
   contracts: readonly AtContract[],
   date: string,
-  only?: { service: number[]; bundle: number[] },
+  only?: { service: AtNamed[]; bundle: AtNamed[] },
 ): Promise<PsaLine[]> {
   const ids = contracts.map((c) => c.id);
-  const services = await contractLines(at, "service", ids, only?.service);
-  const bundles = await contractLines(at, "bundle", ids, only?.bundle);
+  const services = await contractLines(
+    at,
+    "service",
+    ids,
+    only?.service.map((n) => n.id),
+  );
+  const bundles = await contractLines(
+    at,
+    "bundle",
+    ids,
+    only?.bundle.map((n) => n.id),
+  );
   const periods = new Map<string, AtUnits[]>();
   for (const kind of ["service", "bundle"] as const) {
     const e = ENTITY[kind];
@@ -138,7 +132,7 @@ async function linesOf(
     const units = await at.queryIn<Row>(e.units, e.key, idsOf(rows), [startedBy(date)]);
     for (const u of units) push(periods, `${kind}:${Number(u[e.key])}`, u as unknown as AtUnits);
   }
-  const names = await namesOf(at, services, bundles);
+  const names = only ? nameMap(only.service, only.bundle) : await namesOf(at, services, bundles);
   const byId = new Map(contracts.map((c) => [c.id, c]));
   const out: PsaLine[] = [];
   for (const line of [...services, ...bundles]) {
@@ -170,7 +164,6 @@ async function namesOf(
   services: AtContractLine[],
   bundles: AtContractLine[],
 ): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
   const s = await at.queryIn<AtNamed>(
     "Services",
     "id",
@@ -181,9 +174,33 @@ async function namesOf(
     "id",
     bundles.map((l) => l.itemID),
   );
-  for (const n of s) names.set(`service:${n.id}`, n.name ?? "");
-  for (const n of b) names.set(`bundle:${n.id}`, n.name ?? "");
+  return nameMap(s, b);
+}
+
+function nameMap(services: AtNamed[], bundles: AtNamed[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const n of services) names.set(`service:${n.id}`, n.name ?? "");
+  for (const n of bundles) names.set(`bundle:${n.id}`, n.name ?? "");
   return names;
+}
+
+/** The same context, counting the exchanges (every attempt counts against Autotask's threshold). */
+function counting(outer: ConnectorContext): { ctx: ConnectorContext; requests: () => number } {
+  let n = 0;
+  const ctx: ConnectorContext = {
+    secret: (name) => outer.secret(name),
+    sleep: (ms) => outer.sleep(ms),
+    now: () => outer.now(),
+    exchange: (e) => {
+      n++;
+      outer.exchange(e);
+    },
+    progress: (message) => outer.progress(message),
+    timeoutMs: outer.timeoutMs,
+    redact: (value) => outer.redact(value),
+    scrub: (text) => outer.scrub(text),
+  };
+  return { ctx, requests: () => n };
 }
 
 export function idOf(text: string, what: string): number {
