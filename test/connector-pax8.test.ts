@@ -114,9 +114,9 @@ describe("pax8 connector", () => {
     const s = await setup();
     const result = await s.pull();
     expect(result.rows.licences).toEqual([
-      { account: C1, sku: E3_VENDOR_SKU, quantity: "15", unitCost: "20.50" },
+      { account: C1, sku: "MST-OFC-EE3-C100", quantity: "15", unitCost: "20.50" },
       { account: C1, sku: "SEN-COMPLETE", quantity: "5", unitCost: "" },
-      { account: C2, sku: E3_VENDOR_SKU, quantity: "7", unitCost: "" },
+      { account: C2, sku: "MST-OFC-EE3-C100", quantity: "7", unitCost: "" },
       { account: C2, sku: "Acme Backup", quantity: "5", unitCost: "9.99" },
       { account: C2, sku: "name of p-gone", quantity: "2", unitCost: "1.00" },
     ]);
@@ -214,7 +214,7 @@ describe("pax8 connector", () => {
     });
     const result = await s.pull();
     expect(result.rows.licences).toEqual([
-      { account: C1, sku: E3_VENDOR_SKU, quantity: "15", unitCost: "20.50" },
+      { account: C1, sku: "MST-OFC-EE3-C100", quantity: "15", unitCost: "20.50" },
     ]);
   });
 

@@ -11,8 +11,8 @@ const products = new Map<string, Pax8Product>([
 ]);
 
 describe("pax8 map", () => {
-  it("names a SKU by vendor SKU, else Pax8 SKU, else product name, else the subscription's product name or id", () => {
-    expect(skuOf(products.get("p1"), {})).toBe("796B6B5F-613C-4E24-A17C-EBA730D49C02");
+  it("names a SKU by Pax8 SKU (as the file format does, not the vendor SKU), else product name, else the subscription's product name or id", () => {
+    expect(skuOf(products.get("p1"), {})).toBe("MST-E3");
     expect(skuOf(products.get("p2"), {})).toBe("BK-1");
     expect(skuOf(products.get("p3"), {})).toBe("Plain");
     expect(skuOf(undefined, { productName: "Gone", productId: "p9" })).toBe("Gone");
@@ -49,7 +49,7 @@ describe("pax8 map", () => {
       products,
     );
     expect(rows.map((r) => [r.sku, r.quantity, r.unitCost])).toEqual([
-      ["796B6B5F-613C-4E24-A17C-EBA730D49C02", "7", "0.10"],
+      ["MST-E3", "7", "0.10"],
       ["BK-1", "2", ""],
       ["Plain", "2", ""],
     ]);

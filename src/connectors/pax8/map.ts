@@ -30,14 +30,14 @@ export interface Pax8Product {
 }
 
 /**
- * The SKU a licences row names: the vendor's SKU where Pax8 has one (what the vendor's own systems
- * call the product, so one mapping serves both), else Pax8's SKU, else the product name; a product
- * Pax8 no longer lists falls back to the name the subscription carries, then its product id.
+ * The SKU a licences row names: Pax8's SKU, else the product name, as the pax8-subscriptions file
+ * format reads them, so that one `vendorSkus` entry serves the file and the API; a product Pax8 no
+ * longer lists falls back to the name the subscription carries, then its product id.
  */
 export function skuOf(product: Pax8Product | undefined, sub: Pax8Subscription): string {
   const pick = (...values: (string | undefined)[]) =>
     values.map((v) => v?.trim() ?? "").find((v) => v !== "");
-  return pick(product?.vendorSku, product?.sku, product?.name, sub.productName, sub.productId) ?? "";
+  return pick(product?.sku, product?.name, sub.productName, sub.productId) ?? "";
 }
 
 /** A JSON number as exact decimal text, never through arithmetic (quantities and prices). */
