@@ -1,8 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../src/store/store.ts";
+import { planInApp } from "../src/sync/app.ts";
+import { type CwFake, startConnectwiseFake } from "./fakes/connectwise.ts";
 import { repoRoot } from "./fixtures.ts";
 import { call, demoDir, type Harness, ROLES, type Session, signIn, startServer } from "./server-harness.ts";
 
@@ -39,6 +42,7 @@ interface Fixture {
   content: string;
   targetUserId: number;
   yaml: string;
+  planId: number;
 }
 
 let serial = 0;
@@ -75,11 +79,69 @@ const REQUESTS: Record<string, (f: Fixture) => { url?: string; payload?: unknown
   "POST /api/users": () => ({ payload: { email: `new${++serial}@accounts.example`, role: "viewer" } }),
   "PATCH /api/users/:id": (f) => ({ url: `/api/users/${f.targetUserId}`, payload: { role: "viewer" } }),
   "GET /api/audit": () => ({}),
+  "GET /api/connections": () => ({}),
+  "PUT /api/connections/:name/secrets/:secret": () => ({
+    url: "/api/connections/cw/secrets/privateKey",
+    payload: { value: "a-private-key" },
+  }),
+  "POST /api/connections/:name/pull": () => ({ url: "/api/connections/cw/pull" }),
+  // Plans of another connection, so that the fixture's plan stays open for the routes below.
+  "POST /api/sync/plans": () => ({ payload: { connection: "cw2" } }),
+  "GET /api/sync/plans": () => ({}),
+  "GET /api/sync/plans/:id": (f) => ({ url: `/api/sync/plans/${f.planId}` }),
+  "POST /api/sync/plans/:id/decisions": (f) => ({
+    url: `/api/sync/plans/${f.planId}/decisions`,
+    payload: { seqs: "all", decision: "pending" },
+  }),
+  "POST /api/sync/plans/:id/apply": (f) => ({ url: `/api/sync/plans/${f.planId}/apply` }),
+  "GET /api/sync/history": () => ({}),
 };
+
+/** The demo with two ConnectWise connections (one fake PSA) read by billing sources, and one plan. */
+async function withPsa(h: Harness): Promise<{ fake: CwFake; planId: number }> {
+  const fake = await startConnectwiseFake({
+    companies: [{ id: "19300", name: "Cobalt" }],
+    agreements: [{ id: "7", company: "19300", name: "Managed", active: true }],
+    lines: [
+      {
+        id: "70",
+        agreement: "7",
+        product: "M365-BP",
+        quantity: 3,
+        unitPrice: "26.40",
+        startDate: "2026-01-01",
+        active: true,
+      },
+    ],
+  });
+  Object.assign(process.env, fake.env, { TRUEUP_SECRET_KEY: randomBytes(32).toString("base64") });
+  const conn = (name: string) => {
+    const c = fake.connection(name);
+    const secrets = Object.entries(c.secretEnv).map(([k, v]) => `${k}Env: ${v}`);
+    const settings = Object.entries(c.settings).map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
+    return `  ${name}: { kind: connectwise, url: ${c.url}, ${[...settings, ...secrets].join(", ")} }\n`;
+  };
+  const yaml = (await h.store.configYaml())
+    .replace(
+      /^sources:\n/m,
+      "sources:\n  - { kind: billing, connection: cw }\n  - { kind: billing, connection: cw2 }\n",
+    )
+    .concat(`connections:\n${conn("cw")}${conn("cw2")}`);
+  const saved = await h.store.saveConfigYaml(yaml, { name: "test" });
+  if (saved.issues.some((i) => i.severity === "error")) throw new Error(JSON.stringify(saved.issues));
+  const plan = await planInApp(
+    h.store,
+    "cw",
+    { effective: "2026-12-01", includePrices: false, today: "2026-11-25" },
+    { name: "test" },
+  );
+  return { fake, planId: plan.id };
+}
 
 const routes = documentedRoutes();
 let h: Harness;
 let fixture: Fixture;
+let psa: CwFake;
 const sessions = {} as Record<Role, Session>;
 
 beforeAll(async () => {
@@ -90,7 +152,10 @@ beforeAll(async () => {
   const source = (await h.store.listSources()).find((s) => s.kind === "users");
   const target = await h.store.addUser("target@accounts.example", "viewer", { name: "test" });
   if (!run || !findings.items[0] || !source) throw new Error("the demo has no run, finding or users source");
+  const withConnections = await withPsa(h);
+  psa = withConnections.fake;
   fixture = {
+    planId: withConnections.planId,
     clientId: "cobalt",
     runId: run.id,
     findingKey: findings.items[0].key,
@@ -101,7 +166,10 @@ beforeAll(async () => {
     yaml: await h.store.configYaml(),
   };
 });
-afterAll(async () => h?.close());
+afterAll(async () => {
+  await h?.close();
+  await psa?.close();
+});
 
 function requestFor(route: DocRoute) {
   const build = REQUESTS[`${route.method} ${route.path}`];
