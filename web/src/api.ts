@@ -1,8 +1,11 @@
 import type {
+  ApplyResult,
   AuditEntry,
   Catalogue,
+  ChangeDecision,
   ClientDetail,
   ClientRow,
+  ConnectionView,
   Dashboard,
   FindingFilter,
   FindingStatus,
@@ -13,11 +16,16 @@ import type {
   Mapping,
   MappingQueue,
   Paged,
+  PullOutcome,
   Role,
   RunDiff,
   RunView,
   Session,
   SourceView,
+  SyncEventView,
+  SyncHistoryFilter,
+  SyncPlanSummary,
+  SyncPlanView,
   UserView,
 } from "./types.ts";
 
@@ -114,6 +122,9 @@ function describe(status: number, code: string, message: string | undefined, ret
   if (code === "invalid") return message ?? "The server found errors; nothing was saved.";
   if (status === 400) return message ?? "The server refused the request as malformed.";
   if (status === 404) return message ?? "Not found: it may have been removed.";
+  // An outside system (a PSA, an RMM) failed or refused: its own words, without secrets.
+  if (code === "connection_failed")
+    return message ?? "The outside system did not answer as expected. Try again later.";
   if (status >= 500)
     return `The server failed (HTTP ${status}). Try again; if it keeps failing, tell your administrator.`;
   return message ?? `The request failed (HTTP ${status}).`;
@@ -189,6 +200,11 @@ export const queries = {
   diff: (from: number, to: number) => query<RunDiff>("/api/runs/diff", { from, to }),
   users: () => query<UserView[]>("/api/users"),
   audit: (p: PageArgs = {}) => query<Paged<AuditEntry>>("/api/audit", { ...p }),
+  connections: () => query<ConnectionView[]>("/api/connections"),
+  syncPlans: (p: PageArgs = {}) => query<Paged<SyncPlanSummary>>("/api/sync/plans", { ...p }),
+  syncPlan: (id: number) => query<SyncPlanView>(`/api/sync/plans/${id}`),
+  syncHistory: (f: SyncHistoryFilter & PageArgs) =>
+    query<Paged<SyncEventView>>("/api/sync/history", { ...f }),
 };
 
 /** The CSV export of the findings list, with the same filters (a plain link: the cookie goes with it). */
@@ -232,4 +248,17 @@ export const api = {
   addUser: (email: string, role: Role) =>
     request<{ user: UserView; password: string }>("POST", "/api/users", { email, role }),
   setRole: (id: number, role: Role) => request<void>("PATCH", `/api/users/${id}`, { role }),
+  storeSecret: (connection: string, secret: string, value: string) =>
+    request<void>(
+      "PUT",
+      `/api/connections/${encodeURIComponent(connection)}/secrets/${encodeURIComponent(secret)}`,
+      { value },
+    ),
+  pull: (connection: string) =>
+    request<PullOutcome>("POST", `/api/connections/${encodeURIComponent(connection)}/pull`),
+  plan: (p: { connection: string; effective?: string; includePrices: boolean }) =>
+    request<SyncPlanView>("POST", "/api/sync/plans", p),
+  decideChanges: (planId: number, seqs: number[] | "all", decision: ChangeDecision) =>
+    request<void>("POST", `/api/sync/plans/${planId}/decisions`, { seqs, decision }),
+  applyPlan: (planId: number) => request<ApplyResult>("POST", `/api/sync/plans/${planId}/apply`),
 };

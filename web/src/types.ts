@@ -241,3 +241,153 @@ export interface AuditEntry {
   entity: string;
   details: Record<string, unknown>;
 }
+
+// Connections and PSA sync (src/server/sync-schemas.ts, src/sync/plan.ts, src/sync/apply.ts).
+
+/** Where a connection's secret comes from: stored encrypted in the database, an environment variable, or nowhere. */
+export type SecretSource = "stored" | "environment" | "missing";
+
+export interface ConnectionSecret {
+  name: string;
+  source: SecretSource;
+  /** The environment variable trueup.yaml names for it (`privateKeyEnv: CW_PRIVATE`), if any. */
+  variable?: string;
+}
+
+export interface ConnectionView {
+  name: string;
+  kind: string;
+  /** The system's name, e.g. "ConnectWise PSA". */
+  title: string;
+  url?: string;
+  /** cron, UTC */
+  schedule: string;
+  /** What the connector can read (source kinds). */
+  provides: string[];
+  /** The source kinds that read this connection. */
+  sources: string[];
+  psa: boolean;
+  secrets: ConnectionSecret[];
+  lastPullAt?: string;
+  lastSuccessAt?: string;
+  /** Rows of the last successful pull, by kind. */
+  counts: Record<string, number>;
+  lastError?: string;
+  nextPullAt?: string;
+}
+
+export interface PullOutcome {
+  connection: string;
+  ok: boolean;
+  counts: Record<string, number>;
+  error?: string;
+  runId?: number;
+}
+
+export interface PsaAgreement {
+  id: string;
+  account: string;
+  name: string;
+}
+
+export interface PsaLine {
+  id: string;
+  account: string;
+  agreement: string;
+  agreementName: string;
+  product: string;
+  quantity: string;
+  unitPrice: string;
+  startDate?: string;
+  ref: Record<string, string>;
+}
+
+/** set: change a line's quantity; create: add a line; choose: a line is needed but a person must pick the agreement. */
+export type ChangeAction = "set" | "create" | "choose";
+
+export interface SyncChange {
+  seq: number;
+  action: ChangeAction;
+  client: string;
+  clientName: string;
+  account: string;
+  subject: string;
+  product: string;
+  agreement?: string;
+  agreementName?: string;
+  /** set only: the PSA line as read when planning. */
+  line?: PsaLine;
+  /** Quantities as decimal text; create starts from "0". */
+  from: string;
+  to: string;
+  fromPrice?: string;
+  toPrice?: string;
+  unitPrice: string;
+  /** Signed money. */
+  monthlyImpact: string;
+  why: string;
+  /** choose: the client's agreements to pick from. */
+  candidates?: PsaAgreement[];
+}
+
+export type ChangeDecision = "pending" | "approved" | "rejected";
+export type ChangeState = "planned" | "applying" | "applied" | "conflict" | "failed";
+
+export interface SyncChangeView {
+  seq: number;
+  change: SyncChange;
+  decision: ChangeDecision;
+  decidedBy?: string;
+  decidedAt?: string;
+  state: ChangeState;
+  attempts: number;
+  result?: string;
+}
+
+export interface SyncPlanSummary {
+  id: number;
+  connection: string;
+  effective: string;
+  includePrices: boolean;
+  createdAt: string;
+  createdBy: string;
+  status: "open" | "superseded";
+  monthlyImpact: string;
+}
+
+export interface SyncPlanView extends SyncPlanSummary {
+  changes: SyncChangeView[];
+}
+
+export interface ApplyResult {
+  applied: number;
+  /** Already at the target when read (applied earlier, or by someone else). */
+  alreadyDone: number;
+  conflicts: number;
+  failed: number;
+  /** Not approved, rejected, or needing an agreement chosen. */
+  notApproved: number;
+  /** Applied or in conflict before this apply. */
+  finished: number;
+}
+
+/**
+ * One entry of a plan's history. kind: plan, approve, reject, reopen, attempt, exchange (details:
+ * method, path, requestBody, status, responseBody, ms, attempt), no-answer (details.error), verified,
+ * applied, conflict, error.
+ */
+export interface SyncEventView {
+  id: number;
+  planId: number;
+  connection: string;
+  seq?: number;
+  at: string;
+  actor: string;
+  kind: string;
+  details: Record<string, unknown>;
+}
+
+export interface SyncHistoryFilter {
+  connection?: string;
+  planId?: number;
+}

@@ -15,6 +15,8 @@ const NAV: NavItem[] = [
   { to: "/catalogue", label: "Catalogue" },
   { to: "/mappings", label: "Mappings" },
   { to: "/imports", label: "Imports" },
+  { to: "/connections", label: "Connections" },
+  { to: "/sync", label: "PSA sync" },
   { to: "/runs", label: "Runs" },
   { to: "/users", label: "Users", admin: true },
   { to: "/audit", label: "Audit log", admin: true },
