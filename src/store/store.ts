@@ -288,8 +288,11 @@ export interface Store {
   saveSyncPlan(connection: string, plan: Plan, actor: Actor): Promise<SyncPlanView>;
   syncPlan(id: number): Promise<SyncPlanView | undefined>;
   latestSyncPlan(connection: string): Promise<SyncPlanView | undefined>;
-  listSyncPlans(page: Page): Promise<Paged<Omit<SyncPlanView, "changes">>>;
-  /** Approves or rejects changes of an open plan; an applied change keeps its decision (conflict). */
+  listSyncPlans(page: Page & { connection?: string }): Promise<Paged<Omit<SyncPlanView, "changes">>>;
+  /**
+   * Approves or rejects changes of an open plan ("all": every change but those waiting for an
+   * agreement to be chosen); a change being applied or done cannot be decided (conflict).
+   */
   decideChanges(
     planId: number,
     seqs: number[] | "all",

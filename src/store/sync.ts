@@ -124,18 +124,11 @@ export function syncRepository(ctx: Context): SyncRepo {
     },
 
     async listSyncPlans(page) {
+      let q = ctx.db.selectFrom("sync_plans");
+      if (page.connection !== undefined) q = q.where("connection", "=", page.connection);
       const [rows, count] = await Promise.all([
-        ctx.db
-          .selectFrom("sync_plans")
-          .selectAll()
-          .orderBy("id", "desc")
-          .limit(page.limit)
-          .offset(page.offset)
-          .execute(),
-        ctx.db
-          .selectFrom("sync_plans")
-          .select((eb) => eb.fn.countAll<number>().as("n"))
-          .executeTakeFirstOrThrow(),
+        q.selectAll().orderBy("id", "desc").limit(page.limit).offset(page.offset).execute(),
+        q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
       ]);
       return { items: rows.map(planView), total: Number(count.n), limit: page.limit, offset: page.offset };
     },
@@ -156,7 +149,9 @@ export function syncRepository(ctx: Context): SyncRepo {
           .set({ decision, decided_by: actor.name, decided_at: ctx.now() })
           .where("plan_id", "=", planId)
           .where("state", "in", ["planned", "failed"]);
-        if (seqs !== "all") q = q.where("seq", "in", seqs.length > 0 ? seqs : [-1]);
+        // "all" is every change a person can approve: a change waiting for an agreement is not one.
+        if (seqs === "all") q = q.where(sql<string>`change->>'action'`, "<>", "choose");
+        else q = q.where("seq", "in", seqs.length > 0 ? seqs : [-1]);
         const res = await q.executeTakeFirst();
         const n = Number(res.numUpdatedRows);
         if (seqs !== "all" && n !== seqs.length)

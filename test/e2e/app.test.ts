@@ -6,7 +6,7 @@ import {
   attr,
   type CliReport,
   cliReport,
-  ensureWebBuilt,
+  ensureWebBuiltLocked,
   horizontalOverflow,
   launchBrowser,
   resetScreenshots,
@@ -93,7 +93,7 @@ function findingsOf(clientId: string, type: string) {
 
 beforeAll(async () => {
   // The build, the server's first start (PGlite, the demo, a run) and the CLI's report at once.
-  const built = ensureWebBuilt();
+  const built = ensureWebBuiltLocked();
   await resetScreenshots();
   const [started, cli, launched] = await Promise.allSettled([
     built.then(() => startServer()),
@@ -352,6 +352,13 @@ describe("the app in a browser", () => {
     { name: "runs", path: "/runs?from=1&to=3", ready: (p) => p.getByTestId("run-diff"), acts: true },
     { name: "users", path: "/users", ready: (p) => p.getByTestId("users-admin-table"), acts: true },
     { name: "audit", path: "/audit", ready: (p) => p.getByTestId("audit-table"), acts: false },
+    {
+      name: "connections",
+      path: "/connections",
+      ready: (p) => p.getByText("No connection yet."),
+      acts: false,
+    },
+    { name: "sync", path: "/sync", ready: (p) => p.getByText("No PSA connection."), acts: false },
     { name: "not-found", path: "/no-such-page", ready: (p) => p.getByText("Page not found"), acts: false },
   ];
 

@@ -201,7 +201,8 @@ export const queries = {
   users: () => query<UserView[]>("/api/users"),
   audit: (p: PageArgs = {}) => query<Paged<AuditEntry>>("/api/audit", { ...p }),
   connections: () => query<ConnectionView[]>("/api/connections"),
-  syncPlans: (p: PageArgs = {}) => query<Paged<SyncPlanSummary>>("/api/sync/plans", { ...p }),
+  syncPlans: (p: PageArgs & { connection?: string } = {}) =>
+    query<Paged<SyncPlanSummary>>("/api/sync/plans", { ...p }),
   syncPlan: (id: number) => query<SyncPlanView>(`/api/sync/plans/${id}`),
   syncHistory: (f: SyncHistoryFilter & PageArgs) =>
     query<Paged<SyncEventView>>("/api/sync/history", { ...f }),

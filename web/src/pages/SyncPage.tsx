@@ -22,7 +22,6 @@ import type {
 // the approved ones (each at most once; a line someone changed since the plan is a conflict, never
 // overwritten), and read every request that was sent. Viewers see it all without the buttons.
 
-const PLANS_SCANNED = 500;
 const HISTORY_LIMIT = 100;
 
 /** YYYY-MM-01 of the month after `now`, in the reader's calendar: the server's default too. */
@@ -77,8 +76,8 @@ function Sync({
   connection: ConnectionView;
   canEdit: boolean;
 }) {
-  const plans = useGet(queries.syncPlans({ limit: PLANS_SCANNED }));
-  const latest = plans.data?.items.find((p) => p.connection === connection.name);
+  const plans = useGet(queries.syncPlans({ connection: connection.name, limit: 1 }));
+  const latest = plans.data?.items[0];
   const plan = useGet(latest ? queries.syncPlan(latest.id) : null);
   const [historyOffset, setHistoryOffset] = useState(0);
   const history = useGet(
