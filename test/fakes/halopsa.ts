@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
 import type { Connection } from "../../src/connectors/types.ts";
+import { sharedDir } from "../fixtures.ts";
 import type { FakePsaControls, FakePsaLine, FakePsaSeed } from "./psa.ts";
 import { type FakeAnswer, type FakeRequest, type FakeServer, json, startFake } from "./server.ts";
 
@@ -56,10 +58,8 @@ export type HaloFake = FakeServer &
     tokensIssued(): number;
   };
 
-const SPEC_PATHS = [
-  "test/fixtures/vendors/halopsa/openapi.json",
-  "/work/shared/formats/halopsa/openapi.json",
-];
+/** Halo's published OpenAPI document, in the shared folder beside the repository. */
+const SPEC_PATHS = [join(sharedDir, "formats", "halopsa", "openapi.json")];
 
 export async function startHalopsaFake(seed: FakePsaSeed, options: HaloFakeOptions = {}): Promise<HaloFake> {
   const now = options.now ?? (() => new Date());
