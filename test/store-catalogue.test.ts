@@ -69,6 +69,7 @@ describe.each(testDatabases())("catalogue on $name", (target) => {
       bundles: [],
       clients: [],
       sources: [],
+      connections: [],
     });
     expect(checkConfig(await store.configYaml()).config).toEqual(config);
     expect(await store.listSources()).toEqual([]);

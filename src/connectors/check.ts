@@ -1,3 +1,4 @@
+import { CronExpressionParser } from "cron-parser";
 import type { Config } from "../workspace/config.ts";
 import type { YamlFile } from "../workspace/yaml.ts";
 import { CONNECTORS } from "./index.ts";
@@ -34,6 +35,17 @@ export function checkConnections(config: Config, yaml: YamlFile): void {
     for (const key of Object.keys(conn.secretEnv))
       if (!known.has(key))
         yaml.warn([...p, `${key}Env`], `unknown key "${key}Env" of a ${conn.kind} connection is ignored`);
+    // A bad schedule would stop the app's scheduler for every connection: it is an error here.
+    if (conn.schedule !== undefined) {
+      try {
+        CronExpressionParser.parse(conn.schedule, { tz: "UTC" });
+      } catch (e) {
+        yaml.error(
+          [...p, "schedule"],
+          `not a cron expression (minute hour day month weekday, e.g. "0 2 * * *"): ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+    }
     if (!conn.url && !connector.defaultUrl && !connector.urlOptional)
       yaml.error(p, `"url" is required for a ${conn.kind} connection (the address of its API)`);
   }

@@ -27,7 +27,21 @@ export function createContext(conn: Connection, opts: ContextOptions = {}): Cont
     for (const s of secrets) if (s.length >= 4) out = out.split(s).join("***");
     return out;
   };
-  const scrubValue = (v: unknown): unknown => (v === undefined ? v : JSON.parse(scrub(JSON.stringify(v))));
+  // Value by value, not over JSON text: there a secret holding " or \ is escaped (and missed), and
+  // one matching JSON punctuation would break the text.
+  const scrubValue = (v: unknown): unknown => {
+    if (typeof v === "string") return scrub(v);
+    if (typeof v === "number") {
+      const text = String(v);
+      return scrub(text) === text ? v : scrub(text);
+    }
+    if (Array.isArray(v)) return v.map(scrubValue);
+    const json = (v as { toJSON?: () => unknown } | null)?.toJSON;
+    if (typeof json === "function") return scrubValue(json.call(v));
+    if (v !== null && typeof v === "object")
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [scrub(k), scrubValue(x)]));
+    return v;
+  };
   return {
     secret(name) {
       const variable = conn.secretEnv[name];

@@ -58,6 +58,11 @@ export class HttpClient {
     for (let attempt = 1; ; attempt++) {
       await this.throttle();
       const res = await this.send(method, path, o, attempt, safe);
+      if (res.status === 0) {
+        if (attempt >= attempts) throw new ConnectionError(String(res.body));
+        await this.opts.ctx.sleep(backoff(attempt));
+        continue;
+      }
       if (res.status === 401 && this.opts.onUnauthorized && !refreshed) {
         refreshed = true;
         await this.opts.onUnauthorized();
@@ -129,9 +134,8 @@ export class HttpClient {
         `${this.opts.name}: ${method} ${url.pathname} got no answer (${describeNetworkError(e)})`,
       );
       if (!safe) throw new UnknownOutcomeError(what);
-      if (attempt >= (this.opts.attempts ?? 6)) throw new ConnectionError(what);
-      await this.opts.ctx.sleep(backoff(attempt));
-      return this.send(method, path, o, attempt + 1, safe);
+      // No answer to a read: status 0, retried by `request` within the same count of attempts.
+      return { status: 0, headers: new Headers(), body: what };
     }
   }
 

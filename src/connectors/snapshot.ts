@@ -82,9 +82,15 @@ export async function readPullMeta(workspace: string, name: string): Promise<Pul
   }
 }
 
+/** The stamp of a snapshot's folder or link: `2026-11-25T121404259Z-01803f`. */
+const STAMP = /^\d{4}-\d{2}-\d{2}T\d{9}Z-[0-9a-f]{6}$/;
+
+/** Folders and links of this connection only: `.ninja-<stamp>` is not one of `.ninja-eu-<stamp>`. */
 async function removeOld(root: string, name: string, keep: string): Promise<void> {
   for (const entry of await readdir(root)) {
-    if (entry !== keep && (entry.startsWith(`.${name}-`) || entry.startsWith(`.${name}.link-`)))
-      await rm(join(root, entry), { recursive: true, force: true });
+    const own = [`.${name}-`, `.${name}.link-`].some(
+      (prefix) => entry.startsWith(prefix) && STAMP.test(entry.slice(prefix.length)),
+    );
+    if (entry !== keep && own) await rm(join(root, entry), { recursive: true, force: true });
   }
 }

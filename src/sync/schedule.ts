@@ -81,9 +81,12 @@ function startInProcess(store: Store, opts: SchedulerOptions): Scheduler {
     }
   };
   let ticking = Promise.resolve();
-  const timer = setInterval(() => {
+  const check = () => {
     ticking = ticking.then(tick).catch((e: unknown) => opts.log(`scheduler: ${String(e)}`));
-  }, opts.tickMs ?? 30_000);
+  };
+  // The first check at once, so that the next pull of each connection is known from the start.
+  check();
+  const timer = setInterval(check, opts.tickMs ?? 30_000);
   timer.unref();
   return {
     runNow: (name) => queue(() => run(store, opts, name)),
@@ -104,19 +107,22 @@ async function startPgBoss(store: Store, opts: SchedulerOptions, url: string): P
   boss.on("error", (e: Error) => opts.log(`pg-boss: ${e.message}`));
   await boss.start();
   const working = new Set<string>();
-  const waiting = new Map<string, (o: PullOutcome) => void>();
   const ensure = async (conn: Connection) => {
     const queue = QUEUE_PREFIX + conn.name;
     if (working.has(queue)) return queue;
-    if (!(await boss.getQueue(queue))) await boss.createQueue(queue, { name: queue, policy: "singleton" });
-    await boss.work<{ connection: string; ticket?: string }>(
-      queue,
-      { pollingIntervalSeconds: 1 },
-      async ([job]) => {
-        if (!job) return;
-        const outcome = await run(store, opts, job.data.connection);
-        if (job.data.ticket) waiting.get(job.data.ticket)?.(outcome);
-      },
+    // Two processes starting together may create the same queue at once: PostgreSQL then aborts one
+    // of them (a deadlock between pg-boss's insert and its partition attach); the queue exists after.
+    for (let attempt = 1; !(await boss.getQueue(queue)); attempt++) {
+      try {
+        await boss.createQueue(queue, { name: queue, policy: "singleton" });
+      } catch (e) {
+        if (attempt >= 5) throw e;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
+    // The outcome is the job's output: runNow may be waiting in another process than this worker.
+    await boss.work<{ connection: string }>(queue, { pollingIntervalSeconds: 1 }, async ([job]) =>
+      job ? run(store, opts, job.data.connection) : undefined,
     );
     working.add(queue);
     return queue;
@@ -139,19 +145,23 @@ async function startPgBoss(store: Store, opts: SchedulerOptions, url: string): P
     sync().catch((e: unknown) => opts.log(`scheduler: ${String(e)}`));
   }, opts.tickMs ?? 30_000);
   timer.unref();
-  let tickets = 0;
   return {
     async runNow(name) {
       const config = await store.loadConfig();
       const conn = config.connections.find((c) => c.name === name);
       if (!conn) throw new Error(`no connection "${name}"`);
       const queue = await ensure(conn);
-      const ticket = `${process.pid}-${Date.now()}-${++tickets}`;
-      const done = new Promise<PullOutcome>((resolve) => waiting.set(ticket, resolve));
-      await boss.send(queue, { connection: name, ticket });
-      const outcome = await done;
-      waiting.delete(ticket);
-      return outcome;
+      const id = await boss.send(queue, { connection: name });
+      if (!id) throw new Error(`the pull of ${name} could not be queued`);
+      for (;;) {
+        const job = await boss.getJobById<{ connection: string }>(queue, id, { includeArchive: true });
+        if (job?.state === "completed") return job.output as unknown as PullOutcome;
+        if (!job || job.state === "failed" || job.state === "cancelled") {
+          const why = (job?.output as { message?: string } | undefined)?.message ?? job?.state ?? "gone";
+          throw new Error(`the pull of ${name} did not end: ${why}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
     },
     async stop() {
       clearInterval(timer);
