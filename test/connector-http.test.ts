@@ -64,13 +64,17 @@ describe("http client", () => {
     fake = await startFake(() => json({ id: 1 }, 201));
     fake.setFaults({ rate: 1, seed: 1, kinds: ["drop-after"] });
     const { http } = client();
-    await expect(http.request("POST", "/things", { json: { a: 1 } })).rejects.toBeInstanceOf(UnknownOutcomeError);
+    await expect(http.request("POST", "/things", { json: { a: 1 } })).rejects.toBeInstanceOf(
+      UnknownOutcomeError,
+    );
     expect(fake.requests).toHaveLength(1);
   });
 
   it("retries a write refused with 429 (not processed), but not one answered 500", async () => {
     let n = 0;
-    fake = await startFake(() => (++n === 1 ? json({}, 429, { "retry-after": "1" }) : json({ message: "db down" }, 500)));
+    fake = await startFake(() =>
+      ++n === 1 ? json({}, 429, { "retry-after": "1" }) : json({ message: "db down" }, 500),
+    );
     const { http } = client();
     const err = await http.request("PATCH", "/things/1", { json: [] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnknownOutcomeError);

@@ -7,7 +7,16 @@ import type { Role } from "../src/store/store.ts";
 import { planInApp } from "../src/sync/app.ts";
 import { type CwFake, startConnectwiseFake } from "./fakes/connectwise.ts";
 import { repoRoot } from "./fixtures.ts";
-import { call, demoDir, type Harness, ROLES, type Session, signIn, startServer } from "./server-harness.ts";
+import {
+  ACCOUNTS,
+  call,
+  demoDir,
+  type Harness,
+  ROLES,
+  type Session,
+  signIn,
+  startServer,
+} from "./server-harness.ts";
 
 // Every route of docs/api.md, called as nobody and as each role: 401 without a session, 403 below
 // the route's role, an answer at or above it. The table in the docs is the source of truth.
@@ -47,10 +56,16 @@ interface Fixture {
 
 let serial = 0;
 
-/** A valid request for each route, so that an allowed caller gets a real answer. */
-const REQUESTS: Record<string, (f: Fixture) => { url?: string; payload?: unknown }> = {
+/** The password the walk gives each role's account (POST /api/auth/password); it changes it back after. */
+const changed = (role: Role) => `${ACCOUNTS[role].password}-changed`;
+
+/** A valid request for each route, so that an allowed caller (of `role`, when it matters) gets a real answer. */
+const REQUESTS: Record<string, (f: Fixture, role: Role) => { url?: string; payload?: unknown }> = {
   "POST /api/auth/logout": () => ({}),
   "GET /api/auth/me": () => ({}),
+  "POST /api/auth/password": (_f, role) => ({
+    payload: { current: ACCOUNTS[role].password, next: changed(role) },
+  }),
   "GET /api/dashboard": () => ({}),
   "GET /api/clients": () => ({ url: "/api/clients?limit=5" }),
   "GET /api/clients/:id": (f) => ({ url: `/api/clients/${f.clientId}` }),
@@ -171,10 +186,10 @@ afterAll(async () => {
   await psa?.close();
 });
 
-function requestFor(route: DocRoute) {
+function requestFor(route: DocRoute, role: Role = "admin") {
   const build = REQUESTS[`${route.method} ${route.path}`];
   if (!build) throw new Error(`no request for ${route.method} ${route.path}`);
-  const { url, payload } = build(fixture);
+  const { url, payload } = build(fixture, role);
   return { url: url ?? route.path, payload };
 }
 
@@ -199,7 +214,7 @@ describe("the role matrix of docs/api.md", () => {
   for (const role of ROLES) {
     it(`lets a ${role} do what the role allows and answers 403 forbidden to the rest`, async () => {
       for (const route of routes.filter((r) => r.need !== "nobody" && r.path !== "/api/auth/logout")) {
-        const { url, payload } = requestFor(route);
+        const { url, payload } = requestFor(route, role);
         const response = await call(h.app, sessions[role], route.method, url, payload);
         const allowed = RANK[role] >= RANK[route.need];
         const outcome = allowed ? response.statusCode < 300 : response.json().error;
@@ -210,6 +225,9 @@ describe("the role matrix of docs/api.md", () => {
           expect.any(String),
         ]);
       }
+      // The walk changed the account's password: back to the one the other tests sign in with.
+      const back = { current: changed(role), next: ACCOUNTS[role].password };
+      expect((await call(h.app, sessions[role], "POST", "/api/auth/password", back)).statusCode).toBe(204);
     });
   }
 

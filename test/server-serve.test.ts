@@ -63,6 +63,16 @@ describe("trueup serve", () => {
     });
     expect(login.status).toBe(200);
     const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    // A one-time password: the admin chooses their own before anything else.
+    expect(first.stdout).toContain("must be changed at first sign-in");
+    const { csrf, mustChangePassword } = await login.json();
+    expect(mustChangePassword).toBe(true);
+    const changed = await fetch(`${first.url}api/auth/password`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie, "x-csrf-token": csrf },
+      body: JSON.stringify({ current: password, next: "the-admin-own-password" }),
+    });
+    expect(changed.status).toBe(204);
     const dashboard = await (await fetch(`${first.url}api/dashboard`, { headers: { cookie } })).json();
     expect(dashboard.totals.findings).toBeGreaterThan(0);
     expect(await stop(first.child)).toBe(0);

@@ -7,7 +7,8 @@ import type { Store } from "../src/store/store.ts";
 import { testClock, testDatabases } from "./store-databases.ts";
 
 // Accounts and sessions: scrypt hashes, generated passwords, tokens kept only as hashes, a CSRF value
-// per session, sessions of 12 hours, login rate limiting, and an audit entry for each of them.
+// per session, sessions of 12 hours, login rate limiting, one-time passwords changed at first
+// sign-in, and an audit entry for each of them.
 
 const ADMIN = { name: "system" };
 const IP = "203.0.113.7";
@@ -157,11 +158,110 @@ describe.each(testDatabases())("accounts on $name", (target) => {
     expect((await store.session(signedIn?.token ?? ""))?.user.role).toBe("viewer");
   });
 
+  it("makes a generated password one to change at first sign-in, but not a given one", async () => {
+    clock.advance(60);
+    const flags = await db
+      .selectFrom("users")
+      .select(["email", "must_change_password"])
+      .orderBy("id")
+      .execute();
+    expect(flags.map((r) => [r.email, r.must_change_password])).toEqual([
+      ["ada@example.com", true],
+      ["bill@example.com", true],
+      ["vi@example.com", false],
+      ["vo@example.com", false],
+    ]);
+    const ada = await store.login("ada@example.com", secrets[0] as string, IP);
+    expect(ada?.session.mustChangePassword).toBe(true);
+    expect((await store.session(ada?.token ?? ""))?.mustChangePassword).toBe(true);
+    const vi = await store.login("vi@example.com", "correct horse battery", IP);
+    expect(vi?.session.mustChangePassword).toBe(false);
+    expect((await store.session(vi?.token ?? ""))?.mustChangePassword).toBe(false);
+  });
+
+  it("refuses a password change with a wrong current password, or a new one too short, the same or the email", async () => {
+    const ada = (await store.listUsers()).find((u) => u.email === "ada@example.com");
+    if (!ada) throw new Error("ada is missing");
+    const current = secrets[0] as string;
+    const refusals = [
+      ["not-the-current-password", "a-brand-new-password-1", /current password is wrong/],
+      [current, "short-pw-11", /at least 12 characters/],
+      [current, current, /differ from the current one/],
+      [current, " ADA@example.com", /email address/],
+    ] as const;
+    for (const [given, next, message] of refusals) {
+      const refused = store.changePassword(ada.id, given, next);
+      await expect(refused, next).rejects.toMatchObject({ code: "invalid", statusCode: 400 });
+      await expect(refused, next).rejects.toThrow(message);
+    }
+    await expect(store.changePassword(9999, current, "a-brand-new-password-1")).rejects.toMatchObject({
+      code: "not_found",
+    });
+    // Nothing changed: the one-time password still signs in, and must still be changed.
+    expect((await store.login("ada@example.com", current, IP))?.session.mustChangePassword).toBe(true);
+  });
+
+  it("changes a password: the flag clears, the asking session stays, the account's other sessions end", async () => {
+    const ada = (await store.listUsers()).find((u) => u.email === "ada@example.com");
+    if (!ada) throw new Error("ada is missing");
+    const old = secrets[0] as string;
+    const asking = await store.login("ada@example.com", old, IP);
+    const other = await store.login("ada@example.com", old, IP);
+    const someoneElse = await store.login("vo@example.com", "correct horse battery", IP);
+    if (!asking || !other || !someoneElse) throw new Error("login failed");
+    const before = await db
+      .selectFrom("users")
+      .select("password_hash")
+      .where("id", "=", ada.id)
+      .executeTakeFirstOrThrow();
+
+    const chosen = "ada's very own password";
+    secrets.push(chosen);
+    await store.changePassword(ada.id, old, chosen, asking.token);
+
+    expect(await store.session(asking.token)).toMatchObject({
+      user: { email: "ada@example.com" },
+      mustChangePassword: false,
+    });
+    expect(await store.session(other.token)).toBeUndefined();
+    expect(await store.session(someoneElse.token)).toBeDefined();
+    const after = await db
+      .selectFrom("users")
+      .select(["password_hash", "must_change_password"])
+      .where("id", "=", ada.id)
+      .executeTakeFirstOrThrow();
+    expect(after.password_hash).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(after.password_hash).not.toBe(before.password_hash);
+    expect(after.must_change_password).toBe(false);
+    expect(await store.login("ada@example.com", old, IP)).toBeUndefined();
+    expect((await store.login("ada@example.com", chosen, IP))?.session.mustChangePassword).toBe(false);
+
+    // Without a session to keep (the CLI, say), every session of the account ends.
+    const next = "ada's second own password";
+    secrets.push(next);
+    await store.changePassword(ada.id, chosen, next);
+    expect(await store.session(asking.token)).toBeUndefined();
+    expect(await store.login("ada@example.com", next, IP)).toBeDefined();
+  });
+
   it("audits accounts, roles, logins and failures, with no password, token or CSRF value anywhere", async () => {
     const { items, total } = await store.audit({ limit: 500, offset: 0 });
     expect(total).toBe(items.length);
     const actions = new Set(items.map((e) => e.action));
-    expect([...actions].sort()).toEqual(["login", "login.failed", "logout", "user.add", "user.role"]);
+    expect([...actions].sort()).toEqual([
+      "login",
+      "login.failed",
+      "logout",
+      "password.failed",
+      "user.add",
+      "user.password",
+      "user.role",
+    ]);
+    // Newest first: the change without a session to keep, then the one that kept the asking session.
+    expect(items.filter((e) => e.action === "user.password")).toMatchObject([
+      { actor: "ada@example.com", details: { email: "ada@example.com", sessionsEnded: 2 } },
+      { actor: "ada@example.com", details: { email: "ada@example.com", sessionsEnded: 4 } },
+    ]);
     expect(items.find((e) => e.action === "user.add")).toMatchObject({
       actor: "system",
       details: { role: "viewer" },
@@ -178,6 +278,7 @@ describe.each(testDatabases())("accounts on $name", (target) => {
       (select coalesce(string_agg(row_to_json(u)::text, ' '), '') from users u) ||
       (select coalesce(string_agg(row_to_json(s)::text, ' '), '') from sessions s)) as t`.execute(db);
     const text = dump.rows[0]?.t ?? "";
-    for (const secret of [...secrets, "not-my-password-123", "guess 1"]) expect(text).not.toContain(secret);
+    for (const secret of [...secrets, "not-my-password-123", "guess 1", "not-the-current-password"])
+      expect(text).not.toContain(secret);
   });
 });

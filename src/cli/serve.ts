@@ -131,7 +131,10 @@ export async function runServe(io: Io, opts: Options): Promise<number> {
   }
   io.out(`Trueup is running at ${urlOf(app, opts.host)} (${describeDb(dbOptions)})\n`);
   if (password !== undefined)
-    io.out(`Sign in as ${FIRST_ADMIN} with the one-time password ${password} (it is not shown again).\n`);
+    io.out(
+      `Sign in as ${FIRST_ADMIN} with the one-time password ${password} (it is not shown again, ` +
+        "and must be changed at first sign-in).\n",
+    );
   await untilStopped(io, app, store, scheduler);
   return 0;
 }

@@ -9,7 +9,10 @@ export function userCommand(program: Command, io: Io, run: Runner): void {
   const user = program.command("user").description("Manage the app's accounts.");
   user
     .command("add")
-    .description("Create an account and print its one-time password (shown only this once).")
+    .description(
+      "Create an account and print its one-time password (shown only this once; the account must " +
+        "change it at first sign-in).",
+    )
     .argument("<email>", "the account's email address")
     .requiredOption("--role <role>", `${ROLES.join(", ")}`)
     .addHelpText("after", `${DATABASE_HELP}\nExample:\n  trueup user add ann@example.com --role billing\n`)
@@ -23,7 +26,10 @@ export async function runUserAdd(io: Io, email: string, role: string): Promise<n
   }
   return withStore(io, async (store, where) => {
     const { user, password } = await store.addUser(email, role as Role, CLI);
-    io.err(`Created the ${user.role} account ${user.email} in ${where}. Its password, shown only once:\n`);
+    io.err(
+      `Created the ${user.role} account ${user.email} in ${where}. Its one-time password, shown only ` +
+        "once (to be changed at first sign-in):\n",
+    );
     io.out(`${password}\n`);
     return 0;
   });

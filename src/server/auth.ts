@@ -5,6 +5,8 @@ import { ApiError } from "./errors.ts";
 
 // Who may call a route: every API route declares `config.access`. Sessions live in the store; the
 // browser holds the token in an HttpOnly cookie and echoes the session's CSRF value in a header.
+// An account still on its generated one-time password may only see who it is, sign out and choose its
+// own password: every other route answers 403 `password_change_required`.
 
 export const SESSION_COOKIE = "trueup_session";
 export const CSRF_HEADER = "x-csrf-token";
@@ -15,6 +17,8 @@ export type Access = "nobody" | "any" | Role;
 declare module "fastify" {
   interface FastifyContextConfig {
     access?: Access;
+    /** Open to a session that must change its password first (me, logout, the change itself). */
+    beforePasswordChange?: boolean;
   }
   interface FastifyRequest {
     /** The signed-in account's session, set for routes that need one. */
@@ -46,7 +50,12 @@ export function actorOf(request: FastifyRequest): Actor {
   return { name: signedIn(request).session.user.email };
 }
 
-async function authenticate(store: Store, request: FastifyRequest, access: Access): Promise<void> {
+async function authenticate(
+  store: Store,
+  request: FastifyRequest,
+  access: Access,
+  beforePasswordChange: boolean,
+): Promise<void> {
   const token = request.cookies[SESSION_COOKIE];
   const session = token ? await store.session(token) : undefined;
   if (!token || !session) throw new ApiError(401, "unauthenticated", "sign in first");
@@ -55,6 +64,12 @@ async function authenticate(store: Store, request: FastifyRequest, access: Acces
     if (typeof csrf !== "string" || !sameSecret(csrf, session.csrf))
       throw new ApiError(403, "csrf", `missing or wrong ${CSRF_HEADER} header`);
   }
+  if (session.mustChangePassword && !beforePasswordChange)
+    throw new ApiError(
+      403,
+      "password_change_required",
+      "choose your own password first (POST /api/auth/password)",
+    );
   if (!mayAct(session.user.role, access)) throw new ApiError(403, "forbidden", `needs the ${access} role`);
   request.auth = { session, token };
 }
@@ -63,9 +78,9 @@ async function authenticate(store: Store, request: FastifyRequest, access: Acces
 export function registerAuth(app: FastifyInstance, store: Store): void {
   app.decorateRequest("auth", null);
   app.addHook("onRequest", async (request) => {
-    const access = request.routeOptions.config.access;
+    const { access, beforePasswordChange } = request.routeOptions.config;
     if (access === undefined || access === "nobody") return;
-    await authenticate(store, request, access);
+    await authenticate(store, request, access, beforePasswordChange === true);
   });
 }
 

@@ -22,6 +22,9 @@ export const REDACTED_PATHS = [
   "password",
   "*.password",
   "body.password",
+  // POST /api/auth/password: the current and the new password.
+  "body.current",
+  "body.next",
   "csrf",
   "*.csrf",
   "token",

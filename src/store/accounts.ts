@@ -13,12 +13,15 @@ import type { Role, SessionView, Store, UserView } from "./store.ts";
 
 // Local accounts and their sessions. Login is rate limited on failures: at most 5 per email or 20 per
 // address in 15 minutes, after which every attempt is refused (and not even checked) until the
-// oldest failure leaves the window. A session lasts 12 hours from login.
+// oldest failure leaves the window. A session lasts 12 hours from login. An account created with a
+// generated password must choose its own (at least 12 characters) before anything else.
 
 export const ROLES: readonly Role[] = ["admin", "billing", "viewer"];
 export const SESSION_HOURS = 12;
 export const LIMITS = { windowMinutes: 15, perEmail: 5, perIp: 20 };
 export const MIN_PASSWORD = 8;
+/** The least length of a password an account chooses for itself (changePassword). */
+export const MIN_CHOSEN_PASSWORD = 12;
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
@@ -38,10 +41,25 @@ function toUserView(r: UserRow): UserView {
 interface SessionRow extends UserRow {
   csrf: string;
   expires_at: Date;
+  must_change_password: boolean;
 }
 
 function toSessionView(r: SessionRow): SessionView {
-  return { user: toUserView(r), csrf: r.csrf, expiresAt: iso(r.expires_at) };
+  return {
+    user: toUserView(r),
+    csrf: r.csrf,
+    expiresAt: iso(r.expires_at),
+    mustChangePassword: r.must_change_password,
+  };
+}
+
+/** Why a password an account chooses is refused, or undefined when it will do. */
+function weakPassword(next: string, current: string, email: string): string | undefined {
+  if ([...next].length < MIN_CHOSEN_PASSWORD)
+    return `the new password needs at least ${MIN_CHOSEN_PASSWORD} characters`;
+  if (next === current) return "the new password must differ from the current one";
+  if (normalizeEmail(next) === email) return "the new password must not be the account's email address";
+  return undefined;
 }
 
 /** Sessions kept in memory at most (in an exclusive database); beyond, they are looked up again. */
@@ -57,10 +75,18 @@ export function accountRepository(
   ctx: Context,
 ): Pick<
   Store,
-  "countUsers" | "addUser" | "listUsers" | "setRole" | "login" | "loginBlocked" | "session" | "logout"
+  | "countUsers"
+  | "addUser"
+  | "listUsers"
+  | "setRole"
+  | "login"
+  | "loginBlocked"
+  | "session"
+  | "logout"
+  | "changePassword"
 > {
   // In an exclusive database a session, once found, is kept until it expires or this process signs
-  // someone out or changes a role (every request of a signed-in person looks it up).
+  // someone out, changes a role or a password (every request of a signed-in person looks it up).
   const sessions = new Map<string, { version: string; row: SessionRow }>();
 
   async function loginBlocked(email: string, ip: string): Promise<boolean> {
@@ -120,7 +146,14 @@ export function accountRepository(
         if (taken) throw new StoreError("conflict", `an account for ${address} exists`);
         const row = await trx
           .insertInto("users")
-          .values({ email: address, password_hash: hash, role, created_at: ctx.now() })
+          .values({
+            email: address,
+            password_hash: hash,
+            role,
+            created_at: ctx.now(),
+            // A generated password is a one-time password: its owner chooses their own at first sign-in.
+            must_change_password: password === undefined,
+          })
           .returning(USER_COLUMNS)
           .executeTakeFirstOrThrow();
         await writeAudit(trx, ctx, actor, "user.add", `user:${row.id}`, { email: address, role });
@@ -169,7 +202,7 @@ export function accountRepository(
       if (await loginBlocked(address, ip)) return failed(address, ip, "rate limited");
       const user = await ctx.db
         .selectFrom("users")
-        .select([...USER_COLUMNS, "password_hash"])
+        .select([...USER_COLUMNS, "password_hash", "must_change_password"])
         .where("email", "=", address)
         .executeTakeFirst();
       const ok = await verifyPassword(password, user?.password_hash ?? DECOY_HASH);
@@ -192,7 +225,12 @@ export function accountRepository(
           .execute();
         await writeAudit(trx, ctx, address, "login", `user:${user.id}`, { ip });
       });
-      const session: SessionView = { user: toUserView(user), csrf, expiresAt: iso(expires) };
+      const session: SessionView = {
+        user: toUserView(user),
+        csrf,
+        expiresAt: iso(expires),
+        mustChangePassword: user.must_change_password,
+      };
       return { token, session };
     },
 
@@ -213,6 +251,7 @@ export function accountRepository(
           "users.email",
           "users.role",
           "users.created_at",
+          "users.must_change_password",
           "sessions.csrf",
           "sessions.expires_at",
         ])
@@ -242,6 +281,44 @@ export function accountRepository(
           .where("id", "=", row.user_id)
           .executeTakeFirst();
         await writeAudit(trx, ctx, user?.email ?? "unknown", "logout", `user:${row.user_id}`);
+      });
+    },
+
+    async changePassword(userId, current, next, keepToken) {
+      const user = await ctx.db
+        .selectFrom("users")
+        .select(["email", "password_hash"])
+        .where("id", "=", userId)
+        .executeTakeFirst();
+      if (!user) throw new StoreError("not_found", `no user ${userId}`);
+      const weak = weakPassword(next, current, user.email);
+      if (weak) throw new StoreError("invalid", weak);
+      if (!(await verifyPassword(current, user.password_hash))) {
+        await writeAudit(ctx.db, ctx, user.email, "password.failed", `user:${userId}`, {
+          reason: "wrong current password",
+        });
+        throw new StoreError("invalid", "the current password is wrong");
+      }
+      const hash = await hashPassword(next);
+      await ctx.db.transaction().execute(async (trx) => {
+        // The hash checked must still be the one stored: two changes at once do not both win.
+        const replaced = await trx
+          .updateTable("users")
+          .set({ password_hash: hash, must_change_password: false })
+          .where("id", "=", userId)
+          .where("password_hash", "=", user.password_hash)
+          .executeTakeFirst();
+        if (Number(replaced.numUpdatedRows) !== 1)
+          throw new StoreError("conflict", "the password changed meanwhile; sign in again");
+        // Whoever holds another session (perhaps whoever learnt the old password) is signed out.
+        let ended = trx.deleteFrom("sessions").where("user_id", "=", userId);
+        if (keepToken !== undefined) ended = ended.where("token_hash", "!=", tokenHash(keepToken));
+        const { numDeletedRows } = await ended.executeTakeFirst();
+        changed(ctx, "sessions");
+        await writeAudit(trx, ctx, user.email, "user.password", `user:${userId}`, {
+          email: user.email,
+          sessionsEnded: Number(numDeletedRows),
+        });
       });
     },
   };

@@ -215,10 +215,22 @@ const sync: Migration = {
   },
 };
 
+// An account created with a generated one-time password must choose its own at first sign-in.
+// Accounts that exist already keep the passwords they have (nothing tells which were generated).
+const mustChangePassword: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable("users")
+      .addColumn("must_change_password", "boolean", (c) => c.notNull().defaultTo(false))
+      .execute();
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_findings_order": findingsOrder,
   "0003_connections_sync": sync,
+  "0004_must_change_password": mustChangePassword,
 };
 
 export async function migrate(db: Kysely<unknown>): Promise<void> {

@@ -97,6 +97,8 @@ export interface UsersTable {
   password_hash: string;
   role: "admin" | "billing" | "viewer";
   created_at: Timestamp;
+  /** Set for a generated one-time password, cleared when the account chooses its own. */
+  must_change_password: Generated<boolean>;
 }
 
 export interface SessionsTable {

@@ -41,6 +41,8 @@ export interface SessionView {
   user: UserView;
   csrf: string;
   expiresAt: string;
+  /** The account signed in with a generated one-time password and must choose its own first. */
+  mustChangePassword: boolean;
 }
 
 export interface SourceView {
@@ -239,7 +241,10 @@ export interface Store {
 
   // Accounts and sessions.
   countUsers(): Promise<number>;
-  /** Creates an account; returns the generated one-time password when none is given. Taken email: conflict. */
+  /**
+   * Creates an account; returns the generated one-time password when none is given (the account must
+   * then change it at first sign-in). Taken email: conflict.
+   */
   addUser(
     email: string,
     role: Role,
@@ -259,6 +264,13 @@ export interface Store {
   loginBlocked(email: string, ip: string): Promise<boolean>;
   session(token: string): Promise<SessionView | undefined>;
   logout(token: string): Promise<void>;
+  /**
+   * Replaces an account's password after checking the current one (invalid when wrong, or when the
+   * new one is shorter than 12 characters, the current one or the email), clears the must-change
+   * flag and ends the account's sessions but `keepToken`'s (the session asking). Audited, without
+   * either password.
+   */
+  changePassword(userId: number, current: string, next: string, keepToken?: string): Promise<void>;
 
   audit(page: Page): Promise<Paged<AuditEntry>>;
 

@@ -18,13 +18,15 @@ import {
 } from "./harness.ts";
 
 // The app in a real browser: `trueup serve` on a fresh database (the demo, reconciled once, and the
-// admin's one-time password), Chromium headless. One server and one browser for the whole file: the
+// admin's one-time password, which the admin replaces at first sign-in), Chromium headless. One server and one browser for the whole file: the
 // tests run in order and each leaves the state the next one expects (run #1 from the first start,
 // run #2 after a dismissal, run #3 after a mapping). Every login succeeds: failed ones get the
 // address rate limited.
 
 const ADMIN = "admin@trueup.local";
 const VIEWER = "vera.viewer@trueup.local";
+/** The password the first admin chooses in place of the one-time password. */
+const ADMIN_PASSWORD = "the first admin's own password";
 const demoDir = join(repoRoot, "examples", "demo");
 
 let server: Server | undefined;
@@ -65,6 +67,23 @@ async function signIn(on: Page, email: string, password: string): Promise<void> 
   await on.getByLabel("Password").fill(password);
   await on.getByRole("button", { name: "Sign in" }).click();
   await on.getByTestId("account").waitFor();
+}
+
+/** Signs in with a one-time password, and chooses `chosen` on the page that then asks for it. */
+async function signInFirstTime(on: Page, email: string, oneTime: string, chosen: string): Promise<void> {
+  await on.getByLabel("Email").fill(email);
+  await on.getByLabel("Password").fill(oneTime);
+  await on.getByRole("button", { name: "Sign in" }).click();
+  await choosePassword(on, oneTime, chosen);
+  await on.getByTestId("account").waitFor();
+}
+
+async function choosePassword(on: Page, current: string, chosen: string, repeat = chosen): Promise<void> {
+  const form = on.getByTestId("password-form");
+  await form.getByLabel("Current password").fill(current);
+  await form.getByLabel("New password", { exact: true }).fill(chosen);
+  await form.getByLabel("Repeat the new password").fill(repeat);
+  await form.getByRole("button", { name: /Choose password|Change password/ }).click();
 }
 
 async function apiGet<T>(path: string, on: Page = page): Promise<T> {
@@ -118,11 +137,36 @@ afterAll(async () => {
 }, 30_000);
 
 describe("the app in a browser", () => {
-  it("signs in with the one-time password printed on the first start", async () => {
+  it("signs in with the one-time password printed on the first start, and must choose a password first", async () => {
+    const oneTime = (server as Server).password;
     await open("/", (p) => p.getByRole("button", { name: "Sign in" }));
     await screenshot(page, "01-login");
     expect(await horizontalOverflow(page)).toBe(0);
-    await signIn(page, ADMIN, (server as Server).password);
+    await page.getByLabel("Email").fill(ADMIN);
+    await page.getByLabel("Password").fill(oneTime);
+    await page.getByRole("button", { name: "Sign in" }).click();
+
+    // Nothing but the password form until the one-time password is replaced: no menu, no page.
+    await page.getByRole("heading", { name: "Choose your password" }).waitFor();
+    expect(await page.getByTestId("account").count()).toBe(0);
+    expect(await page.getByRole("navigation", { name: "Main" }).count()).toBe(0);
+    const blocked = await page.request.get(new URL("/api/dashboard", base()).href);
+    expect([blocked.status(), (await blocked.json()).error]).toEqual([403, "password_change_required"]);
+    expect(await horizontalOverflow(page)).toBe(0);
+    await screenshot(page, "01-choose-password");
+
+    // The form's own checks, then the server's: the errors are shown and the form stays.
+    const error = page.getByTestId("password-error");
+    await choosePassword(page, oneTime, ADMIN_PASSWORD, `${ADMIN_PASSWORD}x`);
+    expect(await error.textContent()).toBe("The two new passwords are not the same.");
+    await choosePassword(page, oneTime, "too short");
+    expect(await error.textContent()).toBe("The new password needs at least 12 characters.");
+    await choosePassword(page, "not the one-time password", ADMIN_PASSWORD);
+    await page.getByText("The current password is wrong.").waitFor();
+    expect(await page.getByTestId("account").count()).toBe(0);
+
+    await choosePassword(page, oneTime, ADMIN_PASSWORD);
+    await page.getByTestId("account").waitFor();
     expect(await page.getByTestId("account-role").textContent()).toBe("admin");
     expect(await page.getByTestId("account").textContent()).toContain(ADMIN);
     await settled(page, page.getByTestId("total-findings"));
@@ -359,6 +403,7 @@ describe("the app in a browser", () => {
       acts: false,
     },
     { name: "sync", path: "/sync", ready: (p) => p.getByText("No PSA connection."), acts: false },
+    { name: "password", path: "/password", ready: (p) => p.getByTestId("password-form"), acts: true },
     { name: "not-found", path: "/no-such-page", ready: (p) => p.getByText("Page not found"), acts: false },
   ];
 
@@ -390,7 +435,7 @@ describe("the app in a browser", () => {
     try {
       const v = await viewerContext.newPage();
       await open("/findings", (p) => p.getByRole("button", { name: "Sign in" }), v);
-      await signIn(v, VIEWER, password);
+      await signInFirstTime(v, VIEWER, password, "vera's own password 1");
       expect(await v.getByTestId("account-role").textContent()).toBe("viewer");
       await settled(v, v.getByTestId("findings-table")); // the page asked for, after signing in
       const links = await v.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents();
@@ -398,7 +443,8 @@ describe("the app in a browser", () => {
       expect(links).not.toContain("Audit log");
 
       const viewerPages = [
-        ...PAGES.filter((p) => p.name !== "users" && p.name !== "audit"),
+        // Changing one's own password (the last step below) is the one thing a viewer may do.
+        ...PAGES.filter((p) => p.name !== "users" && p.name !== "audit" && p.name !== "password"),
         {
           name: "users",
           path: "/users",
@@ -418,6 +464,19 @@ describe("the app in a browser", () => {
       expect(overflow).toEqual(Object.fromEntries(viewerPages.map((p) => [p.name, 0])));
       await open("/catalogue", (p) => p.getByLabel("trueup.yaml text"), v);
       expect(await v.getByLabel("trueup.yaml text").getAttribute("readonly")).not.toBeNull();
+
+      // Every account changes its own password from the account menu.
+      await v.getByTestId("account").getByRole("link", { name: "Change password" }).click();
+      await settled(v, v.getByTestId("password-form"));
+      expect(new URL(v.url()).pathname).toBe("/password");
+      await choosePassword(v, "vera's own password 1", "vera's own password 1");
+      expect(await v.getByTestId("password-error").textContent()).toBe(
+        "The new password must differ from the current one.",
+      );
+      await choosePassword(v, "vera's own password 1", "vera's own password 2");
+      await v.getByTestId("password-changed").waitFor();
+      expect(await horizontalOverflow(v)).toBe(0);
+      await screenshot(v, "viewer-change-password");
     } finally {
       await viewerContext.close();
     }
@@ -431,5 +490,10 @@ describe("the app in a browser", () => {
     await page.getByRole("button", { name: "Sign in" }).waitFor();
     expect(new URL(page.url()).pathname).toBe("/login");
     expect((await page.request.get(new URL("/api/auth/me", base()).href)).status()).toBe(401);
+
+    // The admin's own password signs in straight to the app now.
+    await signIn(page, ADMIN, ADMIN_PASSWORD);
+    await settled(page, page.getByTestId("total-findings"));
+    expect(await page.getByTestId("choose-password").count()).toBe(0);
   });
 });

@@ -16,7 +16,6 @@ import {
   type Server,
   screenshotsIn,
   settled,
-  signInWith,
   startServerWith,
   WIDTH,
 } from "./harness.ts";
@@ -104,10 +103,25 @@ async function open(path: string, ready: (p: Page) => Locator, on: Page = page):
   await settled(on, ready(on));
 }
 
+/**
+ * Signs in with a one-time password (every account here has one) and, on the page that asks for it
+ * first, replaces it with a password of the account's own.
+ */
+async function signInFirstTime(p: Page, email: string, oneTime: string): Promise<void> {
+  await p.getByLabel("Email").fill(email);
+  await p.getByLabel("Password").fill(oneTime);
+  await p.getByRole("button", { name: "Sign in" }).click();
+  await p.getByLabel("Current password").fill(oneTime);
+  await p.getByLabel("New password", { exact: true }).fill(`${oneTime}-own`);
+  await p.getByLabel("Repeat the new password").fill(`${oneTime}-own`);
+  await p.getByRole("button", { name: "Choose password" }).click();
+  await p.getByTestId("account").waitFor();
+}
+
 async function signedIn(email: string, password: string): Promise<Page> {
   const p = await (await newContext()).newPage();
   await open("/", (x) => x.getByRole("button", { name: "Sign in" }), p);
-  await signInWith(p, email, password);
+  await signInFirstTime(p, email, password);
   return p;
 }
 

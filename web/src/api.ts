@@ -118,6 +118,7 @@ function describe(status: number, code: string, message: string | undefined, ret
   }
   if (code === "csrf") return "The page's security token is out of date. Reload the page and try again.";
   if (code === "forbidden") return "Your role may not do this.";
+  if (code === "password_change_required") return "Choose your own password first.";
   if (status === 401) return "Your session has ended. Sign in again.";
   if (code === "invalid") return message ?? "The server found errors; nothing was saved.";
   if (status === 400) return message ?? "The server refused the request as malformed.";
@@ -235,6 +236,9 @@ export const api = {
     await request<void>("POST", "/api/auth/logout");
     setCsrf(null);
   },
+  /** Changes the signed-in account's password; its other sessions end, this one stays. */
+  changePassword: (current: string, next: string) =>
+    request<void>("POST", "/api/auth/password", { current, next }),
   decide: (key: string, status: FindingStatus, reason?: string) =>
     request<void>(
       "POST",

@@ -15,6 +15,7 @@ import { ImportsPage } from "./pages/ImportsPage.tsx";
 import { LoginPage } from "./pages/LoginPage.tsx";
 import { MappingsPage } from "./pages/MappingsPage.tsx";
 import { NotFoundPage } from "./pages/NotFoundPage.tsx";
+import { ChangePasswordPage, ChoosePasswordPage } from "./pages/PasswordPage.tsx";
 import { RunsPage } from "./pages/RunsPage.tsx";
 import { SyncPage } from "./pages/SyncPage.tsx";
 import { UsersPage } from "./pages/UsersPage.tsx";
@@ -36,6 +37,7 @@ function Routes({ pathname }: { pathname: string }) {
   if (pathname === "/runs") return <RunsPage />;
   if (pathname === "/users") return <UsersPage />;
   if (pathname === "/audit") return <AuditPage />;
+  if (pathname === "/password") return <ChangePasswordPage />;
   return <NotFoundPage />;
 }
 
@@ -103,6 +105,18 @@ function App() {
         notice={state.kind === "signed-out" ? state.notice : undefined}
         onSignedIn={(session) => {
           setState({ kind: "signed-in", session });
+          if (window.location.pathname === "/login") navigate("/", { replace: true });
+        }}
+      />
+    );
+  // A one-time password: nothing else until the account has chosen its own (the server agrees).
+  if (state.session.mustChangePassword)
+    return (
+      <ChoosePasswordPage
+        session={state.session}
+        onSignOut={signOut}
+        onChosen={() => {
+          setState({ kind: "signed-in", session: { ...state.session, mustChangePassword: false } });
           if (window.location.pathname === "/login") navigate("/", { replace: true });
         }}
       />

@@ -22,6 +22,8 @@ export interface UserView {
 export interface Session {
   user: UserView;
   csrf: string;
+  /** Signed in with a generated one-time password: the account must choose its own first. */
+  mustChangePassword: boolean;
 }
 
 /** A problem pinned to a place: a file line (CSV header is line 1) or a YAML line. */

@@ -7,7 +7,9 @@ import { ApiError } from "../errors.ts";
 import { ErrorSchema, NoContent, UserViewSchema } from "../schemas.ts";
 import type { RouteDeps } from "./deps.ts";
 
-// Sign in, sign out, and who am I. Failed logins are counted by the store, per email and address.
+// Sign in, sign out, who am I, and choose one's own password. Failed logins are counted by the store,
+// per email and address. An account on a generated one-time password gets `mustChangePassword` and
+// may use only these three routes until it has chosen its own (see auth.ts).
 
 /** The store says only whether a login is blocked; a block ends at the latest when its window does. */
 export const RETRY_AFTER_SECONDS = LIMITS.windowMinutes * 60;
@@ -16,7 +18,20 @@ const LoginBody = z.object({
   email: z.string().trim().min(1).max(320),
   password: z.string().min(1).max(1024),
 });
-const SessionAnswer = z.object({ user: UserViewSchema, csrf: z.string() });
+const SessionAnswer = z.object({
+  user: UserViewSchema,
+  csrf: z.string(),
+  mustChangePassword: z
+    .boolean()
+    .describe("true until an account created with a one-time password has chosen its own"),
+});
+const PasswordBody = z.object({
+  current: z.string().max(1024),
+  next: z
+    .string()
+    .max(1024)
+    .describe("at least 12 characters; neither the current password nor the account's email"),
+});
 
 function rateLimited(reply: FastifyReply) {
   return reply
@@ -48,14 +63,14 @@ export const authRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store,
       const { token, session } = opened;
       setSessionCookie(request, reply, token, session.expiresAt, secureCookies);
       request.log.info({ email: session.user.email }, "signed in");
-      return { user: session.user, csrf: session.csrf };
+      return { user: session.user, csrf: session.csrf, mustChangePassword: session.mustChangePassword };
     },
   );
 
   app.post(
     "/api/auth/logout",
     {
-      config: { access: "any" },
+      config: { access: "any", beforePasswordChange: true },
       schema: { tags: ["auth"], summary: "Sign out", response: { 204: NoContent } },
     },
     async (request, reply) => {
@@ -70,12 +85,32 @@ export const authRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store,
   app.get(
     "/api/auth/me",
     {
-      config: { access: "any" },
+      config: { access: "any", beforePasswordChange: true },
       schema: { tags: ["auth"], summary: "The signed-in account", response: { 200: SessionAnswer } },
     },
     async (request) => {
       const { session } = signedIn(request);
-      return { user: session.user, csrf: session.csrf };
+      return { user: session.user, csrf: session.csrf, mustChangePassword: session.mustChangePassword };
+    },
+  );
+
+  app.post(
+    "/api/auth/password",
+    {
+      config: { access: "any", beforePasswordChange: true },
+      schema: {
+        tags: ["auth"],
+        summary: "Change one's own password: ends the account's other sessions, keeps this one",
+        body: PasswordBody,
+        response: { 204: NoContent, 400: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { session, token } = signedIn(request);
+      const { current, next } = request.body;
+      await store.changePassword(session.user.id, current, next, token);
+      request.log.info({ email: session.user.email }, "password changed");
+      return reply.code(204).send();
     },
   );
 };

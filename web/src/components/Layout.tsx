@@ -73,6 +73,14 @@ export function Layout({ children }: { children: ReactNode }) {
           <span className="badge" data-testid="account-role">
             {session.user.role}
           </span>
+          <Link
+            to="/password"
+            className="account-link"
+            data-testid="change-password-link"
+            aria-current={pathname === "/password" ? "page" : undefined}
+          >
+            Change password
+          </Link>
           <button type="button" className="btn btn-small" onClick={signOut}>
             Sign out
           </button>

@@ -166,7 +166,8 @@ function AddUser({ onAdded }: { onAdded: () => void }) {
           Account <strong>{created.email}</strong> created. Its one-time password, shown only now:{" "}
           <code className="secret" data-testid="new-user-password">
             {created.password}
-          </code>
+          </code>{" "}
+          (replaced at first sign-in by a password of the account's own).
         </Notice>
       )}
     </>
