@@ -71,3 +71,22 @@ export function createContext(conn: Connection, opts: ContextOptions = {}): Cont
     timeoutMs: opts.timeoutMs,
   };
 }
+
+/** The same context with every exchange counted (one per request sent, retries included). */
+export function counting(outer: ConnectorContext): { ctx: ConnectorContext; requests: () => number } {
+  let n = 0;
+  const ctx: ConnectorContext = {
+    secret: (name) => outer.secret(name),
+    sleep: (ms) => outer.sleep(ms),
+    now: () => outer.now(),
+    exchange: (e) => {
+      n++;
+      outer.exchange(e);
+    },
+    progress: (message) => outer.progress(message),
+    timeoutMs: outer.timeoutMs,
+    redact: (value) => outer.redact(value),
+    scrub: (text) => outer.scrub(text),
+  };
+  return { ctx, requests: () => n };
+}

@@ -1,5 +1,5 @@
-import type { Context } from "./context.ts";
 import type { HttpClient } from "./http.ts";
+import type { ConnectorContext } from "./types.ts";
 
 // OAuth2 tokens (client credentials, or Datto RMM's password grant): fetched when first needed,
 // reused until a minute before they expire, dropped on a 401 so the next request fetches a new one.
@@ -20,7 +20,7 @@ export class TokenSource {
 
   constructor(
     private readonly http: HttpClient,
-    private readonly ctx: Context,
+    private readonly ctx: ConnectorContext,
     private readonly request: () => TokenRequest,
   ) {}
 

@@ -1,3 +1,4 @@
+import { counting } from "../context.ts";
 import { ConnectionError } from "../errors.ts";
 import type { Connection, ConnectorContext, PsaBilling, PsaLine } from "../types.ts";
 import { type AtFilter, AutotaskClient } from "./client.ts";
@@ -182,25 +183,6 @@ function nameMap(services: AtNamed[], bundles: AtNamed[]): Map<string, string> {
   for (const n of services) names.set(`service:${n.id}`, n.name ?? "");
   for (const n of bundles) names.set(`bundle:${n.id}`, n.name ?? "");
   return names;
-}
-
-/** The same context, counting the exchanges (every attempt counts against Autotask's threshold). */
-function counting(outer: ConnectorContext): { ctx: ConnectorContext; requests: () => number } {
-  let n = 0;
-  const ctx: ConnectorContext = {
-    secret: (name) => outer.secret(name),
-    sleep: (ms) => outer.sleep(ms),
-    now: () => outer.now(),
-    exchange: (e) => {
-      n++;
-      outer.exchange(e);
-    },
-    progress: (message) => outer.progress(message),
-    timeoutMs: outer.timeoutMs,
-    redact: (value) => outer.redact(value),
-    scrub: (text) => outer.scrub(text),
-  };
-  return { ctx, requests: () => n };
 }
 
 export function idOf(text: string, what: string): number {

@@ -1,4 +1,4 @@
-import type { Context } from "../context.ts";
+import { counting } from "../context.ts";
 import { ConnectionError } from "../errors.ts";
 import { HttpClient } from "../http.ts";
 import { TokenSource } from "../oauth.ts";
@@ -41,22 +41,6 @@ export function dattoUrls(conn: Connection): DattoUrls {
     );
   const root = url.replace(/\/api$/, "");
   return { api: `${root}/api`, root };
-}
-
-/** The context a TokenSource needs (it registers tokens for scrubbing), with every request counted. */
-function counting(ctx: ConnectorContext): { ctx: Context; requests: () => number } {
-  let n = 0;
-  const c = ctx as Partial<Context>;
-  const counted: Context = {
-    ...ctx,
-    redact: c.redact ?? (() => {}),
-    scrub: c.scrub ?? ((t: string) => t),
-    exchange(e) {
-      n++;
-      ctx.exchange(e);
-    },
-  };
-  return { ctx: counted, requests: () => n };
 }
 
 export class DattoClient {

@@ -1,3 +1,4 @@
+import { counting } from "../context.ts";
 import { ConnectionError } from "../errors.ts";
 import { HttpClient } from "../http.ts";
 import type { Connection, ConnectorContext } from "../types.ts";
@@ -52,7 +53,12 @@ export function nextPageToken(p: Pagination | undefined): string | undefined {
 
 /** Reads organizations and agents at most 60 requests a minute, counting every request sent. */
 export class HuntressClient {
-  requests = 0;
+  private readonly counted: ReturnType<typeof counting>;
+
+  /** Requests sent so far, retries included. */
+  get requests(): number {
+    return this.counted.requests();
+  }
   private readonly http: HttpClient;
 
   constructor(
@@ -62,10 +68,11 @@ export class HuntressClient {
   ) {
     // Read now, so a missing secret fails before any request.
     const basic = Buffer.from(`${ctx.secret("apiKey")}:${ctx.secret("apiSecret")}`).toString("base64");
+    this.counted = counting(ctx);
     this.http = new HttpClient({
       name: conn.name,
       baseUrl: url,
-      ctx: countingContext(ctx, () => this.requests++),
+      ctx: this.counted.ctx,
       headers: () => ({ authorization: `Basic ${basic}` }),
       rateLimit: RATE_LIMIT,
     });
@@ -118,21 +125,4 @@ export class HuntressClient {
   private shapeError(path: string, why: string): ConnectionError {
     return new ConnectionError(`${this.conn.name}: GET ${path}: ${why}`);
   }
-}
-
-/** The same context, counting each exchange: one per request sent, retries included. */
-function countingContext(ctx: ConnectorContext, count: () => void): ConnectorContext {
-  return {
-    secret: (name) => ctx.secret(name),
-    sleep: (ms) => ctx.sleep(ms),
-    now: () => ctx.now(),
-    exchange: (e) => {
-      count();
-      ctx.exchange(e);
-    },
-    progress: (message) => ctx.progress(message),
-    timeoutMs: ctx.timeoutMs,
-    redact: (value) => ctx.redact(value),
-    scrub: (text) => ctx.scrub(text),
-  };
 }

@@ -1,4 +1,3 @@
-import type { Context } from "../context.ts";
 import { ConnectionError } from "../errors.ts";
 import { HttpClient } from "../http.ts";
 import { TokenSource } from "../oauth.ts";
@@ -29,7 +28,7 @@ export interface TenantOptions {
   authUrl: string;
   clientId: string;
   clientSecret: string;
-  ctx: Context;
+  ctx: ConnectorContext;
 }
 
 interface Page<T> {
@@ -121,43 +120,6 @@ export class GraphTenant {
     const rel = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : url.pathname;
     return rel + url.search;
   }
-}
-
-/**
- * The caller's context as this connector uses it: requests counted for the pull's counts, and the
- * Context abilities (redact, scrub) that TokenSource needs even when the caller gave a plain
- * ConnectorContext.
- */
-export function pullContext(ctx: ConnectorContext): { ctx: Context; requests: () => number } {
-  const full = ctx as Partial<Context>;
-  const own = new Set<string>();
-  let requests = 0;
-  const scrub = (text: string): string => {
-    let out = full.scrub ? full.scrub(text) : text;
-    for (const s of own) if (s.length >= 4) out = out.split(s).join("***");
-    return out;
-  };
-  const wrapped: Context = {
-    secret(name) {
-      const value = ctx.secret(name);
-      own.add(value);
-      return value;
-    },
-    sleep: (ms) => ctx.sleep(ms),
-    now: () => ctx.now(),
-    exchange(e) {
-      requests++;
-      ctx.exchange(e);
-    },
-    progress: (m) => ctx.progress(m),
-    timeoutMs: ctx.timeoutMs,
-    redact(value) {
-      own.add(value);
-      full.redact?.(value);
-    },
-    scrub,
-  };
-  return { ctx: wrapped, requests: () => requests };
 }
 
 /** Error messages quote the vendor's answer, which may echo a client id: scrub before it leaves. */

@@ -1,6 +1,7 @@
+import { counting } from "../context.ts";
 import { ConnectionError } from "../errors.ts";
 import type { CanonicalRow, Connection, Connector, ConnectorContext, PullResult } from "../types.ts";
-import { GraphTenant, pullContext, scrubbed } from "./client.ts";
+import { GraphTenant, scrubbed } from "./client.ts";
 import { licenceRows, userRows } from "./map.ts";
 
 // Microsoft 365 through Graph: the users (and the licences each holds) and the purchased licences of
@@ -35,7 +36,7 @@ export const msgraph: Connector = {
 };
 
 async function pullGraph(conn: Connection, outer: ConnectorContext): Promise<PullResult> {
-  const { ctx, requests } = pullContext(outer);
+  const { ctx, requests } = counting(outer);
   try {
     const tenants = tenantsOf(conn);
     const base = {

@@ -1,4 +1,4 @@
-import type { Context } from "../context.ts";
+import { counting } from "../context.ts";
 import { ConnectionError } from "../errors.ts";
 import { HttpClient } from "../http.ts";
 import { TokenSource } from "../oauth.ts";
@@ -27,22 +27,6 @@ export function instanceUrl(conn: Connection): string {
       `connection ${conn.name}: no url; set it to the NinjaOne instance, e.g. https://app.ninjarmm.com or https://eu.ninjarmm.com`,
     );
   return url.replace(/\/+$/, "").replace(/\/(ws|v2)$/, "");
-}
-
-/** The context a TokenSource needs (it registers tokens for scrubbing), with every request counted. */
-function counting(ctx: ConnectorContext): { ctx: Context; requests: () => number } {
-  let n = 0;
-  const c = ctx as Partial<Context>;
-  const counted: Context = {
-    ...ctx,
-    redact: c.redact ?? (() => {}),
-    scrub: c.scrub ?? ((t: string) => t),
-    exchange(e) {
-      n++;
-      ctx.exchange(e);
-    },
-  };
-  return { ctx: counted, requests: () => n };
 }
 
 export class NinjaClient {

@@ -1,4 +1,3 @@
-import type { Context } from "../context.ts";
 import { ConnectionError } from "../errors.ts";
 import { HttpClient } from "../http.ts";
 import { TokenSource } from "../oauth.ts";
@@ -26,7 +25,7 @@ export interface Pax8Options {
   tokenUrl: string;
   clientId: string;
   clientSecret: string;
-  ctx: Context;
+  ctx: ConnectorContext;
 }
 
 export interface Pax8Company {
@@ -118,41 +117,4 @@ export class Pax8Client {
     }
     throw new ConnectionError(`${this.o.connection}: GET ${path} never ends (${MAX_PAGES} pages)`);
   }
-}
-
-/**
- * The caller's context as this connector uses it: requests counted for the pull's counts, and the
- * Context abilities (redact, scrub) that TokenSource needs even when the caller gave a plain
- * ConnectorContext.
- */
-export function pullContext(ctx: ConnectorContext): { ctx: Context; requests: () => number } {
-  const full = ctx as Partial<Context>;
-  const own = new Set<string>();
-  let requests = 0;
-  const scrub = (text: string): string => {
-    let out = full.scrub ? full.scrub(text) : text;
-    for (const s of own) if (s.length >= 4) out = out.split(s).join("***");
-    return out;
-  };
-  const wrapped: Context = {
-    secret(name) {
-      const value = ctx.secret(name);
-      own.add(value);
-      return value;
-    },
-    sleep: (ms) => ctx.sleep(ms),
-    now: () => ctx.now(),
-    exchange(e) {
-      requests++;
-      ctx.exchange(e);
-    },
-    progress: (m) => ctx.progress(m),
-    timeoutMs: ctx.timeoutMs,
-    redact(value) {
-      own.add(value);
-      full.redact?.(value);
-    },
-    scrub,
-  };
-  return { ctx: wrapped, requests: () => requests };
 }

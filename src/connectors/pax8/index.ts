@@ -1,7 +1,8 @@
 import { PAX8_BILLED_STATUSES } from "../../formats/pax8.ts";
+import { counting } from "../context.ts";
 import { ConnectionError } from "../errors.ts";
 import type { Connection, Connector, ConnectorContext, PullResult } from "../types.ts";
-import { Pax8Client, pullContext } from "./client.ts";
+import { Pax8Client } from "./client.ts";
 import { licenceRows, type Pax8Product, type Pax8Subscription } from "./map.ts";
 
 // Pax8: what the MSP buys for each customer company. Rows are keyed by Pax8's companyId (the
@@ -29,7 +30,7 @@ export const pax8: Connector = {
 };
 
 async function pullPax8(conn: Connection, outer: ConnectorContext): Promise<PullResult> {
-  const { ctx, requests } = pullContext(outer);
+  const { ctx, requests } = counting(outer);
   try {
     const client = new Pax8Client({
       connection: conn.name,

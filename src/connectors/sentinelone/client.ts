@@ -1,3 +1,4 @@
+import { counting } from "../context.ts";
 import { ConnectionError } from "../errors.ts";
 import { HttpClient } from "../http.ts";
 import type { Connection, ConnectorContext } from "../types.ts";
@@ -51,7 +52,12 @@ export function consoleRoot(url: string): string {
 
 /** Reads sites and agents, following cursors, counting every request sent (retries included). */
 export class SentinelOneClient {
-  requests = 0;
+  private readonly counted: ReturnType<typeof counting>;
+
+  /** Requests sent so far, retries included. */
+  get requests(): number {
+    return this.counted.requests();
+  }
   private readonly http: HttpClient;
 
   constructor(
@@ -61,10 +67,11 @@ export class SentinelOneClient {
   ) {
     // Read now, so a missing secret fails before any request.
     const token = ctx.secret("apiToken");
+    this.counted = counting(ctx);
     this.http = new HttpClient({
       name: conn.name,
       baseUrl: consoleRoot(url),
-      ctx: countingContext(ctx, () => this.requests++),
+      ctx: this.counted.ctx,
       headers: () => ({ authorization: `ApiToken ${token}` }),
     });
   }
@@ -125,21 +132,4 @@ export class SentinelOneClient {
 
 function joined(list: string[]): string | undefined {
   return list.length > 0 ? list.join(",") : undefined;
-}
-
-/** The same context, counting each exchange: one per request sent, retries included. */
-export function countingContext(ctx: ConnectorContext, count: () => void): ConnectorContext {
-  return {
-    secret: (name) => ctx.secret(name),
-    sleep: (ms) => ctx.sleep(ms),
-    now: () => ctx.now(),
-    exchange: (e) => {
-      count();
-      ctx.exchange(e);
-    },
-    progress: (message) => ctx.progress(message),
-    timeoutMs: ctx.timeoutMs,
-    redact: (value) => ctx.redact(value),
-    scrub: (text) => ctx.scrub(text),
-  };
 }
