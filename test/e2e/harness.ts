@@ -369,3 +369,18 @@ export function screenshotsIn(folder: string): {
     },
   };
 }
+
+/**
+ * Signs in with a one-time password and, on the page that asks for it
+ * first, replaces it with a password of the account's own.
+ */
+export async function signInFirstTime(p: Page, email: string, oneTime: string): Promise<void> {
+  await p.getByLabel("Email").fill(email);
+  await p.getByLabel("Password").fill(oneTime);
+  await p.getByRole("button", { name: "Sign in" }).click();
+  await p.getByLabel("Current password").fill(oneTime);
+  await p.getByLabel("New password", { exact: true }).fill(`${oneTime}-own`);
+  await p.getByLabel("Repeat the new password").fill(`${oneTime}-own`);
+  await p.getByRole("button", { name: "Choose password" }).click();
+  await p.getByTestId("account").waitFor();
+}

@@ -16,6 +16,7 @@ import {
   type Server,
   screenshotsIn,
   settled,
+  signInFirstTime,
   startServerWith,
   WIDTH,
 } from "./harness.ts";
@@ -101,21 +102,6 @@ async function newContext(): Promise<BrowserContext> {
 async function open(path: string, ready: (p: Page) => Locator, on: Page = page): Promise<void> {
   await on.goto(new URL(path, base()).href);
   await settled(on, ready(on));
-}
-
-/**
- * Signs in with a one-time password (every account here has one) and, on the page that asks for it
- * first, replaces it with a password of the account's own.
- */
-async function signInFirstTime(p: Page, email: string, oneTime: string): Promise<void> {
-  await p.getByLabel("Email").fill(email);
-  await p.getByLabel("Password").fill(oneTime);
-  await p.getByRole("button", { name: "Sign in" }).click();
-  await p.getByLabel("Current password").fill(oneTime);
-  await p.getByLabel("New password", { exact: true }).fill(`${oneTime}-own`);
-  await p.getByLabel("Repeat the new password").fill(`${oneTime}-own`);
-  await p.getByRole("button", { name: "Choose password" }).click();
-  await p.getByTestId("account").waitFor();
 }
 
 async function signedIn(email: string, password: string): Promise<Page> {
