@@ -61,7 +61,7 @@ async function faultRun(psa: PsaKind, seed: number): Promise<RunStats & { proble
           fake,
           conn,
           planId: saved.id,
-          timeoutMs: 150,
+          timeoutMs: 60, // a "timeout" fault costs this much real time
           checkpoint: (point) => {
             steps += 1;
             if (crashAt.has(steps)) {
