@@ -9,6 +9,11 @@ export interface Io {
 }
 
 export function nodeIo(): Io {
+  // `trueup reconcile | head` closes the pipe early: stop quietly rather than with a stack trace.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
   return {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),

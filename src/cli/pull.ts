@@ -46,6 +46,10 @@ export async function runPull(io: Io, opts: Options): Promise<number> {
       config.sources.map((s) => s.connection),
       opts.connection,
     );
+    if (chosen.length === 0) {
+      io.err("trueup: no source reads a connection, so there is nothing to pull (docs/connectors.md)\n");
+      return 0;
+    }
     let failed = 0;
     for (const conn of chosen) failed += (await pullOne(io, opts.workspace, conn)) ? 0 : 1;
     return failed > 0 ? 3 : 0;
