@@ -54,57 +54,8 @@ export interface Server {
 }
 
 /** `node bin/trueup.js serve --port 0` over a fresh TRUEUP_DATA; resolves once it prints its URL. */
-export async function startServer(): Promise<Server> {
-  const dataDir = await mkdtemp(join(tmpdir(), "trueup-e2e-"));
-  const child = spawn(process.execPath, [join(repoRoot, "bin", "trueup.js"), "serve", "--port", "0"], {
-    cwd: repoRoot,
-    env: { ...process.env, TRUEUP_DATA: dataDir, DATABASE_URL: "", TRUEUP_LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  // Should the worker end without afterAll (a crash), the server must not outlive it.
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-  let stdout = "";
-  let stderr = "";
-  child.stderr?.on("data", (d) => {
-    stderr += d;
-  });
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once("exit", () => resolve());
-  });
-  const stop = async () => {
-    process.off("exit", killOnExit);
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    await rm(dataDir, { recursive: true, force: true });
-  };
-  try {
-    const started = await new Promise<{ url: string; password: string }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not start in 60 s: ${stderr}`)), 60_000);
-      child.stdout?.on("data", (d) => {
-        stdout += d;
-        const url = /running at (http:\/\/\S+\/)/.exec(stdout)?.[1];
-        const password = /one-time password (\S+)/.exec(stdout)?.[1];
-        if (url && password) {
-          clearTimeout(timer);
-          resolve({ url, password });
-        }
-      });
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`serve exited with ${code} before printing its URL and password: ${stderr}`));
-      });
-    });
-    return { ...started, stderr: () => stderr, stop };
-  } catch (e) {
-    await stop();
-    throw e;
-  }
+export function startServer(): Promise<Server> {
+  return startServerWith();
 }
 
 export function launchBrowser(): Promise<Browser> {
@@ -180,8 +131,8 @@ export interface ServeOptions {
 }
 
 /**
- * `trueup serve --port 0` as startServer, over a fresh TRUEUP_DATA holding `workspace` (no run yet)
- * and with `env` added to the server's environment.
+ * `trueup serve --port 0` over a fresh TRUEUP_DATA (holding `workspace` when given, with no run yet)
+ * and with `env` added to the server's environment; resolves once it prints its URL.
  */
 export async function startServerWith(opts: ServeOptions = {}): Promise<Server> {
   const dataDir = await mkdtemp(join(tmpdir(), "trueup-e2e-"));
