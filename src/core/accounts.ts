@@ -1,4 +1,10 @@
-import type { Client, Owner } from "./types.ts";
+import type { Client, ExternalIds, Owner } from "./types.ts";
+
+/** An `ids` entry as a list: a single id, or each of several. */
+export function idList(ids: ExternalIds | undefined): readonly string[] {
+  if (ids === undefined) return [];
+  return typeof ids === "string" ? [ids] : ids;
+}
 
 /**
  * Resolves a source row's `account` to a client (spec 2): matched without regard to case against
@@ -9,15 +15,17 @@ export class AccountIndex {
 
   constructor(clients: readonly Client[]) {
     for (const client of clients) {
-      for (const [system, id] of Object.entries(client.ids)) {
+      for (const [system, values] of Object.entries(client.ids)) {
         const sys = system.toLowerCase();
         let ids = this.bySystem.get(sys);
         if (!ids) {
           ids = new Map();
           this.bySystem.set(sys, ids);
         }
-        const key = id.trim().toLowerCase();
-        if (!ids.has(key)) ids.set(key, client.id);
+        for (const id of idList(values)) {
+          const key = id.trim().toLowerCase();
+          if (!ids.has(key)) ids.set(key, client.id);
+        }
       }
     }
   }

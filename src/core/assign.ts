@@ -1,6 +1,6 @@
 import type { Device } from "./match.ts";
 import type { Bundle, BundlePlan, Plan } from "./types.ts";
-import { type BillableUser, lowerSku } from "./users.ts";
+import { type BillableUser, lowerGroup, lowerSku } from "./users.ts";
 
 // Spec 4.3: users and devices go to the first plan that takes them, so nothing counts twice.
 
@@ -21,9 +21,11 @@ export interface Assignment {
 
 const COUNTED_TYPES = new Set(["workstation", "laptop", "server"]);
 
-function passesFilter(plan: BundlePlan, user: BillableUser): boolean {
-  if (!plan.licencesAny) return true;
-  return plan.licencesAny.some((sku) => user.licences.has(lowerSku(sku)));
+/** Every condition given must hold; no filter passes everyone (4.3). */
+export function passesFilter(plan: BundlePlan, user: BillableUser): boolean {
+  if (plan.licencesAny && !plan.licencesAny.some((sku) => user.licences.has(lowerSku(sku)))) return false;
+  if (plan.groupsAny && !plan.groupsAny.some((g) => user.groups.has(lowerGroup(g)))) return false;
+  return !plan.excludeGroups?.some((g) => user.groups.has(lowerGroup(g)));
 }
 
 export function assign(

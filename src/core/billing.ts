@@ -22,12 +22,12 @@ export function compareBilling(
   const findings: Finding[] = [];
   const billed = new Map<string, number>();
   const stray = new Map<string, Money>();
-  const unmapped = new Map<string, { value: string; refs: string[] }>();
+  const unmapped = new Map<string, Unmapped>();
 
   for (const row of rows) {
     const target = catalogue.product(row.product);
     if (!target) {
-      collect(unmapped, row.product, row.ref);
+      collect(unmapped, row.product, row.ref, billingMoney(row));
       continue;
     }
     const subject = `${target.kind}:${target.id}`;
@@ -76,24 +76,37 @@ export function compareBilling(
       findings.push(finding("TRACKING_DRIFT", subject, [], { expected: need.required, actual }));
     }
   }
-  for (const { value, refs } of unmapped.values()) {
-    findings.push(finding("UNMAPPED_PRODUCT", `product:${value}`, refs));
-  }
+  findings.push(...unmappedProducts(unmapped));
   return { findings, billed, stray };
 }
 
+export function unmappedProducts(unmapped: ReadonlyMap<string, Unmapped>): Finding[] {
+  return [...unmapped.values()].map(({ value, refs, money }) =>
+    finding("UNMAPPED_PRODUCT", `product:${value}`, refs, { impact: money }),
+  );
+}
+
+/** The money on a billing row that nobody reconciles when it is unmapped: quantity x unitPrice. */
+export function billingMoney(row: BillingRow): Money {
+  return row.unitPrice.times(row.quantity);
+}
+
+/** Rows of one unmapped value: where they are, and the money on them. */
+export interface Unmapped {
+  value: string;
+  refs: string[];
+  money: Money;
+}
+
 /** Groups unmapped values without regard to case; the subject shows the variant that sorts first. */
-export function collect(
-  groups: Map<string, { value: string; refs: string[] }>,
-  value: string,
-  ref: string,
-): void {
+export function collect(groups: Map<string, Unmapped>, value: string, ref: string, money: Money): void {
   const raw = value.trim();
   const key = raw.toLowerCase();
   const group = groups.get(key);
-  if (!group) groups.set(key, { value: raw, refs: [ref] });
+  if (!group) groups.set(key, { value: raw, refs: [ref], money });
   else {
     group.refs.push(ref);
+    group.money = group.money.plus(money);
     if (raw < group.value) group.value = raw;
   }
 }

@@ -8,7 +8,11 @@ import type { DeploymentRow } from "./types.ts";
 
 export interface CoverageResult {
   findings: Finding[];
-  /** The client's rows per deployment name. */
+  /**
+   * Per service with a `deployment` whose source exists: the devices counted for the service that
+   * match a row of that source (so that required - deployed is the coverage gap). Not every row of
+   * the source: two services sharing one console would each count the other's agents.
+   */
   deployed: Map<string, number>;
 }
 
@@ -21,12 +25,10 @@ export function compareCoverage(
   haveInventory: boolean,
 ): CoverageResult {
   const findings: Finding[] = [];
-  const deployed = new Map<string, number>();
   const index = new DeviceIndex(currentDevices);
   const covered = new Map<string, Set<Device>>();
   const unknown = new Map<string, string[]>();
   for (const row of rows) {
-    deployed.set(row.deployment, (deployed.get(row.deployment) ?? 0) + 1);
     const device = index.find(row.hostname, row.serial);
     if (device) {
       const set = covered.get(row.deployment) ?? new Set<Device>();
@@ -37,6 +39,13 @@ export function compareCoverage(
       list.push(row.hostname.trim() || row.serial.trim());
       unknown.set(row.deployment, list);
     }
+  }
+  const deployed = new Map<string, number>();
+  for (const service of catalogue.services.values()) {
+    if (service.deployment === undefined || !deployments.has(service.deployment)) continue;
+    const agents = covered.get(service.deployment);
+    const devices = [...(req.services.get(service.id)?.devices ?? [])];
+    deployed.set(service.id, devices.filter((d) => agents?.has(d)).length);
   }
   if (!haveInventory) return { findings, deployed };
 

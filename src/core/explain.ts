@@ -1,5 +1,6 @@
 import { assign } from "./assign.ts";
 import { Catalogue } from "./catalogue.ts";
+import { isFormer } from "./former.ts";
 import { DeviceIndex, dedupeDevices, isCurrent } from "./match.ts";
 import type { ReconcileInput } from "./types.ts";
 import { billableUsers } from "./users.ts";
@@ -29,11 +30,16 @@ export function explainClient(input: ReconcileInput, clientId: string): Explanat
   const mine = <T extends { owner: { client: string } | object }>(rows: readonly T[]) =>
     rows.filter((r) => "client" in r.owner && r.owner.client === clientId);
   const catalogue = new Catalogue(input.services, input.bundles);
-  const users = billableUsers(mine(input.users), input.rules);
+  const users = billableUsers(mine(input.users), input.rules, input.asOf);
   const devices = dedupeDevices(mine(input.devices));
   const current = devices.filter((d) => isCurrent(d, input.asOf, input.rules.staleDeviceDays));
   const isCurrentDevice = new Set(current);
-  const assignment = assign(client.plans, catalogue.bundles, users, current);
+  const assignment = assign(
+    isFormer(client, input.asOf) ? [] : client.plans,
+    catalogue.bundles,
+    users,
+    current,
+  );
 
   const planOfUser = new Map<string, string>();
   const planOfDevice = new Map<object, string>();

@@ -30,6 +30,8 @@ export interface Finding {
   evidence: string[];
   /** PRICE_MISMATCH only: the PSA price is below the contract (exact, before any rounding). */
   psaPriceLower?: boolean;
+  /** LICENCE_SURPLUS only: the earliest term end (yyyy-mm-dd) on or after asOf, when the surplus is locked in a term. */
+  reducibleOn?: string;
 }
 
 export function finding(
@@ -72,7 +74,7 @@ export function compareFindings(a: Finding, b: Finding): number {
 }
 
 /** Which total a finding's money goes to (spec 6). */
-export type TotalKey = "underBilled" | "overBilled" | "licenceWaste" | "licenceShortfall";
+export type TotalKey = "underBilled" | "overBilled" | "licenceWaste" | "licenceShortfall" | "unmapped";
 
 export function totalOf(f: Finding): TotalKey | undefined {
   switch (f.type) {
@@ -88,6 +90,10 @@ export function totalOf(f: Finding): TotalKey | undefined {
       return "licenceWaste";
     case "LICENCE_SHORTFALL":
       return "licenceShortfall";
+    case "UNMAPPED_ACCOUNT":
+    case "UNMAPPED_SKU":
+    case "UNMAPPED_PRODUCT":
+      return "unmapped";
     default:
       return undefined;
   }

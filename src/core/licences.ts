@@ -1,6 +1,7 @@
-import { collect } from "./billing.ts";
+import { collect, type Unmapped } from "./billing.ts";
 import type { Catalogue } from "./catalogue.ts";
 import { type Finding, finding } from "./findings.ts";
+import { type Money, ZERO } from "./money.ts";
 import type { Requirements } from "./requirements.ts";
 import type { LicenceRow, UserRow } from "./types.ts";
 
@@ -12,59 +13,101 @@ export interface LicenceResult {
   purchased: Map<string, number>;
 }
 
+/** Which licence comparisons run for one client (4.5). */
+export interface LicenceScope {
+  /** Vendors that have a licences source. */
+  licenceVendors: ReadonlySet<string>;
+  /** Services whose licences the client buys itself: their rows are not read. */
+  clientPaid: ReadonlySet<string>;
+  asOf: string;
+}
+
+/** A licence comparison runs for the service: a licences source of one of its vendors, not client-paid. */
+export function licenceComparisonRuns(serviceId: string, catalogue: Catalogue, scope: LicenceScope): boolean {
+  if (scope.clientPaid.has(serviceId)) return false;
+  return catalogue.vendorsOf(serviceId).some((v) => scope.licenceVendors.has(v));
+}
+
+/** The money on a licences row that nobody reconciles when it is unmapped: quantity x unitCost. */
+export function licenceMoney(row: LicenceRow): Money {
+  return (row.unitCost ?? ZERO).times(row.quantity);
+}
+
 export function compareLicences(
   rows: readonly LicenceRow[],
   req: Requirements,
   catalogue: Catalogue,
-  licenceVendors: ReadonlySet<string>,
+  scope: LicenceScope,
 ): LicenceResult {
   const findings: Finding[] = [];
   const purchased = new Map<string, number>();
-  const unmapped = new Map<string, { value: string; refs: string[] }>();
+  const termEnds = new Map<string, string>();
+  const unmapped = new Map<string, Unmapped>();
   for (const row of rows) {
     const serviceId = catalogue.serviceOfSku(row.vendor, row.sku);
-    if (serviceId === undefined) collect(unmapped, `${row.vendor}:${row.sku}`, row.ref);
-    else purchased.set(serviceId, (purchased.get(serviceId) ?? 0) + row.quantity);
+    if (serviceId === undefined) {
+      collect(unmapped, `${row.vendor}:${row.sku}`, row.ref, licenceMoney(row));
+      continue;
+    }
+    if (scope.clientPaid.has(serviceId)) continue;
+    purchased.set(serviceId, (purchased.get(serviceId) ?? 0) + row.quantity);
+    noteTermEnd(termEnds, serviceId, row.commitmentEnd, scope.asOf);
   }
   for (const service of catalogue.services.values()) {
-    if (!catalogue.vendorsOf(service.id).some((v) => licenceVendors.has(v))) continue;
+    if (!licenceComparisonRuns(service.id, catalogue, scope)) continue;
     const required = req.services.get(service.id)?.required ?? 0;
     const bought = purchased.get(service.id) ?? 0;
     if (bought === required) continue;
     const type = bought < required ? "LICENCE_SHORTFALL" : "LICENCE_SURPLUS";
-    findings.push(
-      finding(type, `service:${service.id}`, [], {
-        expected: required,
-        actual: bought,
-        impact: service.cost.times(Math.abs(required - bought)),
-      }),
-    );
+    const f = finding(type, `service:${service.id}`, [], {
+      expected: required,
+      actual: bought,
+      impact: service.cost.times(Math.abs(required - bought)),
+    });
+    const reducibleOn = termEnds.get(service.id);
+    if (type === "LICENCE_SURPLUS" && reducibleOn !== undefined) f.reducibleOn = reducibleOn;
+    findings.push(f);
   }
-  for (const { value, refs } of unmapped.values())
-    findings.push(finding("UNMAPPED_SKU", `sku:${value}`, refs));
+  for (const { value, refs, money } of unmapped.values())
+    findings.push(finding("UNMAPPED_SKU", `sku:${value}`, refs, { impact: money }));
   return { findings, purchased };
 }
 
-/** Leavers (users not enabled) still holding a SKU of a service: one finding per service. */
-export function orphanLicences(users: readonly UserRow[], catalogue: Catalogue): Finding[] {
-  const holders = new Map<string, string[]>();
+/** The earliest term end on or after asOf: a surplus locked in a term can only be cut at its end. */
+function noteTermEnd(ends: Map<string, string>, serviceId: string, end: string | undefined, asOf: string) {
+  if (end === undefined || end < asOf) return;
+  const known = ends.get(serviceId);
+  if (known === undefined || end < known) ends.set(serviceId, end);
+}
+
+/**
+ * Leavers (users not enabled) still holding a SKU of a service: one finding per service. Its money is
+ * the seats' cost only where no licence comparison runs for the service; where one runs, the seats
+ * are already in LICENCE_SURPLUS or are seats to reassign, so counting them again would double the
+ * waste. A client-paid service has no licence finding of any kind.
+ */
+export function orphanLicences(
+  users: readonly UserRow[],
+  catalogue: Catalogue,
+  scope: LicenceScope,
+): Finding[] {
+  const holders = new Map<string, Set<string>>();
   for (const user of users) {
     if (user.enabled) continue;
-    const services = new Set<string>();
+    const upn = user.upn.trim().toLowerCase();
     for (const sku of user.licences) {
       const id = catalogue.serviceOfSku(user.vendor, sku);
-      if (id !== undefined) services.add(id);
-    }
-    for (const id of services) {
-      const list = holders.get(id);
-      const upn = user.upn.trim().toLowerCase();
-      if (list) list.push(upn);
-      else holders.set(id, [upn]);
+      if (id === undefined || scope.clientPaid.has(id)) continue;
+      const set = holders.get(id) ?? new Set<string>();
+      set.add(upn);
+      holders.set(id, set);
     }
   }
   return [...holders].map(([id, upns]) =>
     finding("ORPHAN_LICENCE", `service:${id}`, upns, {
-      impact: catalogue.service(id).cost.times(new Set(upns).size),
+      impact: licenceComparisonRuns(id, catalogue, scope)
+        ? ZERO
+        : catalogue.service(id).cost.times(upns.size),
     }),
   );
 }

@@ -1,5 +1,4 @@
 import type { BillingResult } from "./billing.ts";
-import type { Catalogue } from "./catalogue.ts";
 import type { Line } from "./report.ts";
 import type { Requirements } from "./requirements.ts";
 
@@ -9,10 +8,9 @@ import type { Requirements } from "./requirements.ts";
 
 export function linesOf(
   req: Requirements,
-  catalogue: Catalogue,
   billing: BillingResult | undefined,
   purchased: ReadonlyMap<string, number>,
-  deployedByName: ReadonlyMap<string, number>,
+  deployed: ReadonlyMap<string, number>,
 ): Line[] {
   const lines = new Map<string, Line>();
   const line = (subject: string): Line => {
@@ -33,9 +31,11 @@ export function linesOf(
   for (const [subject, price] of billing?.stray ?? []) line(subject).price = price;
   for (const [subject, qty] of billing?.billed ?? []) line(subject).billed = qty;
   for (const [id, qty] of purchased) line(`service:${id}`).purchased = qty;
-  for (const service of catalogue.services.values()) {
-    const n = service.deployment === undefined ? undefined : deployedByName.get(service.deployment);
-    if (n !== undefined) line(`service:${service.id}`).deployed = n;
+  // Deployed never makes a line: a service the client neither requires nor is billed or bought for
+  // has none, whatever its console shows (those agents are UNKNOWN_AGENT findings).
+  for (const [id, n] of deployed) {
+    const l = lines.get(`service:${id}`);
+    if (l) l.deployed = n;
   }
   return [...lines.values()];
 }

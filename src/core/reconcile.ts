@@ -1,12 +1,14 @@
 import { assign } from "./assign.ts";
-import { compareBilling } from "./billing.ts";
+import { billingMoney, compareBilling } from "./billing.ts";
 import { Catalogue } from "./catalogue.ts";
 import { compareCoverage } from "./coverage.ts";
 import { type Finding, finding } from "./findings.ts";
+import { formerBilling, isFormer } from "./former.ts";
 import { staleFindings, uncoveredFindings } from "./inventory.ts";
-import { compareLicences, orphanLicences } from "./licences.ts";
+import { compareLicences, licenceMoney, orphanLicences } from "./licences.ts";
 import { linesOf } from "./lines.ts";
 import { dedupeDevices, isCurrent } from "./match.ts";
+import { type Money, ZERO } from "./money.ts";
 import { buildReport, type ClientReport, type Report, UNMAPPED_CLIENT } from "./report.ts";
 import { requirements } from "./requirements.ts";
 import type {
@@ -42,32 +44,36 @@ function emptyRows(): ClientRows {
 export function reconcile(input: ReconcileInput): Report {
   const catalogue = new Catalogue(input.services, input.bundles);
   const byClient = new Map<string, ClientRows>(input.clients.map((c) => [c.id, emptyRows()]));
-  const unmapped = emptyRows();
-  const unmappedAccounts = new Map<string, { subject: string; refs: string[] }>();
+  const unmappedAccounts = new Map<string, UnmappedAccount>();
 
-  const route = <K extends keyof ClientRows>(kind: K, rows: readonly ClientRows[K][number][]) => {
+  const route = <K extends keyof ClientRows>(
+    kind: K,
+    rows: readonly ClientRows[K][number][],
+    moneyOf: (row: ClientRows[K][number]) => Money = () => ZERO,
+  ) => {
     for (const row of rows) {
       const owner: Owner = row.owner;
       if ("client" in owner) {
         const target = byClient.get(owner.client);
         if (!target) throw new Error(`row ${row.ref} names unknown client ${owner.client}`);
         (target[kind] as (typeof row)[]).push(row);
-      } else {
-        (unmapped[kind] as (typeof row)[]).push(row);
-        noteUnmapped(unmappedAccounts, owner, row.ref);
-      }
+      } else noteUnmapped(unmappedAccounts, owner, row.ref, moneyOf(row));
     }
   };
   route("users", input.users);
   route("devices", input.devices);
   route("deployments", input.deploymentRows);
-  route("licences", input.licences);
-  route("billing", input.billing);
+  route("licences", input.licences, licenceMoney);
+  route("billing", input.billing, billingMoney);
 
   const clients = input.clients.map((c) =>
     reconcileClient(c, byClient.get(c.id) ?? emptyRows(), input, catalogue),
   );
-  const orphanFindings = unmappedFindings(unmappedAccounts, unmapped, input, catalogue);
+  // A row whose account is unmapped counts under UNMAPPED_ACCOUNT alone: its SKU or product is not
+  // looked up, so that its money is counted once.
+  const orphanFindings = [...unmappedAccounts.values()].map((g) =>
+    finding("UNMAPPED_ACCOUNT", g.subject, g.refs, { impact: g.money }),
+  );
   if (orphanFindings.length > 0) {
     clients.push({
       id: UNMAPPED_CLIENT,
@@ -80,36 +86,27 @@ export function reconcile(input: ReconcileInput): Report {
   return buildReport(input.asOf, input.currency, clients);
 }
 
+interface UnmappedAccount {
+  subject: string;
+  refs: string[];
+  money: Money;
+}
+
 function noteUnmapped(
-  groups: Map<string, { subject: string; refs: string[] }>,
+  groups: Map<string, UnmappedAccount>,
   owner: { account: string; system: string },
   ref: string,
+  money: Money,
 ): void {
   const key = `${owner.system}\u0000${owner.account.toLowerCase()}`;
   const subject = `account:${owner.system}:${owner.account}`;
   const group = groups.get(key);
-  if (!group) groups.set(key, { subject, refs: [ref] });
+  if (!group) groups.set(key, { subject, refs: [ref], money });
   else {
     group.refs.push(ref);
+    group.money = group.money.plus(money);
     if (subject < group.subject) group.subject = subject;
   }
-}
-
-function unmappedFindings(
-  accounts: Map<string, { subject: string; refs: string[] }>,
-  rows: ClientRows,
-  input: ReconcileInput,
-  catalogue: Catalogue,
-): Finding[] {
-  const findings = [...accounts.values()].map((g) => finding("UNMAPPED_ACCOUNT", g.subject, g.refs));
-  // Rows of unknown accounts may also carry unknown SKUs and products: report those too, so that
-  // mapping the account does not reveal a second problem later.
-  const noNeeds = { billed: new Map(), services: new Map() };
-  const skus = compareLicences(rows.licences, noNeeds, catalogue, new Set()).findings;
-  const products = compareBilling(rows.billing, noNeeds, catalogue).findings;
-  findings.push(...skus.filter((f) => f.type === "UNMAPPED_SKU"));
-  if (input.sources.billing) findings.push(...products.filter((f) => f.type === "UNMAPPED_PRODUCT"));
-  return findings;
 }
 
 function reconcileClient(
@@ -119,24 +116,36 @@ function reconcileClient(
   catalogue: Catalogue,
 ): ClientReport {
   const { rules, asOf, sources } = input;
-  const users = billableUsers(rows.users, rules);
+  const former = isFormer(client, asOf);
+  const users = billableUsers(rows.users, rules, asOf);
   const devices = dedupeDevices(rows.devices);
   const current = devices.filter((d) => isCurrent(d, asOf, rules.staleDeviceDays));
   const stale = devices.filter((d) => !isCurrent(d, asOf, rules.staleDeviceDays));
-  const assignment = assign(client.plans, catalogue.bundles, users, current);
-  const req = requirements(client, catalogue, assignment, users, current);
+  // A former client is owed nothing: its plans are not read, so it requires nothing (4.6).
+  const plans = former ? [] : client.plans;
+  const assignment = assign(plans, catalogue.bundles, users, current);
+  const req = requirements({ ...client, plans }, catalogue, assignment, users, current);
+  const scope = { licenceVendors: sources.licenceVendors, clientPaid: new Set(client.clientPaid), asOf };
 
-  const findings: Finding[] = [...staleFindings(stale), ...uncoveredFindings(assignment)];
-  findings.push(...orphanLicences(rows.users, catalogue));
-  const billing = sources.billing ? compareBilling(rows.billing, req, catalogue) : undefined;
-  const licences = compareLicences(rows.licences, req, catalogue, sources.licenceVendors);
+  const findings: Finding[] = [];
+  if (!former) {
+    findings.push(...staleFindings(stale), ...uncoveredFindings(assignment));
+    findings.push(...orphanLicences(rows.users, catalogue, scope));
+  }
+  const billing = !sources.billing
+    ? undefined
+    : former
+      ? formerBilling(rows.billing, catalogue)
+      : compareBilling(rows.billing, req, catalogue);
+  const licences = compareLicences(rows.licences, req, catalogue, scope);
+  // Every agent still running at a former client is unknown: match its rows against no device.
   const coverage = compareCoverage(
     rows.deployments,
-    current,
+    former ? [] : current,
     req,
     catalogue,
     sources.deployments,
-    sources.devices,
+    former || sources.devices,
   );
   findings.push(...(billing?.findings ?? []), ...licences.findings, ...coverage.findings);
 
@@ -144,7 +153,7 @@ function reconcileClient(
     id: client.id,
     name: client.name,
     counts: { billableUsers: users.length, currentDevices: current.length, staleDevices: stale.length },
-    lines: linesOf(req, catalogue, billing, licences.purchased, coverage.deployed),
+    lines: linesOf(req, billing, licences.purchased, coverage.deployed),
     findings,
   };
 }

@@ -25,6 +25,8 @@ export interface Totals {
   overBilled: Money;
   licenceWaste: Money;
   licenceShortfall: Money;
+  /** The money on rows nobody reconciles (unmapped accounts, SKUs, products). */
+  unmapped: Money;
   coverageGaps: number;
   findings: number;
 }
@@ -53,6 +55,7 @@ export function totals(clients: readonly ClientReport[]): Totals {
     overBilled: ZERO,
     licenceWaste: ZERO,
     licenceShortfall: ZERO,
+    unmapped: ZERO,
     coverageGaps: 0,
     findings: 0,
   };
@@ -84,6 +87,7 @@ export function reportToJson(r: Report): unknown {
       overBilled: formatMoney(r.totals.overBilled),
       licenceWaste: formatMoney(r.totals.licenceWaste),
       licenceShortfall: formatMoney(r.totals.licenceShortfall),
+      unmapped: formatMoney(r.totals.unmapped),
       coverageGaps: r.totals.coverageGaps,
       findings: r.totals.findings,
     },
@@ -106,6 +110,7 @@ export function reportToJson(r: Report): unknown {
         actual: f.actual,
         monthlyImpact: formatMoney(f.monthlyImpact),
         evidence: f.evidence,
+        ...(f.reducibleOn === undefined ? {} : { reducibleOn: f.reducibleOn }),
       })),
     })),
   };

@@ -45,7 +45,12 @@ export interface Bundle {
 export interface BundlePlan {
   kind: "bundle";
   bundle: string;
+  /** The user filter (4.3): holds one of these SKUs. */
   licencesAny?: string[];
+  /** Is in one of these groups (names compare without regard to case). */
+  groupsAny?: string[];
+  /** Is in none of these groups. */
+  excludeGroups?: string[];
   price?: Money;
   minimum?: number;
 }
@@ -60,18 +65,27 @@ export interface ServicePlan {
 
 export type Plan = BundlePlan | ServicePlan;
 
+/** One external id, or several (a client billed under two PSA companies, or with two tenants). */
+export type ExternalIds = string | readonly string[];
+
 export interface Client {
   id: string;
   name: string;
   /** External ids by system (psa, microsoft, rmm, a vendor, a deployment name). */
-  ids: Record<string, string>;
+  ids: Record<string, ExternalIds>;
   plans: Plan[];
+  /** Services whose licences the client buys itself: no licence finding of any kind (4.5). */
+  clientPaid?: string[];
+  /** A former client from this date (yyyy-mm-dd) on: owed nothing (4.6). */
+  ended?: string;
 }
 
 export interface Rules {
   staleDeviceDays: number;
   requireLicence: boolean;
   excludeUsers: string[];
+  /** A user last active more than this many days before asOf is not billable (4.1). */
+  inactiveUserDays?: number;
 }
 
 /** Where a row came from, for evidence: "data/psa.csv:17". */
@@ -89,6 +103,10 @@ export interface UserRow {
   guest: boolean;
   /** The vendor whose SKUs the licences are (default microsoft). */
   vendor: string;
+  /** Group names (transitive membership where the source knows it). */
+  groups?: string[];
+  /** Last sign-in as a UTC instant, ISO 8601; absent when the source does not give it. */
+  lastActive?: string;
 }
 
 export interface DeviceRow {
@@ -116,6 +134,10 @@ export interface LicenceRow {
   vendor: string;
   sku: string;
   quantity: number;
+  /** Cost per unit per month, when the row gives one (the money on an unmapped row). */
+  unitCost?: Money;
+  /** End of the term within which the quantity cannot be reduced (yyyy-mm-dd). */
+  commitmentEnd?: string;
 }
 
 export interface BillingRow {

@@ -1,9 +1,12 @@
+import { daysBetween } from "./dates.ts";
 import type { Rules, UserRow } from "./types.ts";
 
 /** A user that counts for billing (spec 4.1). UPN lower-cased; licences as SKUs of `vendor`. */
 export interface BillableUser {
   upn: string;
   licences: Set<string>;
+  /** Group names, lower-cased (filters compare them without regard to case). */
+  groups: Set<string>;
 }
 
 /** Compiles `excludeUsers` globs (`*` any run, `?` one character) into one case-insensitive test. */
@@ -19,20 +22,40 @@ export function globMatcher(globs: readonly string[]): (upn: string) => boolean 
   return (upn) => re.test(upn);
 }
 
-export function isBillable(user: UserRow, rules: Rules, excluded: (upn: string) => boolean): boolean {
+export function isBillable(
+  user: UserRow,
+  rules: Rules,
+  excluded: (upn: string) => boolean,
+  asOf: string,
+): boolean {
   if (!user.enabled || user.guest) return false;
   if (excluded(user.upn)) return false;
-  return !rules.requireLicence || user.licences.length > 0;
+  if (rules.requireLicence && user.licences.length === 0) return false;
+  return !isInactive(user, rules, asOf);
 }
 
-export function billableUsers(rows: readonly UserRow[], rules: Rules): BillableUser[] {
+/** Last active more than `inactiveUserDays` before asOf; a user with no lastActive is not judged. */
+export function isInactive(user: UserRow, rules: Rules, asOf: string): boolean {
+  if (rules.inactiveUserDays === undefined || user.lastActive === undefined) return false;
+  return daysBetween(user.lastActive.slice(0, 10), asOf) > rules.inactiveUserDays;
+}
+
+export function billableUsers(rows: readonly UserRow[], rules: Rules, asOf: string): BillableUser[] {
   const excluded = globMatcher(rules.excludeUsers);
   return rows
-    .filter((u) => isBillable(u, rules, excluded))
-    .map((u) => ({ upn: u.upn.trim().toLowerCase(), licences: new Set(u.licences.map(lowerSku)) }))
+    .filter((u) => isBillable(u, rules, excluded, asOf))
+    .map((u) => ({
+      upn: u.upn.trim().toLowerCase(),
+      licences: new Set(u.licences.map(lowerSku)),
+      groups: new Set((u.groups ?? []).map(lowerGroup)),
+    }))
     .sort((a, b) => (a.upn < b.upn ? -1 : a.upn > b.upn ? 1 : 0));
 }
 
 export function lowerSku(sku: string): string {
   return sku.trim().toLowerCase();
+}
+
+export function lowerGroup(group: string): string {
+  return group.trim().toLowerCase();
 }

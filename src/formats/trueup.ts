@@ -21,6 +21,25 @@ function licencesOf(text: string, vendor: string): string[] {
     .filter((s) => s !== "");
 }
 
+/** Group names separated by ";" (a name may hold "," or spaces). */
+export function groupsOf(text: string): string[] {
+  return text
+    .split(";")
+    .map((g) => g.trim())
+    .filter((g) => g !== "");
+}
+
+/** The optional fields of a user row, left out when the source gives none. */
+export function userExtras(
+  groups: readonly string[],
+  lastActive: string | undefined,
+): { groups?: string[]; lastActive?: string } {
+  return {
+    ...(groups.length > 0 ? { groups: [...groups] } : {}),
+    ...(lastActive === undefined ? {} : { lastActive }),
+  };
+}
+
 export const trueupUsers: Format<"users"> = {
   name: "trueup-users",
   kind: "users",
@@ -31,6 +50,8 @@ export const trueupUsers: Format<"users"> = {
     col("enabled", true, BOOLEANS),
     col("licences"),
     col("userType", false, ["member", "guest"]),
+    col("groups"),
+    col("lastActive"),
   ],
   row(f, ctx) {
     const owner = ctx.owner(f);
@@ -38,7 +59,9 @@ export const trueupUsers: Format<"users"> = {
     const enabled = f.bool("enabled");
     const userType = f.oneOf("userType", ["member", "guest"] as const, "member");
     const vendor = ctx.vendor ?? "microsoft";
-    if (!owner || upn === undefined || enabled === undefined || userType === undefined) return undefined;
+    const lastActive = f.text("lastActive") === "" ? undefined : f.date("lastActive");
+    if (!owner || upn === undefined || enabled === undefined || userType === undefined || !f.ok)
+      return undefined;
     return {
       ref: ctx.ref,
       owner,
@@ -47,6 +70,7 @@ export const trueupUsers: Format<"users"> = {
       licences: licencesOf(f.text("licences"), vendor),
       guest: userType === "guest",
       vendor,
+      ...userExtras(groupsOf(f.text("groups")), lastActive),
     };
   },
 };
@@ -96,14 +120,29 @@ export const trueupDeployments: Format<"deployments"> = {
 export const trueupLicences: Format<"licences"> = {
   name: "trueup-licences",
   kind: "licences",
-  columns: [col("account", true), col("sku", true), col("quantity", true), col("unitCost")],
+  columns: [
+    col("account", true),
+    col("sku", true),
+    col("quantity", true),
+    col("unitCost"),
+    col("commitmentEnd"),
+  ],
   row(f, ctx) {
     const owner = ctx.owner(f);
     const sku = f.required("sku");
     const quantity = f.quantity("quantity");
-    if (f.text("unitCost") !== "") f.money("unitCost");
+    const unitCost = f.text("unitCost") === "" ? undefined : f.money("unitCost");
+    const end = f.text("commitmentEnd") === "" ? undefined : f.date("commitmentEnd");
     if (!owner || sku === undefined || quantity === undefined || !f.ok) return undefined;
-    return { ref: ctx.ref, owner, vendor: ctx.vendor ?? "", sku, quantity };
+    return {
+      ref: ctx.ref,
+      owner,
+      vendor: ctx.vendor ?? "",
+      sku,
+      quantity,
+      ...(unitCost === undefined ? {} : { unitCost }),
+      ...(end === undefined ? {} : { commitmentEnd: end.slice(0, 10) }),
+    };
   },
 };
 

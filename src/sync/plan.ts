@@ -1,5 +1,6 @@
 import { Decimal as DecimalJs } from "decimal.js";
 import type { PsaAgreement, PsaBilling, PsaLine } from "../connectors/types.ts";
+import { idList } from "../core/accounts.ts";
 import { formatMoney, formatPrice } from "../core/money.ts";
 import type { Bundle, Client, Service } from "../core/types.ts";
 
@@ -83,9 +84,11 @@ export function planSync(input: PlanInput): Plan {
   const changes: Change[] = [];
   for (const report of input.report.clients) {
     const client = input.clients.find((c) => c.id === report.id);
-    const account = client?.ids.psa;
+    // A client billed under several PSA companies: its lines under any of them; new lines under the first.
+    const accounts = idList(client?.ids.psa);
+    const account = accounts[0];
     if (!client || account === undefined) continue;
-    const lines = input.billing.lines.filter((l) => same(l.account, account));
+    const lines = input.billing.lines.filter((l) => accounts.some((a) => same(l.account, a)));
     const byLine = new Map<string, Change>();
     for (const f of report.findings) {
       if (!BILLING_TYPES.has(f.type)) continue;

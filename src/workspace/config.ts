@@ -5,6 +5,7 @@ import {
   type Component,
   DEVICE_TYPES,
   type DeviceType,
+  type ExternalIds,
   type Plan,
   type Rules,
   type Service,
@@ -89,11 +90,17 @@ function each<T>(
 function readRules(r: Reader, value: unknown): Rules {
   const rules: Rules = { staleDeviceDays: 30, requireLicence: true, excludeUsers: [] };
   if (value === undefined || value === null) return rules;
-  const o = r.obj(value, ["rules"], ["staleDeviceDays", "requireLicence", "excludeUsers"]);
+  const o = r.obj(
+    value,
+    ["rules"],
+    ["staleDeviceDays", "requireLicence", "excludeUsers", "inactiveUserDays"],
+  );
   if (!o) return rules;
   rules.staleDeviceDays = r.count(o, ["rules"], "staleDeviceDays") ?? rules.staleDeviceDays;
   rules.requireLicence = r.bool(o, ["rules"], "requireLicence") ?? rules.requireLicence;
   rules.excludeUsers = r.strings(o, ["rules"], "excludeUsers") ?? [];
+  const inactive = r.count(o, ["rules"], "inactiveUserDays");
+  if (inactive !== undefined) rules.inactiveUserDays = inactive;
   return rules;
 }
 
@@ -185,24 +192,40 @@ function readBundle(r: Reader, v: unknown, p: Path): Bundle | undefined {
 }
 
 function readClient(r: Reader, v: unknown, p: Path): Client | undefined {
-  const o = r.obj(v, p, ["id", "name", "ids", "plans"]);
+  const o = r.obj(v, p, ["id", "name", "ids", "plans", "clientPaid", "ended"]);
   if (!o) return undefined;
   const id = r.str(o, p, "id", true);
-  const ids: Record<string, string> = {};
-  if (o.ids !== undefined && o.ids !== null) {
-    const io = r.obj(o.ids, [...p, "ids"], Object.keys(o.ids as object));
-    for (const key of Object.keys(io ?? {})) {
-      const value = io && r.str(io, [...p, "ids"], key, true);
-      if (value) ids[key] = value;
-    }
-  }
+  const ids = readIds(r, o.ids, [...p, "ids"]);
   const plans: Plan[] = [];
   (r.list(o, p, "plans") ?? []).forEach((pv, i) => {
     const plan = readPlan(r, pv, [...p, "plans", i]);
     if (plan) plans.push(plan);
   });
   if (!id) return undefined;
-  return { id, name: r.str(o, p, "name") ?? id, ids, plans };
+  const client: Client = { id, name: r.str(o, p, "name") ?? id, ids, plans };
+  const clientPaid = r.strings(o, p, "clientPaid");
+  if (clientPaid !== undefined) client.clientPaid = clientPaid;
+  const ended = r.date(o, p, "ended");
+  if (ended !== undefined) client.ended = ended;
+  return client;
+}
+
+/** `ids:` system -> one id, or a list of them (a client under two PSA companies). */
+function readIds(r: Reader, value: unknown, p: Path): Record<string, ExternalIds> {
+  const ids: Record<string, ExternalIds> = {};
+  if (value === undefined || value === null) return ids;
+  const io = r.obj(value, p, Object.keys(value as object));
+  for (const key of Object.keys(io ?? {})) {
+    if (io && Array.isArray(io[key])) {
+      const list = r.strings(io, p, key);
+      if (list && list.length === 0) r.y.error([...p, key], "an empty list names no id");
+      else if (list) ids[key] = list;
+    } else {
+      const one = io && r.str(io, p, key, true);
+      if (one) ids[key] = one;
+    }
+  }
+  return ids;
 }
 
 function readPlan(r: Reader, v: unknown, p: Path): Plan | undefined {
@@ -219,12 +242,16 @@ function readPlan(r: Reader, v: unknown, p: Path): Plan | undefined {
   if (bundle !== undefined) {
     if (o.quantity !== undefined)
       r.y.error([...p, "quantity"], "a fixed quantity applies to service plans only");
-    let licencesAny: string[] | undefined;
+    const plan: Plan = { kind: "bundle", bundle, price, minimum };
     if (o.users !== undefined && o.users !== null) {
-      const uo = r.obj(o.users, [...p, "users"], ["licencesAny"]);
-      licencesAny = uo && r.strings(uo, [...p, "users"], "licencesAny");
+      const up = [...p, "users"];
+      const uo = r.obj(o.users, up, ["licencesAny", "groupsAny", "excludeGroups"]);
+      for (const key of ["licencesAny", "groupsAny", "excludeGroups"] as const) {
+        const list = uo && r.strings(uo, up, key);
+        if (list !== undefined) plan[key] = list;
+      }
     }
-    return { kind: "bundle", bundle, licencesAny, price, minimum };
+    return plan;
   }
   if (o.users !== undefined) r.y.error([...p, "users"], "a users filter applies to bundle plans only");
   return { kind: "service", service: service as string, quantity: r.count(o, p, "quantity"), price, minimum };

@@ -1,3 +1,4 @@
+import { idList } from "../core/accounts.ts";
 import type { Config } from "./config.ts";
 import type { Path, YamlFile } from "./yaml.ts";
 
@@ -80,12 +81,19 @@ export function checkReferences(y: YamlFile, c: Config): void {
   for (const cl of c.clients) {
     const p = pathOf("clients", cl.id);
     if (cl.id === "_unmapped") y.error([...p, "id"], '"_unmapped" is reserved for rows that match no client');
-    for (const [system, value] of Object.entries(cl.ids)) {
-      const key = `${system.toLowerCase()}\u0000${value.trim().toLowerCase()}`;
-      const other = externalIds.get(key);
-      if (other) y.error([...p, "ids", system], `${system} id "${value}" is also client ${other}'s`);
-      else externalIds.set(key, cl.id);
+    for (const [system, values] of Object.entries(cl.ids)) {
+      idList(values).forEach((value, j) => {
+        const at: Path = typeof values === "string" ? [...p, "ids", system] : [...p, "ids", system, j];
+        const key = `${system.toLowerCase()}\u0000${value.trim().toLowerCase()}`;
+        const other = externalIds.get(key);
+        if (other === cl.id) y.error(at, `${system} id "${value}" is listed twice`);
+        else if (other) y.error(at, `${system} id "${value}" is also client ${other}'s`);
+        else externalIds.set(key, cl.id);
+      });
     }
+    (cl.clientPaid ?? []).forEach((id, i) => {
+      unknownService([...p, "clientPaid", i], id);
+    });
     cl.plans.forEach((plan, i) => {
       const pp = [...p, "plans", i];
       if (plan.kind === "service") {
@@ -97,7 +105,7 @@ export function checkReferences(y: YamlFile, c: Config): void {
         return;
       }
       const bundle = c.bundles.find((b) => b.id === plan.bundle);
-      if (bundle?.per === "device" && plan.licencesAny)
+      if (bundle?.per === "device" && (plan.licencesAny || plan.groupsAny || plan.excludeGroups))
         y.error([...pp, "users"], "a users filter applies to per: user bundles only");
     });
   }
