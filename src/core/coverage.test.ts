@@ -173,11 +173,29 @@ describe("COVERAGE_GAP (5)", () => {
     });
   });
 
-  it("deployed counts the client's rows of the service's deployment, matched or not", () => {
+  it("deployed counts the devices counted for the service that an agent covers, not the rows", () => {
     const r = run(
       acme(devices, [agent("edr", "PC1"), agent("edr", "pc1.acme.local"), agent("edr", "ROGUE")]),
     );
-    expect(lineOf(r, "service:edr")).toMatchObject({ required: 4, deployed: 3 });
+    expect(lineOf(r, "service:edr")).toMatchObject({ required: 4, deployed: 1 });
+  });
+
+  it("two services sharing one console each count only their own devices as deployed", () => {
+    const ws = service("ws", { deployment: "bk", vendorSkus: [] });
+    const srv = service("srv", { deployment: "bk", vendorSkus: [] });
+    const r = run({
+      services: [ws, srv],
+      bundles: [
+        bundle("care", { includes: [{ service: "ws", deviceTypes: ["workstation"] }] }),
+        bundle("server", { per: "device", deviceTypes: ["server"], includes: ["srv"] }),
+      ],
+      plans: [bundlePlan("server"), bundlePlan("care")],
+      users: [user("ann@acme.com")],
+      devices: [device("PC1"), device("PC2"), device("S1", { type: "server" })],
+      agents: ["PC1", "PC2", "S1"].map((h) => agent("bk", h)),
+    });
+    expect(lineOf(r, "service:ws")).toMatchObject({ required: 2, deployed: 2 });
+    expect(lineOf(r, "service:srv")).toMatchObject({ required: 1, deployed: 1 });
   });
 });
 

@@ -23,9 +23,11 @@ export function compareCoverage(
   catalogue: Catalogue,
   deployments: ReadonlySet<string>,
   haveInventory: boolean,
+  former = false,
 ): CoverageResult {
   const findings: Finding[] = [];
-  const index = new DeviceIndex(currentDevices);
+  // Every agent still running at a former client is unknown: its rows are matched against no device.
+  const index = new DeviceIndex(former ? [] : currentDevices);
   const covered = new Map<string, Set<Device>>();
   const unknown = new Map<string, string[]>();
   for (const row of rows) {
@@ -40,6 +42,24 @@ export function compareCoverage(
       unknown.set(row.deployment, list);
     }
   }
+  // Without an inventory there is no device to count: deployed stays null, never a zero read from
+  // absent data, and no agent is a gap or unknown. A former client's agents are unknown all the same.
+  if (!haveInventory && !former) return { findings, deployed: new Map() };
+  const deployed = haveInventory ? coveredCounts(catalogue, req, deployments, covered) : new Map();
+  if (!former) findings.push(...coverageGaps(req, catalogue, deployments, covered));
+  for (const [deployment, hosts] of unknown) {
+    findings.push(finding("UNKNOWN_AGENT", `deployment:${deployment}`, hosts));
+  }
+  return { findings, deployed };
+}
+
+/** Per service with a deployment whose source exists: its counted devices that an agent covers. */
+function coveredCounts(
+  catalogue: Catalogue,
+  req: Requirements,
+  deployments: ReadonlySet<string>,
+  covered: ReadonlyMap<string, Set<Device>>,
+): Map<string, number> {
   const deployed = new Map<string, number>();
   for (const service of catalogue.services.values()) {
     if (service.deployment === undefined || !deployments.has(service.deployment)) continue;
@@ -47,8 +67,16 @@ export function compareCoverage(
     const devices = [...(req.services.get(service.id)?.devices ?? [])];
     deployed.set(service.id, devices.filter((d) => agents?.has(d)).length);
   }
-  if (!haveInventory) return { findings, deployed };
+  return deployed;
+}
 
+function coverageGaps(
+  req: Requirements,
+  catalogue: Catalogue,
+  deployments: ReadonlySet<string>,
+  covered: ReadonlyMap<string, Set<Device>>,
+): Finding[] {
+  const findings: Finding[] = [];
   for (const [id, need] of req.services) {
     const deployment = catalogue.service(id).deployment;
     if (deployment === undefined || !deployments.has(deployment) || need.devices.size === 0) continue;
@@ -64,8 +92,5 @@ export function compareCoverage(
       ),
     );
   }
-  for (const [deployment, hosts] of unknown) {
-    findings.push(finding("UNKNOWN_AGENT", `deployment:${deployment}`, hosts));
-  }
-  return { findings, deployed };
+  return findings;
 }

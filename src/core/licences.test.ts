@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
+  billing,
   bundle,
   bundlePlan,
+  client,
   findingOf,
   findingsOf,
   licence,
@@ -110,14 +112,34 @@ describe("LICENCE_SHORTFALL and LICENCE_SURPLUS (5)", () => {
 });
 
 describe("ORPHAN_LICENCE (5)", () => {
+  // No licences source: no licence comparison runs, so the orphan finding carries the seats' cost.
   function orphans(users: UserRow[]) {
     return findingsOf(
-      run(acme([licence("pax8", "MST-BP", 5)], { users: [...users5, ...users] })),
+      run(acme([], { users: [...users5, ...users], sources: { licenceVendors: new Set() } })),
       "ORPHAN_LICENCE",
     );
   }
 
-  it("disabled users still holding a SKU of a service are one finding: cost x such users", () => {
+  it("where a licence comparison runs, the leavers' seats are in it: the orphan finding carries 0.00", () => {
+    const r = run(
+      acme([licence("pax8", "MST-BP", 7)], {
+        users: [
+          ...users5,
+          user("ned@acme.com", { enabled: false }),
+          user("lou@acme.com", { enabled: false }),
+        ],
+      }),
+    );
+    expect(findingOf(r, "ORPHAN_LICENCE", "service:m365")).toMatchObject({
+      monthlyImpact: "0.00",
+      evidence: ["lou@acme.com", "ned@acme.com"],
+    });
+    // The two seats are counted once, in the surplus: 2 x 22.00.
+    expect(findingOf(r, "LICENCE_SURPLUS", "service:m365").monthlyImpact).toBe("44.00");
+    expect(r.totals.licenceWaste).toBe("44.00");
+  });
+
+  it("disabled users still holding a SKU of a service with no licence comparison are one finding: cost x such users", () => {
     expect(
       orphans([user("Ned@Acme.com", { enabled: false }), user("lou@acme.com", { enabled: false })]),
     ).toEqual([
@@ -166,6 +188,49 @@ describe("ORPHAN_LICENCE (5)", () => {
     expect(
       orphans([user("gus@partner.com", { guest: true }), user("kiosk@acme.com", { licences: ["SPB"] })]),
     ).toEqual([]);
+  });
+});
+
+describe("reducibleOn (5)", () => {
+  it("a surplus carries the earliest term end on or after asOf among the service's rows", () => {
+    const rows = [
+      licence("pax8", "MST-BP", 4, { commitmentEnd: "2027-06-30" }),
+      licence("td", "BP-TD", 3, { commitmentEnd: "2027-01-31" }),
+      licence("pax8", "MST-BP", 1, { commitmentEnd: "2026-10-31" }),
+      licence("pax8", "MST-BP", 1),
+    ];
+    expect(findingOf(run(acme(rows)), "LICENCE_SURPLUS", "service:m365").reducibleOn).toBe("2027-01-31");
+  });
+
+  it("a term ending on asOf still locks the surplus until that day", () => {
+    const r = run(acme([licence("pax8", "MST-BP", 6, { commitmentEnd: "2026-11-01" })]));
+    expect(findingOf(r, "LICENCE_SURPLUS", "service:m365").reducibleOn).toBe("2026-11-01");
+  });
+
+  it("terms already ended, or not given, leave no reducibleOn; a shortfall never has one", () => {
+    const ended = run(acme([licence("pax8", "MST-BP", 6, { commitmentEnd: "2026-10-31" })]));
+    expect(findingOf(ended, "LICENCE_SURPLUS", "service:m365")).not.toHaveProperty("reducibleOn");
+    const short = run(acme([licence("pax8", "MST-BP", 2, { commitmentEnd: "2027-06-30" })]));
+    expect(findingOf(short, "LICENCE_SHORTFALL", "service:m365")).not.toHaveProperty("reducibleOn");
+  });
+});
+
+describe("clientPaid (4.5)", () => {
+  const paid = (extra: Partial<Spec>) =>
+    run(acme([], { clients: [client("acme", [bundlePlan("gold")], { clientPaid: ["m365"] })], ...extra }));
+
+  it("a client-paid service has no licence finding, no purchased figure, and its rows are not read", () => {
+    const r = paid({
+      licences: [licence("pax8", "MST-BP", 9), licence("pax8", "ARCH-1", 1)],
+      users: [...users5, user("ned@acme.com", { enabled: false })],
+    });
+    expect(summary(r)).toEqual(["LICENCE_SURPLUS service:arch"]);
+    expect(lineOf(r, "service:m365")).toMatchObject({ required: 5, purchased: null });
+  });
+
+  it("it still counts for billing", () => {
+    const r = paid({ billing: [billing("GOLD", 3, "100.00")] });
+    expect(findingOf(r, "UNDER_BILLED", "bundle:gold")).toMatchObject({ expected: 5, actual: 3 });
   });
 });
 

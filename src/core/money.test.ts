@@ -34,6 +34,7 @@ describe("money in the report (6)", () => {
       overBilled: "0.00",
       licenceWaste: "0.00",
       licenceShortfall: "0.00",
+      unmapped: "0.00",
       coverageGaps: 0,
       findings: 0,
     });

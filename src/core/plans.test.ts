@@ -289,3 +289,61 @@ describe("uncovered users and devices (4.3)", () => {
     expect(findingsOf(r, "UNCOVERED")).toEqual([]);
   });
 });
+
+describe("user filters by group (4.3)", () => {
+  const gold = bundle("gold");
+  const front = bundle("front");
+  const taken = (r: JsonReport, b: string) => findingOf(r, "UNDER_BILLED", `bundle:${b}`).evidence;
+
+  it("groupsAny takes users in one of the groups, compared without regard to case", () => {
+    const r = run(
+      spec({
+        bundles: [front, gold],
+        plans: [bundlePlan("front", { groupsAny: ["Warehouse", "Kiosk"] }), bundlePlan("gold")],
+        users: [
+          user("ann@acme.com", { groups: ["warehouse"] }),
+          user("bob@acme.com", { groups: ["Staff"] }),
+          user("cat@acme.com"),
+        ],
+      }),
+    );
+    expect(taken(r, "front")).toEqual(["ann@acme.com"]);
+    expect(taken(r, "gold")).toEqual(["bob@acme.com", "cat@acme.com"]);
+  });
+
+  it("excludeGroups leaves out users in any of the groups: with no other plan they are uncovered", () => {
+    const r = run(
+      spec({
+        bundles: [gold],
+        plans: [bundlePlan("gold", { excludeGroups: ["contractors"] })],
+        users: [user("ann@acme.com", { groups: ["Staff", "CONTRACTORS"] }), user("bob@acme.com")],
+      }),
+    );
+    expect(taken(r, "gold")).toEqual(["bob@acme.com"]);
+    expect(summary(r)).toContain("UNCOVERED user:ann@acme.com");
+  });
+
+  it("every condition given must hold: licencesAny and groupsAny and excludeGroups", () => {
+    const r = run(
+      spec({
+        bundles: [front, gold],
+        plans: [
+          bundlePlan("front", {
+            licencesAny: ["SPE_F1"],
+            groupsAny: ["Warehouse"],
+            excludeGroups: ["Temps"],
+          }),
+          bundlePlan("gold"),
+        ],
+        users: [
+          user("ann@acme.com", { licences: ["SPE_F1"], groups: ["Warehouse"] }),
+          user("bob@acme.com", { licences: ["SPB"], groups: ["Warehouse"] }),
+          user("cat@acme.com", { licences: ["SPE_F1"], groups: ["Office"] }),
+          user("dan@acme.com", { licences: ["SPE_F1"], groups: ["Warehouse", "Temps"] }),
+        ],
+      }),
+    );
+    expect(taken(r, "front")).toEqual(["ann@acme.com"]);
+    expect(taken(r, "gold")).toEqual(["bob@acme.com", "cat@acme.com", "dan@acme.com"]);
+  });
+});

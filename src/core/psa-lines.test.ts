@@ -114,7 +114,7 @@ describe("PSA lines that no plan requires (5)", () => {
 });
 
 describe("UNMAPPED_PRODUCT (5)", () => {
-  it("billing rows whose product is no psaProduct are gathered into one finding per product", () => {
+  it("billing rows whose product is no psaProduct are one finding per product, with the money billed on them", () => {
     const r = run(
       acme([
         billing("GOLD-U", 3, "150.00"),
@@ -129,7 +129,7 @@ describe("UNMAPPED_PRODUCT (5)", () => {
         subject: "product:MYSTERY",
         expected: null,
         actual: null,
-        monthlyImpact: "0.00",
+        monthlyImpact: "30.00",
         evidence: ["psa.csv:3", "psa.csv:8"],
       },
       {
@@ -137,7 +137,7 @@ describe("UNMAPPED_PRODUCT (5)", () => {
         subject: "product:OTHER",
         expected: null,
         actual: null,
-        monthlyImpact: "0.00",
+        monthlyImpact: "10.00",
         evidence: ["psa.csv:4"],
       },
     ]);

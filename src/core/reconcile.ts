@@ -138,14 +138,14 @@ function reconcileClient(
       ? formerBilling(rows.billing, catalogue)
       : compareBilling(rows.billing, req, catalogue);
   const licences = compareLicences(rows.licences, req, catalogue, scope);
-  // Every agent still running at a former client is unknown: match its rows against no device.
   const coverage = compareCoverage(
     rows.deployments,
-    former ? [] : current,
+    current,
     req,
     catalogue,
     sources.deployments,
-    former || sources.devices,
+    sources.devices,
+    former,
   );
   findings.push(...(billing?.findings ?? []), ...licences.findings, ...coverage.findings);
 

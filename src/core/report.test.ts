@@ -157,7 +157,7 @@ describe("a report with every finding type (5, 6)", () => {
     ]);
   });
 
-  it("puts rows of unknown accounts, and their unknown products, under _unmapped", () => {
+  it("puts rows of unknown accounts under _unmapped, with the money on them, their products not looked up", () => {
     expect(findingsOf(r, undefined, "_unmapped")).toEqual([
       {
         type: "UNMAPPED_ACCOUNT",
@@ -172,15 +172,7 @@ describe("a report with every finding type (5, 6)", () => {
         subject: "account:psa:99999",
         expected: null,
         actual: null,
-        monthlyImpact: "0.00",
-        evidence: ["psa.csv:17"],
-      },
-      {
-        type: "UNMAPPED_PRODUCT",
-        subject: "product:BAR",
-        expected: null,
-        actual: null,
-        monthlyImpact: "0.00",
+        monthlyImpact: "450.00",
         evidence: ["psa.csv:17"],
       },
     ]);
@@ -192,15 +184,17 @@ describe("a report with every finding type (5, 6)", () => {
 
   it("totals every kind of money, the coverage gaps and the findings", () => {
     // underBilled: addon 25.00 + acme's GOLD-U at 145 (5.00 x 2); overBilled: arch 3.50 + srv
-    // 120.00 + beta's GOLD-U at 150 against 140 (10.00); waste: arch 2 x 1.10 + ned's m365 22.00;
-    // shortfall: acme m365 22.00 + beta m365 22.00 + beta edr 4.50.
+    // 120.00 + beta's GOLD-U at 150 against 140 (10.00); waste: arch 2 x 1.10 (ned's m365 seat is
+    // already in the m365 comparison: 0.00); shortfall: acme m365 22.00 + beta m365 22.00 + beta edr
+    // 4.50; unmapped: psa 99999's 3 x 150.00 + FOO 1 x 1.00 + MYSTERY (no unit cost) 0.00.
     expect(r.totals).toEqual({
       underBilled: "35.00",
       overBilled: "133.50",
-      licenceWaste: "24.20",
+      licenceWaste: "2.20",
       licenceShortfall: "48.50",
+      unmapped: "451.00",
       coverageGaps: 3,
-      findings: 22,
+      findings: 21,
     });
     expect(r.asOf).toBe("2026-11-01");
     expect(r.currency).toBe("USD");

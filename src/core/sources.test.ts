@@ -136,12 +136,13 @@ describe("coverage comparisons need a deployments source of the service's deploy
       }),
     );
     expect(summary(r)).toEqual([]);
-    expect(lineOf(r, "service:edr")).toMatchObject({ deployed: 1 });
+    // No device is counted without an inventory, so none can be covered: null, not a zero.
+    expect(lineOf(r, "service:edr")).toMatchObject({ deployed: null });
   });
 });
 
 describe("lines (6)", () => {
-  it("a service no plan requires, but bought or deployed, has a line with required null", () => {
+  it("a service no plan requires, but bought, has a line with required null and deployed 0", () => {
     const extra = service("extra", { deployment: "xdr", vendorSkus: [sku("pax8", "X")] });
     const r = run(
       acme({
@@ -155,7 +156,7 @@ describe("lines (6)", () => {
       required: null,
       billed: null,
       purchased: 3,
-      deployed: 1,
+      deployed: 0,
       price: null,
     });
   });

@@ -10,6 +10,7 @@ import type {
   DeploymentRow,
   DeviceRow,
   DeviceType,
+  ExternalIds,
   LicenceRow,
   Owner,
   ReconcileInput,
@@ -84,10 +85,18 @@ export function bundle(
 
 export function bundlePlan(
   bundleId: string,
-  o: { licencesAny?: string[]; price?: string; minimum?: number } = {},
+  o: {
+    licencesAny?: string[];
+    groupsAny?: string[];
+    excludeGroups?: string[];
+    price?: string;
+    minimum?: number;
+  } = {},
 ): BundlePlan {
   const p: BundlePlan = { kind: "bundle", bundle: bundleId };
   if (o.licencesAny !== undefined) p.licencesAny = o.licencesAny;
+  if (o.groupsAny !== undefined) p.groupsAny = o.groupsAny;
+  if (o.excludeGroups !== undefined) p.excludeGroups = o.excludeGroups;
   if (o.price !== undefined) p.price = money(o.price);
   if (o.minimum !== undefined) p.minimum = o.minimum;
   return p;
@@ -107,9 +116,12 @@ export function servicePlan(
 export function client(
   id: string,
   plans: (BundlePlan | ServicePlan)[] = [],
-  o: { name?: string; ids?: Record<string, string> } = {},
+  o: { name?: string; ids?: Record<string, ExternalIds>; clientPaid?: string[]; ended?: string } = {},
 ): Client {
-  return { id, name: o.name ?? id, ids: o.ids ?? {}, plans };
+  const c: Client = { id, name: o.name ?? id, ids: o.ids ?? {}, plans };
+  if (o.clientPaid !== undefined) c.clientPaid = o.clientPaid;
+  if (o.ended !== undefined) c.ended = o.ended;
+  return c;
 }
 
 export function user(
@@ -120,9 +132,11 @@ export function user(
     licences?: string[];
     guest?: boolean;
     vendor?: string;
+    groups?: string[];
+    lastActive?: string;
   } = {},
 ): UserRow {
-  return {
+  const u: UserRow = {
     ref: o.ref ?? "",
     owner: ownerOf(o),
     upn,
@@ -131,6 +145,9 @@ export function user(
     guest: o.guest ?? false,
     vendor: o.vendor ?? "microsoft",
   };
+  if (o.groups !== undefined) u.groups = o.groups;
+  if (o.lastActive !== undefined) u.lastActive = o.lastActive;
+  return u;
 }
 
 export function device(
@@ -172,9 +189,12 @@ export function licence(
   vendor: string,
   skuName: string,
   quantity: number,
-  o: RowOwner & { ref?: string } = {},
+  o: RowOwner & { ref?: string; unitCost?: string; commitmentEnd?: string } = {},
 ): LicenceRow {
-  return { ref: o.ref ?? "", owner: ownerOf(o), vendor, sku: skuName, quantity };
+  const l: LicenceRow = { ref: o.ref ?? "", owner: ownerOf(o), vendor, sku: skuName, quantity };
+  if (o.unitCost !== undefined) l.unitCost = money(o.unitCost);
+  if (o.commitmentEnd !== undefined) l.commitmentEnd = o.commitmentEnd;
+  return l;
 }
 
 export function billing(
@@ -255,6 +275,7 @@ export interface JsonFinding {
   actual: number | string | null;
   monthlyImpact: string;
   evidence: string[];
+  reducibleOn?: string;
 }
 
 export interface JsonLine {
@@ -282,6 +303,7 @@ export interface JsonReport {
     overBilled: string;
     licenceWaste: string;
     licenceShortfall: string;
+    unmapped: string;
     coverageGaps: number;
     findings: number;
   };

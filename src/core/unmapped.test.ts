@@ -32,16 +32,41 @@ describe("unmapped accounts (2, 5)", () => {
     expect(r.totals.findings).toBe(2);
   });
 
-  it("a licence row of an unknown account with an unknown SKU is both UNMAPPED_ACCOUNT and UNMAPPED_SKU", () => {
+  it("a licence row of an unknown account counts under UNMAPPED_ACCOUNT alone: its SKU is not looked up", () => {
     const r = run({
       licences: [
-        licence("pax8", "NOPE", 2, { account: { system: "pax8", value: "px-9" }, ref: "pax8.csv:4" }),
+        licence("pax8", "NOPE", 2, {
+          account: { system: "pax8", value: "px-9" },
+          ref: "pax8.csv:4",
+          unitCost: "7.25",
+        }),
       ],
     });
-    expect(summary(r, "_unmapped")).toEqual([
-      "UNMAPPED_ACCOUNT account:pax8:px-9",
-      "UNMAPPED_SKU sku:pax8:NOPE",
+    expect(summary(r, "_unmapped")).toEqual(["UNMAPPED_ACCOUNT account:pax8:px-9"]);
+    expect(r.totals.unmapped).toBe("14.50");
+  });
+
+  it("an unknown account carries the money on its rows: billed quantity x price, bought quantity x cost", () => {
+    const psa = { account: { system: "psa", value: "10377" } };
+    const px = { account: { system: "pax8", value: "px-77" } };
+    const r = run({
+      billing: [
+        billing("GOLD", 4, "150.00", { ...psa, ref: "psa.csv:2" }),
+        billing("ARCH", 2, "3.25", { ...psa, ref: "psa.csv:3" }),
+      ],
+      licences: [
+        licence("pax8", "MST-BP", 3, { ...px, ref: "pax8.csv:2", unitCost: "22.00" }),
+        licence("pax8", "S1", 2, { ...px, ref: "pax8.csv:3" }),
+      ],
+      users: [user("who@x.com", { account: { system: "microsoft", value: "x" }, ref: "users.csv:2" })],
+    });
+    expect(findingsOf(r, "UNMAPPED_ACCOUNT", "_unmapped").map((f) => [f.subject, f.monthlyImpact])).toEqual([
+      ["account:microsoft:x", "0.00"],
+      ["account:pax8:px-77", "66.00"],
+      ["account:psa:10377", "606.50"],
     ]);
+    expect(r.totals.unmapped).toBe("672.50");
+    expect(r.totals.overBilled).toBe("0.00");
   });
 
   it("there is no _unmapped client when every row has a client", () => {

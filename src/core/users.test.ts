@@ -126,3 +126,30 @@ describe("billable users (4.1)", () => {
     expect(clientOf(r, "beta").counts.billableUsers).toBe(1);
   });
 });
+
+describe("inactive users (4.1, inactiveUserDays)", () => {
+  const inactive = { inactiveUserDays: 90 };
+
+  it("a user last active more than inactiveUserDays before asOf is not billable", () => {
+    const users = [
+      user("ann@acme.com", { lastActive: "2026-08-03" }),
+      user("ned@acme.com", { lastActive: "2026-08-02T23:59:00.000Z" }),
+    ];
+    // asOf 2026-11-01: 90 days after 2026-08-03, 91 after 2026-08-02.
+    expect(billable(users, inactive)).toEqual(["ann@acme.com"]);
+  });
+
+  it("a user with no lastActive is not judged by it", () => {
+    expect(billable([user("ann@acme.com")], inactive)).toEqual(["ann@acme.com"]);
+  });
+
+  it("without inactiveUserDays, lastActive changes nothing", () => {
+    expect(billable([user("ann@acme.com", { lastActive: "2020-01-01" })])).toEqual(["ann@acme.com"]);
+  });
+
+  it("a user active after asOf is billable", () => {
+    expect(billable([user("ann@acme.com", { lastActive: "2026-12-01" })], inactive)).toEqual([
+      "ann@acme.com",
+    ]);
+  });
+});
