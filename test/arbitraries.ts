@@ -22,8 +22,21 @@ export type Bundle = {
 };
 type FullBundle = Bundle & { includes: Component[]; devicesPerUser?: number; extraDevice?: string };
 export type Plan = { bundle?: string; service?: string; price?: string; minimum?: number; quantity?: number };
-export type Client = { id: string; name: string; ids: Record<string, string>; plans: Plan[] };
-export type Rules = { staleDeviceDays: number; requireLicence: boolean; excludeUsers: readonly string[] };
+export type Client = {
+  id: string;
+  name: string;
+  ids: Record<string, string | string[]>;
+  plans: Plan[];
+  /** A former client from this date (4.6). */
+  ended?: string;
+  clientPaid?: string[];
+};
+export type Rules = {
+  staleDeviceDays: number;
+  requireLicence: boolean;
+  excludeUsers: readonly string[];
+  inactiveUserDays?: number;
+};
 export type Workspace = {
   asOf: string;
   rules: Rules;
@@ -35,11 +48,21 @@ export type Workspace = {
 };
 
 export const COLUMNS: Record<Kind, string[]> = {
-  users: ["account", "upn", "displayName", "enabled", "licences", "userType", "notes"],
+  users: [
+    "account",
+    "upn",
+    "displayName",
+    "enabled",
+    "licences",
+    "userType",
+    "groups",
+    "lastActive",
+    "notes",
+  ],
   devices: ["account", "hostname", "serial", "type", "lastSeen", "primaryUser", "notes"],
   edr: ["account", "hostname", "serial", "lastSeen", "notes"],
   backup: ["account", "hostname", "serial", "lastSeen", "notes"],
-  pax8: ["account", "sku", "quantity", "unitCost", "notes"],
+  pax8: ["account", "sku", "quantity", "unitCost", "commitmentEnd", "notes"],
   psa: ["account", "product", "quantity", "unitPrice", "agreement", "notes"],
 };
 const SOURCES: Record<Kind, Record<string, string>> = {
@@ -105,12 +128,22 @@ const minimum = opt(fc.nat(6));
 const planArb: fc.Arbitrary<Plan> = fc.oneof(
   fc.record({
     bundle: fc.constant("gold-user"),
-    users: opt(fc.constantFrom({ licencesAny: ["SPB"] }, { licencesAny: ["spb", "O365_BUSINESS_PREMIUM"] })),
+    users: opt(
+      fc.constantFrom(
+        { licencesAny: ["SPB"] },
+        { licencesAny: ["spb", "O365_BUSINESS_PREMIUM"] },
+        { excludeGroups: ["Contractors"] },
+        { licencesAny: ["SPB"], excludeGroups: ["contractors", "Temps"] },
+      ),
+    ),
     price,
     minimum,
   }),
   fc.record({ bundle: fc.constant("silver-user"), price, minimum }),
-  fc.record({ bundle: fc.constant("frontline"), users: fc.constant({ licencesAny: ["SPE_F1"] }) }),
+  fc.record({
+    bundle: fc.constant("frontline"),
+    users: fc.constantFrom({ licencesAny: ["SPE_F1"] }, { groupsAny: ["Warehouse", "kiosk"] }),
+  }),
   fc.record({ bundle: fc.constant("server"), price }),
   fc.record({ bundle: fc.constant("bronze-device"), minimum }),
   fc.record({ service: fc.constantFrom("archiving", "edr", "m365-bp"), price, minimum }),
@@ -122,6 +155,9 @@ const userArb = fc.record({
   enabled: fc.constantFrom("true", "true", "true", "TRUE", "yes", "false", "0"),
   type: fc.constantFrom("", "member", "member", "Guest"),
   licences: fc.subarray(["SPB", "spb", "O365_BUSINESS_PREMIUM", "SPE_F1", "FLOW_FREE"]),
+  groups: fc.subarray(["Warehouse", "WAREHOUSE", "Kiosk", "Contractors", "Staff"]),
+  /** Days before asOf of the last sign-in; none for sources that do not give it. */
+  lastActive: opt(fc.integer({ min: -5, max: 200 })),
 });
 const coverArb = fc.constantFrom("no", "host", "fqdn", "serial", "both");
 const deviceArb = fc.record({
@@ -158,8 +194,15 @@ const billingArb = fc.record({
   agreement: fc.constantFrom("Managed", "", "Project, misc", 'Said "ok"'),
 });
 const SKUS = "MST-BP-M mst-bp-m MST-BS-M S1-COMPLETE BK-WS BK-SRV ARCH-1 NOPE".split(" ");
-const licenceArb = fc.tuple(fc.constantFrom(...SKUS), fc.nat(15), opt(moneyArb));
+/** Days from asOf to the end of the licence's term, when it has one. */
+const termArb = opt(fc.integer({ min: -40, max: 400 }));
+const licenceArb = fc.tuple(fc.constantFrom(...SKUS), fc.nat(15), opt(moneyArb), termArb);
 const clientArb = fc.record({
+  /** Days before asOf the client ended (a former client when 0 or more), or not at all. */
+  ended: opt(fc.integer({ min: -30, max: 60 })),
+  clientPaid: opt(fc.subarray(["m365-bp", "m365-bs", "edr", "archiving"], { minLength: 1 })),
+  /** Billed under a second PSA company too. */
+  secondPsa: fc.boolean(),
   plans: fc.array(planArb, { maxLength: 5 }),
   users: fc.array(userArb, { maxLength: 8 }),
   devices: fc.array(deviceArb, { maxLength: 8 }),
@@ -174,6 +217,7 @@ const rawArb = fc.record({
     staleDeviceDays: fc.integer({ min: 3, max: 40 }),
     requireLicence: fc.boolean(),
     excludeUsers: fc.constantFrom(["svc-*"], ["SVC-*", "*@*.onmicrosoft.com"], []),
+    inactiveUserDays: opt(fc.integer({ min: 0, max: 120 })),
   }),
   catalogue: catalogueArb,
   clients: fc.array(clientArb, { minLength: 1, maxLength: 4 }),
@@ -214,19 +258,37 @@ function build(raw: Raw): Workspace {
   bundle(3).includes = inc("edr", "backup-srv");
   bundle(4).includes = [{ service: "edr", deviceTypes: c.bronzeEdrTypes }];
 
-  const ws: Workspace = { asOf: raw.asOf, rules: raw.rules, services, bundles, clients: [], files: {} };
+  const rules = { ...raw.rules };
+  if (rules.inactiveUserDays === undefined) delete rules.inactiveUserDays;
+  const ws: Workspace = { asOf: raw.asOf, rules, services, bundles, clients: [], files: {} };
   const files: Record<Kind, Row[]> = { users: [], devices: [], edr: [], backup: [], pax8: [], psa: [] };
   raw.clients.forEach((rc, k) => {
-    const ids = Object.fromEntries(IDS.split("|").map((p) => p.replaceAll("#", `${k}`).split("=")));
-    const client: Client = { id: `c${k}`, name: `Client ${k}`, ids, plans: rc.plans };
+    const ids: Record<string, string> = Object.fromEntries(
+      IDS.split("|").map((p) => p.replaceAll("#", `${k}`).split("=")),
+    );
+    const client: Client = { id: `c${k}`, name: `Client ${k}`, ids: { ...ids }, plans: rc.plans };
+    if (rc.secondPsa) client.ids.psa = [ids.psa ?? "", `5930${k}`];
+    if (rc.ended !== undefined) client.ended = isoMinus(raw.asOf, rc.ended);
+    if (rc.clientPaid !== undefined) client.clientPaid = rc.clientPaid;
     ws.clients.push(client);
-    let n = 0; // accounts come in three case variants
-    const account = (system: string) => caseVariant(ids[system] ?? "", n++);
+    let n = 0; // accounts come in three case variants; a second PSA company bills every other row
+    const account = (system: string) =>
+      caseVariant(system === "psa" && rc.secondPsa && n % 2 === 1 ? `5930${k}` : (ids[system] ?? ""), n++);
     const upns = rc.users.map((u, i) => {
       const upn = `${u.kind}${i}@c${k}.${u.kind === "admin" ? "onmicrosoft.com" : "example.com"}`;
       const text = u.upper ? upn.toUpperCase() : upn;
       files.users.push(
-        row("users", account("microsoft"), text, `U ${i}`, u.enabled, u.licences.join("+"), u.type),
+        row(
+          "users",
+          account("microsoft"),
+          text,
+          `U ${i}`,
+          u.enabled,
+          u.licences.join("+"),
+          u.type,
+          u.groups.join(";"),
+          u.lastActive === undefined ? "" : isoMinus(raw.asOf, u.lastActive),
+        ),
       );
       return text;
     });
@@ -257,8 +319,10 @@ function build(raw: Raw): Workspace {
     });
     for (const [j, dep] of rc.ghostAgents.entries())
       files[dep].push(row(dep, account(dep), `GHOST-${k}-${j}`));
-    for (const [sku, qty, cost] of rc.licences)
-      files.pax8.push(row("pax8", account("pax8"), sku, `${qty}`, cost ?? ""));
+    for (const [sku, qty, cost, term] of rc.licences) {
+      const end = term === undefined ? "" : isoMinus(raw.asOf, -term);
+      files.pax8.push(row("pax8", account("pax8"), sku, `${qty}`, cost ?? "", end));
+    }
     for (const b of rc.billing) {
       const subject = subjectOfProduct(ws, b.product);
       const contract = subject === undefined ? undefined : contractPrice(ws, client, subject);

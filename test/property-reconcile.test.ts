@@ -12,6 +12,7 @@ import {
   contractPrice,
   productOf,
   type Refs,
+  type Row,
   subjectOfProduct,
   type Workspace,
   workspaceArb,
@@ -38,10 +39,20 @@ type FindingJson = {
   actual: number | string | null;
   monthlyImpact: string;
   evidence: string[];
+  reducibleOn?: string;
 };
-type LineJson = { subject: string; required: number | null; billed: number | null; price: string | null };
+type LineJson = {
+  subject: string;
+  required: number | null;
+  billed: number | null;
+  purchased: number | null;
+  price: string | null;
+};
 type ClientJson = { id: string; lines: LineJson[]; findings: FindingJson[] } & Record<string, unknown>;
-type Totals = Record<"underBilled" | "overBilled" | "licenceWaste" | "licenceShortfall", string> & {
+type Totals = Record<
+  "underBilled" | "overBilled" | "licenceWaste" | "licenceShortfall" | "unmapped",
+  string
+> & {
   coverageGaps: number;
   findings: number;
 };
@@ -69,14 +80,37 @@ async function run(ws: Workspace, shuffleSeed?: number) {
 const clientOf = (ws: Workspace, id: string) => ws.clients.find((c) => c.id === id) as Client;
 const psaRow = (refs: Refs, f: FindingJson) => refs.get(f.evidence[0] ?? "") ?? {};
 const cost = (ws: Workspace, subject: string) => ws.services.find((s) => `service:${s.id}` === subject)?.cost;
+const psaIds = (client: Client) => [client.ids.psa ?? []].flat().map((id) => id.toLowerCase());
+const isFormer = (ws: Workspace, client: Client) => client.ended !== undefined && ws.asOf >= client.ended;
 
-/** The PSA quantity of a subject for a client, summed from the generated rows. */
-function billedQuantity(ws: Workspace, client: Client, subject: string): number {
-  let total = 0;
-  for (const r of ws.files.psa ?? []) {
-    const mine = r.account?.trim().toLowerCase() === client.ids.psa?.toLowerCase();
-    if (mine && subjectOfProduct(ws, r.product ?? "") === subject)
-      total += Number.parseInt(r.quantity ?? "", 10);
+/** The client's PSA rows of a subject, from the generated rows (under any of its PSA ids). */
+function billedRows(ws: Workspace, client: Client, subject: string): Row[] {
+  const ids = psaIds(client);
+  return (ws.files.psa ?? []).filter(
+    (r) =>
+      ids.includes(r.account?.trim().toLowerCase() ?? "") &&
+      subjectOfProduct(ws, r.product ?? "") === subject,
+  );
+}
+const billedQuantity = (ws: Workspace, client: Client, subject: string) =>
+  billedRows(ws, client, subject).reduce((n, r) => n + Number.parseInt(r.quantity ?? "", 10), 0);
+
+/** A licence comparison runs for the service (4.5): a pax8 source, a pax8 SKU, not client-paid. */
+function licenceRuns(ws: Workspace, client: Client, subject: string): boolean {
+  const s = ws.services.find((x) => `service:${x.id}` === subject);
+  if (!s || !ws.files.pax8 || client.clientPaid?.includes(s.id)) return false;
+  return s.vendorSkus.some((v) => v.vendor === "pax8");
+}
+
+/** The money on unmapped rows (5): billed quantity x unitPrice, bought quantity x unitCost. */
+function rowsMoney(refs: Refs, f: FindingJson): Decimal {
+  let total = new D(0);
+  for (const ref of f.evidence) {
+    const r = refs.get(ref) ?? {};
+    if (ref.startsWith("data/psa.csv"))
+      total = total.plus(new D(r.unitPrice ?? "0").times(r.quantity ?? "0"));
+    if (ref.startsWith("data/pax8.csv"))
+      total = total.plus(new D(r.unitCost || "0").times(r.quantity ?? "0"));
   }
   return total;
 }
@@ -104,7 +138,13 @@ async function sameWhenShuffled(ws: Workspace, shuffle: number) {
 async function totalsAddUp(ws: Workspace) {
   const { json, refs } = await run(ws);
   const zero = new D(0);
-  const sum = { underBilled: zero, overBilled: zero, licenceWaste: zero, licenceShortfall: zero };
+  const sum = {
+    underBilled: zero,
+    overBilled: zero,
+    licenceWaste: zero,
+    licenceShortfall: zero,
+    unmapped: zero,
+  };
   const add = (key: keyof typeof sum, f: FindingJson) => {
     sum[key] = sum[key].plus(f.monthlyImpact);
   };
@@ -117,6 +157,7 @@ async function totalsAddUp(ws: Workspace) {
       if (f.type === "OVER_BILLED") add("overBilled", f);
       if (f.type === "LICENCE_SURPLUS" || f.type === "ORPHAN_LICENCE") add("licenceWaste", f);
       if (f.type === "LICENCE_SHORTFALL") add("licenceShortfall", f);
+      if (f.type.startsWith("UNMAPPED_")) add("unmapped", f);
       if (f.type === "COVERAGE_GAP") coverageGaps += f.evidence.length;
       if (f.type === "PRICE_MISMATCH") {
         const contract = contractPrice(ws, clientOf(ws, c.id), f.subject) ?? "";
@@ -126,7 +167,14 @@ async function totalsAddUp(ws: Workspace) {
   }
   const [u, o, w, s] = [sum.underBilled, sum.overBilled, sum.licenceWaste, sum.licenceShortfall];
   const printed = { underBilled: u.toFixed(2), overBilled: o.toFixed(2), licenceWaste: w.toFixed(2) };
-  expect(json.totals).toEqual({ ...printed, licenceShortfall: s.toFixed(2), coverageGaps, findings });
+  const unmapped = sum.unmapped.toFixed(2);
+  expect(json.totals).toEqual({
+    ...printed,
+    licenceShortfall: s.toFixed(2),
+    unmapped,
+    coverageGaps,
+    findings,
+  });
 }
 
 describe("reconcile over generated workspaces", () => {
@@ -162,7 +210,7 @@ describe("reconcile over generated workspaces", () => {
         const missing = Number(f.expected) - Number(f.actual);
         const more = structuredClone(ws);
         more.files.psa?.push({
-          account: client.ids.psa ?? "",
+          account: [client.ids.psa ?? ""].flat()[0] ?? "",
           product: productOf(ws, f.subject) ?? "",
           quantity: String(missing),
           unitPrice: contractPrice(ws, client, f.subject) ?? "",
@@ -194,7 +242,7 @@ describe("reconcile over generated workspaces", () => {
       fc.asyncProperty(workspaceArb(), async (ws) => {
         const { json, refs } = await run(ws);
         const money: string[] = [json.totals.underBilled, json.totals.overBilled];
-        money.push(json.totals.licenceWaste, json.totals.licenceShortfall);
+        money.push(json.totals.licenceWaste, json.totals.licenceShortfall, json.totals.unmapped);
         for (const c of json.clients) {
           for (const l of c.lines) if (l.price !== null) money.push(l.price);
           for (const f of c.findings) money.push(f.monthlyImpact);
@@ -206,7 +254,14 @@ describe("reconcile over generated workspaces", () => {
           for (const f of c.findings) {
             const gap = () => Math.abs(Number(f.expected) - Number(f.actual));
             let exact: Decimal;
-            if (f.type === "UNDER_BILLED" || f.type === "OVER_BILLED") {
+            if (f.type === "OVER_BILLED" && isFormer(ws, client)) {
+              // What a former client is still charged: its lines' quantity x their own price (4.6).
+              expect(f.actual).toBe(billedQuantity(ws, client, f.subject));
+              exact = billedRows(ws, client, f.subject).reduce(
+                (t, r) => t.plus(new D(r.unitPrice ?? "").times(r.quantity ?? "")),
+                new D(0),
+              );
+            } else if (f.type === "UNDER_BILLED" || f.type === "OVER_BILLED") {
               expect(f.actual).toBe(billedQuantity(ws, client, f.subject));
               const price = contractPrice(ws, client, f.subject) ?? "";
               exact = new D(price).times(gap());
@@ -223,7 +278,11 @@ describe("reconcile over generated workspaces", () => {
             } else if (f.type === "LICENCE_SHORTFALL" || f.type === "LICENCE_SURPLUS") {
               exact = new D(cost(ws, f.subject) ?? "").times(gap());
             } else if (f.type === "ORPHAN_LICENCE") {
-              exact = new D(cost(ws, f.subject) ?? "").times(f.evidence.length);
+              // Seats already in a licence comparison are not counted again (contract 2, 8.1).
+              const seats = licenceRuns(ws, client, f.subject) ? 0 : f.evidence.length;
+              exact = new D(cost(ws, f.subject) ?? "").times(seats);
+            } else if (f.type.startsWith("UNMAPPED_")) {
+              exact = rowsMoney(refs, f);
             } else exact = new D(0);
             expect({ ...f, monthlyImpact: f.monthlyImpact }).toEqual({ ...f, monthlyImpact: cents(exact) });
           }
@@ -250,6 +309,99 @@ describe("reconcile over generated workspaces", () => {
       }),
       params,
     );
+  });
+
+  it("counts no seat, and no unmapped row, in two totals (spec 6, contract 2)", async () => {
+    let orphanMoney = 0;
+    await fc.assert(
+      fc.asyncProperty(workspaceArb(), async (ws) => {
+        const { json } = await run(ws);
+        const rowsSeen = new Set<string>();
+        for (const c of json.clients) {
+          for (const f of c.findings) {
+            if (f.type === "ORPHAN_LICENCE" && f.monthlyImpact !== "0.00") {
+              orphanMoney += 1;
+              // Leavers' seats carry money only where no licence comparison counts them already.
+              const compared = c.findings.filter(
+                (x) => x.subject === f.subject && x.type.startsWith("LICENCE_"),
+              );
+              expect(compared).toEqual([]);
+              expect(c.lines.find((l) => l.subject === f.subject)?.purchased ?? null).toBeNull();
+            }
+            if (!f.type.startsWith("UNMAPPED_")) continue;
+            // A row's money is under one unmapped finding only: its account, else its SKU or product.
+            for (const ref of f.evidence) {
+              expect(rowsSeen.has(ref)).toBe(false);
+              rowsSeen.add(ref);
+            }
+          }
+        }
+      }),
+      params,
+    );
+    expect(orphanMoney).toBeGreaterThan(0);
+  });
+
+  it("a former client requires nothing: only refunds, licences to cancel and stray agents (4.6)", async () => {
+    let former = 0;
+    await fc.assert(
+      fc.asyncProperty(workspaceArb(), async (ws) => {
+        const { json } = await run(ws);
+        for (const c of json.clients) {
+          const client = clientOf(ws, c.id);
+          if (!client || !isFormer(ws, client)) continue;
+          former += 1;
+          for (const l of c.lines) expect([l.subject, l.required, l.price]).toEqual([l.subject, null, null]);
+          for (const f of c.findings) {
+            expect([
+              "OVER_BILLED",
+              "LICENCE_SURPLUS",
+              "UNKNOWN_AGENT",
+              "UNMAPPED_SKU",
+              "UNMAPPED_PRODUCT",
+            ]).toContain(f.type);
+            if (f.type === "OVER_BILLED" || f.type === "LICENCE_SURPLUS") expect(f.expected).toBe(0);
+          }
+          // Every PSA product it is still billed for is a refund to make.
+          const billed = c.lines.filter((l) => (l.billed ?? 0) > 0).map((l) => l.subject);
+          const refunds = c.findings.filter((f) => f.type === "OVER_BILLED").map((f) => f.subject);
+          expect(refunds.sort()).toEqual(billed.sort());
+        }
+      }),
+      params,
+    );
+    expect(former).toBeGreaterThan(0);
+  });
+
+  it("a surplus's reducibleOn is the earliest term end on or after asOf of the client's rows (5)", async () => {
+    let seen = 0;
+    await fc.assert(
+      fc.asyncProperty(workspaceArb(), async (ws) => {
+        const { json, refs } = await run(ws);
+        const pax8 = [...refs].filter(([ref]) => ref.startsWith("data/pax8.csv")).map(([, r]) => r);
+        for (const c of json.clients) {
+          const client = clientOf(ws, c.id);
+          if (!client) continue;
+          for (const f of c.findings.filter((x) => x.type.startsWith("LICENCE_"))) {
+            const service = ws.services.find((s) => `service:${s.id}` === f.subject);
+            const skus = (service?.vendorSkus ?? [])
+              .filter((v) => v.vendor === "pax8")
+              .map((v) => v.sku.toLowerCase());
+            const id = (client.ids.pax8 as string).toLowerCase();
+            const ends = pax8
+              .filter((r) => r.account?.toLowerCase() === id && skus.includes(r.sku?.toLowerCase() ?? ""))
+              .map((r) => r.commitmentEnd ?? "")
+              .filter((e) => e !== "" && e >= ws.asOf)
+              .sort();
+            const want = f.type === "LICENCE_SURPLUS" ? ends[0] : undefined;
+            if (want) seen += 1;
+            expect(f.reducibleOn).toBe(want);
+          }
+        }
+      }),
+      params,
+    );
+    expect(seen).toBeGreaterThan(0);
   });
 
   it("gives byte-identical JSON for the same workspace, every time (spec 5)", async () => {
