@@ -2,6 +2,7 @@ import type { Owner } from "../core/types.ts";
 import type { Fields } from "./fields.ts";
 import type { Format } from "./format.ts";
 import { microsoftSkus } from "./microsoft-skus.ts";
+import { termEnd } from "./term.ts";
 import { col } from "./vendor.ts";
 
 // Partner Center's new-commerce invoice reconciliation file: one line per charge. Licences bought are
@@ -47,6 +48,8 @@ export const partnerCenterReconciliation: Format<"licences"> = {
     col(QUANTITY, true),
     col("Subtotal"),
     col("Total"),
+    // The end of the subscription's term (new commerce: the quantity is locked until then).
+    col("SubscriptionEndDate"),
   ],
   anyOf: [
     ["CustomerDomainName", "CustomerId"],
@@ -58,9 +61,11 @@ export const partnerCenterReconciliation: Format<"licences"> = {
     const owner = ctx.ownerOf(f, "CustomerDomainName", [f.text("CustomerDomainName"), f.text("CustomerId")]);
     const sku = skuOf(f);
     const quantity = signedWhole(f, QUANTITY);
-    if (!owner || sku === undefined || quantity === undefined) return undefined;
+    const commitmentEnd = termEnd(f, "SubscriptionEndDate");
+    if (!owner || sku === undefined || quantity === undefined || !f.ok) return undefined;
     const signed = isCredit(f) ? -Math.abs(quantity) : quantity;
-    return { ref: ctx.ref, owner, vendor: ctx.vendor ?? "", sku, quantity: signed };
+    const row = { ref: ctx.ref, owner, vendor: ctx.vendor ?? "", sku, quantity: signed };
+    return commitmentEnd === undefined ? row : { ...row, commitmentEnd };
   },
   finish(rows, report) {
     // Credits can only take off what was charged: below zero, the file is not a whole invoice's lines.

@@ -1,4 +1,5 @@
 import type { Format } from "./format.ts";
+import { termEnd } from "./term.ts";
 import { col } from "./vendor.ts";
 
 // Pax8 subscriptions, one line per subscription. Pax8 publishes no CSV layout: the column names are
@@ -26,6 +27,8 @@ export const pax8Subscriptions: Format<"licences"> = {
     col("productName", false, "Product"),
     col("quantity", true, "Qty"),
     col("status", false, "Subscription Status"),
+    // The API's commitmentTerm.endDate: a quantity locked in a term can only be cut at its end.
+    col("commitmentEnd", false, "commitmentTerm.endDate", "Commitment End Date", "Commitment Term End Date"),
   ],
   anyOf: [
     ["companyId", "companyName"],
@@ -38,7 +41,9 @@ export const pax8Subscriptions: Format<"licences"> = {
     const sku = f.first("sku", "productName");
     if (sku === "") f.error("sku", "is empty; a product SKU or name is required");
     const quantity = f.quantity("quantity");
-    if (!owner || sku === "" || quantity === undefined) return undefined;
-    return { ref: ctx.ref, owner, vendor: ctx.vendor ?? "", sku, quantity };
+    const commitmentEnd = termEnd(f, "commitmentEnd");
+    if (!owner || sku === "" || quantity === undefined || !f.ok) return undefined;
+    const row = { ref: ctx.ref, owner, vendor: ctx.vendor ?? "", sku, quantity };
+    return commitmentEnd === undefined ? row : { ...row, commitmentEnd };
   },
 };
