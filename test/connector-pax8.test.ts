@@ -207,6 +207,26 @@ describe("pax8 connector", () => {
     expect(err.message).not.toContain(CLIENT_SECRET);
   });
 
+  it("pulls each subscription's commitment term end into commitmentEnd", async () => {
+    const base = seed();
+    const locked = {
+      ...(base.subscriptions[0] as Pax8Subscription),
+      commitmentTerm: { term: "1-Year", endDate: "2027-06-30T00:00:00Z" },
+    };
+    const s = await setup({ subscriptions: [locked, base.subscriptions[1] as Pax8Subscription] });
+    const result = await s.pull();
+    expect(result.rows.licences).toEqual([
+      {
+        account: C1,
+        sku: "MST-OFC-EE3-C100",
+        quantity: "10",
+        unitCost: "20.50",
+        commitmentEnd: "2027-06-30",
+      },
+      { account: C1, sku: "MST-OFC-EE3-C100", quantity: "5", unitCost: "20.50" },
+    ]);
+  });
+
   it("counts a subscription once when changing data shows it on two pages", async () => {
     const base = seed();
     const s = await setup({

@@ -11,10 +11,10 @@ import type { CanonicalRow, PullResult } from "./types.ts";
 // or is killed leaves the previous pull whole.
 
 export const COLUMNS: Record<SourceKind, readonly string[]> = {
-  users: ["account", "upn", "displayName", "enabled", "licences", "userType"],
+  users: ["account", "upn", "displayName", "enabled", "licences", "userType", "groups", "lastActive"],
   devices: ["account", "hostname", "serial", "type", "lastSeen", "primaryUser"],
   deployments: ["account", "hostname", "serial", "lastSeen"],
-  licences: ["account", "sku", "quantity", "unitCost"],
+  licences: ["account", "sku", "quantity", "unitCost", "commitmentEnd"],
   billing: ["account", "product", "quantity", "unitPrice", "agreement", "lineId"],
 };
 

@@ -71,4 +71,37 @@ describe("pax8 map", () => {
       licenceRows([{ id: "y", companyId: "c", productId: "p3", status: "Active" }], products),
     ).toThrow("subscription y: quantity undefined is not a number");
   });
+
+  it("gives a subscription's commitment term end; subscriptions locked until different dates stay apart", () => {
+    const base = { companyId: "c1", productId: "p1", status: "Active", partnerCost: 20 };
+    const rows = licenceRows(
+      [
+        {
+          ...base,
+          id: "a",
+          quantity: 3,
+          commitmentTerm: { term: "1-Year", endDate: "2027-03-31T00:00:00Z" },
+        },
+        {
+          ...base,
+          id: "b",
+          quantity: 2,
+          commitmentTerm: { term: "1-Year", endDate: "2027-03-31T12:00:00Z" },
+        },
+        { ...base, id: "c", quantity: 1, commitmentTerm: { term: "Monthly", endDate: null } },
+      ],
+      products,
+    );
+    expect(rows).toEqual([
+      { account: "c1", sku: "MST-E3", quantity: "5", unitCost: "20.00", commitmentEnd: "2027-03-31" },
+      { account: "c1", sku: "MST-E3", quantity: "1", unitCost: "20.00" },
+    ]);
+  });
+
+  it("a commitment end that is no date is an error naming the subscription", () => {
+    const sub = { id: "s9", companyId: "c1", productId: "p1", status: "Active", quantity: 1 };
+    expect(() => licenceRows([{ ...sub, commitmentTerm: { endDate: "soon" } }], products)).toThrow(
+      /subscription s9: commitmentTerm.endDate "soon" is not a date/,
+    );
+  });
 });

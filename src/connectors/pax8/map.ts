@@ -17,6 +17,8 @@ export interface Pax8Subscription {
   partnerCost?: number | null;
   productName?: string;
   billingTerm?: string;
+  /** The commitment the quantity is locked in ("1-Year"), with the date-time it ends. */
+  commitmentTerm?: { term?: string; endDate?: string | null } | null;
 }
 
 export interface Pax8Product {
@@ -51,6 +53,8 @@ function decimal(n: number | null | undefined, what: string, sub: Pax8Subscripti
 interface Group {
   account: string;
   sku: string;
+  /** The commitment term's end (yyyy-mm-dd), "" for none. */
+  commitmentEnd: string;
   quantities: Money[];
   /** Partner costs seen, as formatted prices; "" for a subscription without one. */
   costs: Set<string>;
@@ -71,10 +75,12 @@ export function licenceRows(
     const account = sub.companyId?.trim() ?? "";
     if (account === "") throw new Error(`subscription ${sub.id ?? "?"} has no companyId`);
     const sku = skuOf(products.get(sub.productId ?? ""), sub);
-    const key = `${account}\u0000${sku}`;
+    const commitmentEnd = termEnd(sub);
+    // Subscriptions locked until different dates stay apart: each quantity is cut at its own term end.
+    const key = `${account}\u0000${sku}\u0000${commitmentEnd}`;
     let g = groups.get(key);
     if (!g) {
-      g = { account, sku, quantities: [], costs: new Set() };
+      g = { account, sku, commitmentEnd, quantities: [], costs: new Set() };
       groups.set(key, g);
     }
     g.quantities.push(decimal(sub.quantity, "quantity", sub));
@@ -83,11 +89,25 @@ export function licenceRows(
   }
   return [...groups.values()].map((g) => {
     const [cost] = g.costs;
-    return {
+    const row: CanonicalRow = {
       account: g.account,
       sku: g.sku,
       quantity: sum(g.quantities).toFixed(),
       unitCost: g.costs.size === 1 ? (cost ?? "") : "",
     };
+    if (g.commitmentEnd !== "") row.commitmentEnd = g.commitmentEnd;
+    return row;
   });
+}
+
+/** The commitment term's end date as a UTC date, "" when the subscription has no term (monthly). */
+export function termEnd(sub: Pax8Subscription): string {
+  const end = sub.commitmentTerm?.endDate;
+  if (end === undefined || end === null || end.trim() === "") return "";
+  const t = new Date(end);
+  if (Number.isNaN(t.getTime()))
+    throw new Error(
+      `subscription ${sub.id ?? "?"}: commitmentTerm.endDate ${JSON.stringify(end)} is not a date`,
+    );
+  return t.toISOString().slice(0, 10);
 }
