@@ -149,13 +149,72 @@ describe("msgraph connector", () => {
     expect(s.progress.some((p) => p.includes("users page 3"))).toBe(true);
   });
 
+  it("gives each user's groups (through nested groups) and last sign-in, interactive or not", async () => {
+    const t = contoso();
+    t.users = t.users.map((u, i) => ({
+      ...u,
+      id: `u${i}`,
+      ...(i === 0
+        ? {
+            signInActivity: {
+              lastSignInDateTime: "2026-08-01T10:00:00Z",
+              lastNonInteractiveSignInDateTime: "2026-10-30T07:15:00Z",
+            },
+          }
+        : {}),
+    }));
+    t.groups = [
+      { id: "g1", displayName: "Warehouse", members: ["u0", "g2"] },
+      { id: "g2", displayName: "Kiosk", members: ["u1"] },
+      { id: "g3", displayName: "Empty", members: [] },
+    ];
+    const s = await setup({ tenants: { [A]: t, [B]: fabrikam() } });
+    const result = await s.pull();
+    const rows = result.rows.users ?? [];
+    const byUpn = (upn: string) => rows.find((r) => r.upn === upn);
+    expect(byUpn("user0@contoso.com")).toMatchObject({
+      groups: "Warehouse",
+      lastActive: "2026-10-30T07:15:00.000Z",
+    });
+    expect(byUpn("user1@contoso.com")).toMatchObject({ groups: "Kiosk;Warehouse" });
+    expect(byUpn("user1@contoso.com")?.lastActive).toBeUndefined();
+    expect(byUpn("user2@contoso.com")?.groups).toBeUndefined();
+    expect(result.counts.tenantsWithoutSignIns).toBeUndefined();
+  });
+
+  it("in a tenant without Entra ID P1/P2 (403 to signInActivity), says so and leaves lastActive empty", async () => {
+    const s = await setup({ tenants: { [A]: { ...contoso(), premium: false }, [B]: fabrikam() } });
+    const result = await s.pull();
+    expect(result.rows.users).toHaveLength(8);
+    expect(result.rows.users?.every((u) => u.lastActive === undefined)).toBe(true);
+    expect(result.counts.tenantsWithoutSignIns).toBe(1);
+    expect(s.progress.some((m) => m.startsWith(`${A}: no sign-in activity`) && m.includes("P1 or P2"))).toBe(
+      true,
+    );
+    const asked = s.fake.requests.filter((r) => r.path === "/v1.0/users" && !r.query.has("$skiptoken"));
+    expect(asked.map((r) => r.query.get("$select")?.includes("signInActivity"))).toEqual([true, false, true]);
+  });
+
+  it("any other 403 still fails the pull", async () => {
+    const s = await setup({ tenants: { [A]: { ...contoso(), permitted: false }, [B]: fabrikam() } });
+    await expect(s.pull()).rejects.toThrow(/GET \/v1.0\/users answered 403/);
+  });
+
   it("asks Graph for the user fields it maps, 999 a page, with a client-credentials token per tenant", async () => {
     const s = await setup();
     await s.pull();
     const first = s.fake.requests.find((r) => r.path === "/v1.0/users");
     expect(first?.query.get("$top")).toBe("999");
     expect(first?.query.get("$select")?.split(",").sort()).toEqual(
-      ["accountEnabled", "assignedLicenses", "displayName", "userPrincipalName", "userType"].sort(),
+      [
+        "accountEnabled",
+        "assignedLicenses",
+        "displayName",
+        "id",
+        "signInActivity",
+        "userPrincipalName",
+        "userType",
+      ].sort(),
     );
     for (const tenant of [A, B]) {
       const [t] = tokenRequests(s.fake, tenant);
@@ -182,7 +241,7 @@ describe("msgraph connector", () => {
     const s = await setup();
     s.fake.setFaults({
       rate: 0.5,
-      seed: 7,
+      seed: 3,
       kinds: ["429"],
       retryAfter: 7,
       only: (r) => r.path.startsWith("/v1.0/"),

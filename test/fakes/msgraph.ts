@@ -13,6 +13,10 @@ export interface FakeTenant {
   consented?: boolean;
   /** false: consented, but without the application permissions to read users (403). */
   permitted?: boolean;
+  /** false: no Microsoft Entra ID P1/P2, so $select=signInActivity is refused (403). */
+  premium?: boolean;
+  /** Groups; a member is a user's or another group's id (nested groups). */
+  groups?: { id: string; displayName: string; members: string[] }[];
 }
 
 export interface FakeGraphOptions {
@@ -109,6 +113,12 @@ export async function startFakeGraph(o: FakeGraphOptions): Promise<FakeGraph> {
         `Invalid page size specified: '${top}'. Must be between 1 and 999 inclusive.`,
       );
     const select = (req.query.get("$select") ?? "").split(",").filter((s) => s);
+    if (select.includes("signInActivity") && t.premium === false)
+      return graphError(
+        403,
+        "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+        "Neither tenant is B2C or tenant doesn't have premium license",
+      );
     const skip = Number(Buffer.from(req.query.get("$skiptoken") ?? "MA", "base64url").toString() || "0");
     const size = Math.min(top, o.pageSize ?? top);
     const page = t.users.slice(skip, skip + size).map((u) => pick(u, select));
@@ -130,6 +140,10 @@ export async function startFakeGraph(o: FakeGraphOptions): Promise<FakeGraph> {
     if (typeof tenant !== "string") return tenant;
     const t = o.tenants[tenant] as FakeTenant;
     if (req.method === "GET" && req.path === "/v1.0/users") return users(req, t);
+    if (req.method === "GET" && req.path === "/v1.0/groups")
+      return json({ value: (t.groups ?? []).map((g) => ({ id: g.id, displayName: g.displayName })) });
+    const members = /^\/v1\.0\/groups\/([^/]+)\/transitiveMembers\/microsoft\.graph\.user$/.exec(req.path);
+    if (req.method === "GET" && members) return groupUsers(t, decodeURIComponent(members[1] ?? ""));
     if (req.method === "GET" && req.path === "/v1.0/subscribedSkus")
       return json({
         "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#subscribedSkus",
@@ -139,6 +153,24 @@ export async function startFakeGraph(o: FakeGraphOptions): Promise<FakeGraph> {
   });
   server = fake;
   return Object.assign(fake, { tokens });
+}
+
+/** A group's users through nested groups, each once; 404 for a group the tenant does not have. */
+function groupUsers(t: FakeTenant, id: string): FakeAnswer {
+  const groups = new Map((t.groups ?? []).map((g) => [g.id, g]));
+  if (!groups.has(id)) return graphError(404, "Request_ResourceNotFound", `Resource '${id}' does not exist.`);
+  const users = new Set<string>();
+  const seen = new Set<string>();
+  const walk = (gid: string) => {
+    if (seen.has(gid)) return;
+    seen.add(gid);
+    for (const m of groups.get(gid)?.members ?? []) {
+      if (groups.has(m)) walk(m);
+      else users.add(m);
+    }
+  };
+  walk(id);
+  return json({ value: [...users].map((u) => ({ "@odata.type": "#microsoft.graph.user", id: u })) });
 }
 
 /** Graph returns only the $select-ed properties (all of them when there is no $select). */

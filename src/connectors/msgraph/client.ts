@@ -2,7 +2,7 @@ import { ConnectionError } from "../errors.ts";
 import { HttpClient } from "../http.ts";
 import { TokenSource } from "../oauth.ts";
 import type { ConnectorContext } from "../types.ts";
-import type { GraphSku, GraphUser } from "./map.ts";
+import type { GraphGroup, GraphSku, GraphUser } from "./map.ts";
 
 // Microsoft Graph for one customer tenant, through one multi-tenant app registration consented in
 // every customer tenant (GDAP). Confirmed in Microsoft's documentation: the v2.0 token endpoint
@@ -15,7 +15,11 @@ import type { GraphSku, GraphUser } from "./map.ts";
 // subscribedSkus never pages (its nextLink is followed anyway).
 
 export const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
-const USER_FIELDS = "userPrincipalName,displayName,accountEnabled,userType,assignedLicenses";
+const USER_FIELDS = "id,userPrincipalName,displayName,accountEnabled,userType,assignedLicenses";
+/** Needs Microsoft Entra ID P1 or P2 in the tenant (and AuditLog.Read.All). */
+const SIGN_IN_FIELD = "signInActivity";
+/** Graph's answer (403) to signInActivity in a tenant without Entra ID P1/P2. */
+export const NON_PREMIUM_CODE = "Authentication_RequestFromNonPremiumTenantOrB2CTenant";
 /** Graph's largest page of users. */
 const PAGE_SIZE = 999;
 /** A runaway nextLink chain (a million users at 999 a page is ~1000 pages). */
@@ -84,8 +88,48 @@ export class GraphTenant {
     return this.all<GraphSku>("/v1.0/subscribedSkus", {}, "subscribedSkus");
   }
 
-  users(): Promise<GraphUser[]> {
-    return this.all<GraphUser>("/v1.0/users", { $select: USER_FIELDS, $top: PAGE_SIZE }, "users");
+  users(signIns = false): Promise<GraphUser[]> {
+    const $select = signIns ? `${USER_FIELDS},${SIGN_IN_FIELD}` : USER_FIELDS;
+    return this.all<GraphUser>("/v1.0/users", { $select, $top: PAGE_SIZE }, "users");
+  }
+
+  /**
+   * The users with their last sign-in, or undefined (after reading them without it) when the
+   * tenant's licence does not give sign-in activity: Graph answers 403 with NON_PREMIUM_CODE.
+   */
+  async usersWithSignIns(): Promise<{ users: GraphUser[]; signIns: boolean }> {
+    try {
+      return { users: await this.users(true), signIns: true };
+    } catch (e) {
+      if (!(e instanceof ConnectionError && e.status === 403 && e.message.includes(NON_PREMIUM_CODE)))
+        throw e;
+      return { users: await this.users(false), signIns: false };
+    }
+  }
+
+  groups(): Promise<GraphGroup[]> {
+    return this.all<GraphGroup>("/v1.0/groups", { $select: "id,displayName", $top: PAGE_SIZE }, "groups");
+  }
+
+  /** A group's users, through nested groups too (transitive membership). */
+  groupUsers(groupId: string): Promise<{ id?: string | null }[]> {
+    const path = `/v1.0/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user`;
+    return this.all<{ id?: string | null }>(path, { $select: "id", $top: PAGE_SIZE }, "group members");
+  }
+
+  /** User id -> the names of the groups the user is in, directly or through nested groups. */
+  async memberships(): Promise<Map<string, string[]>> {
+    const byUser = new Map<string, string[]>();
+    for (const g of await this.groups()) {
+      if (!g.id || !g.displayName) continue;
+      for (const m of await this.groupUsers(g.id)) {
+        if (!m.id) continue;
+        const list = byUser.get(m.id) ?? [];
+        list.push(g.displayName);
+        byUser.set(m.id, list);
+      }
+    }
+    return byUser;
   }
 
   /** Every item of a collection, following @odata.nextLink (an absolute URL with a $skiptoken). */

@@ -50,20 +50,32 @@ async function pullGraph(conn: Connection, outer: ConnectorContext): Promise<Pul
     const users: CanonicalRow[] = [];
     const licences: CanonicalRow[] = [];
     let skuCount = 0;
+    let withoutSignIns = 0;
     for (const tenant of tenants) {
       const graph = new GraphTenant({ ...base, tenant });
       // SKUs first: they name the skuIds of the users' licences.
       const skus = await graph.subscribedSkus();
-      const people = await graph.users();
+      const { users: people, signIns } = await graph.usersWithSignIns();
+      if (!signIns) {
+        withoutSignIns += 1;
+        ctx.progress(
+          `${tenant}: no sign-in activity (Graph gives it only with Microsoft Entra ID P1 or P2): lastActive left empty, so inactiveUserDays cannot judge these users`,
+        );
+      }
+      const groups = await graph.memberships();
       skuCount += skus.length;
-      users.push(...userRows(tenant, people, skus));
+      users.push(...userRows(tenant, people, skus, groups));
       licences.push(...licenceRows(tenant, skus));
       ctx.progress(`${tenant}: ${people.length} users, ${skus.length} SKUs`);
     }
-    return {
-      rows: { users, licences },
-      counts: { tenants: tenants.length, users: users.length, skus: skuCount, requests: requests() },
+    const counts: Record<string, number> = {
+      tenants: tenants.length,
+      users: users.length,
+      skus: skuCount,
+      requests: requests(),
     };
+    if (withoutSignIns > 0) counts.tenantsWithoutSignIns = withoutSignIns;
+    return { rows: { users, licences }, counts };
   } catch (e) {
     throw scrubbed(e, ctx.scrub);
   }

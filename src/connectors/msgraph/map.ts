@@ -7,12 +7,38 @@ import type { CanonicalRow } from "../types.ts";
 // assignedLicenses[].skuId, skuId, skuPartNumber, capabilityStatus, prepaidUnits.enabled.
 
 export interface GraphUser {
+  id?: string | null;
   userPrincipalName?: string | null;
   displayName?: string | null;
   accountEnabled?: boolean | null;
   /** "Member" or "Guest"; null on some old accounts. */
   userType?: string | null;
   assignedLicenses?: { skuId?: string | null; disabledPlans?: string[] }[] | null;
+  /** Only in tenants with Microsoft Entra ID P1 or P2. */
+  signInActivity?: {
+    lastSignInDateTime?: string | null;
+    lastNonInteractiveSignInDateTime?: string | null;
+    lastSuccessfulSignInDateTime?: string | null;
+  } | null;
+}
+
+export interface GraphGroup {
+  id?: string | null;
+  displayName?: string | null;
+}
+
+/**
+ * The user's last sign-in, interactive or not (a mail client refreshing its token is someone using
+ * the licence): the latest of the dates Graph gives, as a UTC instant; "" when it gives none.
+ */
+export function lastActive(u: GraphUser): string {
+  const a = u.signInActivity;
+  const times = [a?.lastSignInDateTime, a?.lastNonInteractiveSignInDateTime, a?.lastSuccessfulSignInDateTime]
+    .map((t) => (t ? new Date(t) : undefined))
+    .filter((t): t is Date => t !== undefined && !Number.isNaN(t.getTime()))
+    .map((t) => t.toISOString())
+    .sort();
+  return times.at(-1) ?? "";
 }
 
 export interface GraphSku {
@@ -42,12 +68,17 @@ export function partNumber(skuId: string, names: ReadonlyMap<string, string>): s
   return names.get(skuId.toLowerCase()) ?? microsoftSku(skuId);
 }
 
-export function userRow(account: string, u: GraphUser, names: ReadonlyMap<string, string>): CanonicalRow {
+export function userRow(
+  account: string,
+  u: GraphUser,
+  names: ReadonlyMap<string, string>,
+  groups?: ReadonlyMap<string, readonly string[]>,
+): CanonicalRow {
   const licences = (u.assignedLicenses ?? [])
     .map((l) => l.skuId ?? "")
     .filter((id) => id !== "")
     .map((id) => partNumber(id, names));
-  return {
+  const row: CanonicalRow = {
     account,
     upn: u.userPrincipalName ?? "",
     displayName: u.displayName ?? "",
@@ -58,15 +89,22 @@ export function userRow(account: string, u: GraphUser, names: ReadonlyMap<string
     // which is the canonical format's default.
     userType: u.userType?.toLowerCase() === "guest" ? "guest" : "member",
   };
+  // Group names are joined by ";" in the canonical format: a name holding one would split.
+  const mine = (u.id ? groups?.get(u.id) : undefined) ?? [];
+  if (mine.length > 0) row.groups = [...new Set(mine)].sort().join(";");
+  const active = lastActive(u);
+  if (active !== "") row.lastActive = active;
+  return row;
 }
 
 export function userRows(
   account: string,
   users: readonly GraphUser[],
   skus: readonly GraphSku[],
+  groups?: ReadonlyMap<string, readonly string[]>,
 ): CanonicalRow[] {
   const names = skuNames(skus);
-  return users.map((u) => userRow(account, u, names));
+  return users.map((u) => userRow(account, u, names, groups));
 }
 
 /**
