@@ -42,6 +42,7 @@ function totalsOf(findings: Finding[]): Report["totals"] {
     overBilled: sum((f) => f.type === "OVER_BILLED" || (f.type === "PRICE_MISMATCH" && !lower(f))),
     licenceWaste: sum(is("LICENCE_SURPLUS", "ORPHAN_LICENCE")),
     licenceShortfall: sum(is("LICENCE_SHORTFALL")),
+    unmapped: sum(is("UNMAPPED_ACCOUNT", "UNMAPPED_SKU", "UNMAPPED_PRODUCT")),
     coverageGaps: findings.filter(is("COVERAGE_GAP")).reduce((n, f) => n + f.evidence.length, 0),
     findings: findings.length,
   };

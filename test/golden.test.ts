@@ -49,4 +49,18 @@ describe("golden reports", () => {
       ].sort(),
     );
   });
+
+  it("the demo shows a former client with refunds to make, and a surplus locked in a term", async () => {
+    const dir = join(ROOT, "examples/demo");
+    const { input } = await loadOrThrow(dir, { today: "2026-11-25" });
+    const former = input.clients.filter((c) => c.ended !== undefined && c.ended <= input.asOf);
+    expect(former.map((c) => c.id)).toEqual(["ivy"]);
+    const report = JSON.parse(await reportOf(dir)) as {
+      clients: { id: string; findings: { type: string; reducibleOn?: string }[] }[];
+    };
+    const ivy = report.clients.find((c) => c.id === "ivy");
+    expect(ivy?.findings.map((f) => f.type).sort()).toEqual(["LICENCE_SURPLUS", "OVER_BILLED"]);
+    const locked = report.clients.flatMap((c) => c.findings).filter((f) => f.reducibleOn !== undefined);
+    expect(locked.length).toBeGreaterThanOrEqual(2);
+  });
 });

@@ -66,7 +66,7 @@ describe.each(testDatabases())("imports on $name", (target) => {
   });
 
   it("importWorkspace stores trueup.yaml and a dated snapshot of every source", async () => {
-    expect(await store.importWorkspace(demoDir, ACTOR)).toEqual({ issues: [], imports: 7, rows: 719 });
+    expect(await store.importWorkspace(demoDir, ACTOR)).toEqual({ issues: [], imports: 7, rows: 720 });
     expect(await store.configYaml()).toBe(await demoFile("trueup.yaml"));
     const sources = await store.listSources();
     expect(sources).toHaveLength(7);
@@ -81,7 +81,7 @@ describe.each(testDatabases())("imports on $name", (target) => {
     }
     expect(sources.find((s) => s.kind === "billing")?.lastImport?.rowCount).toBe(25);
     const audit = await store.audit({ limit: 1, offset: 0 });
-    expect(audit.items[0]).toMatchObject({ action: "workspace.import", details: { rows: 719 } });
+    expect(audit.items[0]).toMatchObject({ action: "workspace.import", details: { rows: 720 } });
   });
 
   it("keeps the header and each record's fields with the line it starts on", async () => {

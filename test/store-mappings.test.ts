@@ -14,15 +14,20 @@ const TODAY = "2026-11-25";
 const demoDir = join(repoRoot, "examples", "demo");
 const demoYaml = await readFile(join(demoDir, "trueup.yaml"), "utf8");
 
-// The demo plus a service without a PSA product and a client without a PSA id, to map onto.
+// The demo plus a service without a PSA product and a client without a PSA id, to map onto. The
+// demo's Ivy Lane Florists (a former client) goes back to having no PSA or Pax8 id: its rows are the
+// unmapped accounts to map.
 const extendedYaml = demoYaml
+  .replace(/\n {2}# A former client[^]*?(?=\n\nsources:\n)/, "")
   .replace(
     "\n\nbundles:\n",
     "\n  - { id: print, name: Managed print, unit: device, cost: '40.00', price: '89.00' }\n\nbundles:\n",
   )
   .replace(
     "\n\nsources:\n",
-    "\n  - id: ivy\n    name: Ivy Lane Florists\n    ids: { rmm: IVY }\n    plans:\n      - { bundle: silver-user }\n\nsources:\n",
+    "\n  - id: ivy\n    name: Ivy Lane Florists\n    ids: { rmm: IVY }\n    plans:\n      - { bundle: silver-user }\n" +
+      // The demo's SentinelOne agent in the MSP's own lab, claimed here so the queue holds Ivy's rows only.
+      "  - { id: lab, name: Northwind Lab, ids: { edr: Northwind Lab } }\n\nsources:\n",
   );
 
 const ACCOUNT = { kind: "account", system: "psa", value: "10377", evidence: ["data/psa.csv:26"] } as const;

@@ -60,6 +60,7 @@ function clientBlock(c: ClientReport, currency: string): string[] {
     ["over-billed", t.overBilled],
     ["licence waste", t.licenceWaste],
     ["licence shortfall", t.licenceShortfall],
+    ["unmapped", t.unmapped],
   ]
     .filter(([, m]) => !(m as Money).isZero())
     .map(([label, m]) => `${label} ${formatMoney(m as Money)}`);
@@ -97,6 +98,7 @@ export function reportToTable(r: Report): string {
     `  over-billed        ${padLeft(formatMoney(t.overBilled), 12)}`,
     `  licence waste      ${padLeft(formatMoney(t.licenceWaste), 12)}`,
     `  licence shortfall  ${padLeft(formatMoney(t.licenceShortfall), 12)}`,
+    `  unmapped           ${padLeft(formatMoney(t.unmapped), 12)}`,
     `  unprotected devices ${padLeft(String(t.coverageGaps), 11)}`,
     `  findings           ${padLeft(String(t.findings), 12)}`,
   );
