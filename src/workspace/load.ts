@@ -6,10 +6,11 @@ import { AccountIndex } from "../core/accounts.ts";
 import type { ReconcileInput } from "../core/types.ts";
 import type { RowsByKind } from "../formats/format.ts";
 import { findFormat, formatsFor } from "../formats/index.ts";
+import { skuNameKey } from "../formats/microsoft-skus.ts";
 import { type Config, readConfig, type SourceConfig } from "./config.ts";
 import { type CsvRecord, firstInvalidUtf8, readCsv } from "./csv.ts";
 import { type Issue, WorkspaceError } from "./issues.ts";
-import { readSource, type SourceRows, splitRef } from "./source.ts";
+import { readSource, type SourceRows, type SourceSummary, splitRef } from "./source.ts";
 import { YamlFile } from "./yaml.ts";
 
 export const CONFIG_FILE = "trueup.yaml";
@@ -28,9 +29,11 @@ export interface Loaded {
   issues: Issue[];
   /** trueup.yaml as read, when it could be read. */
   yamlText?: string;
+  /** Per source read: rows read, rows left out by reason, the date order used. */
+  summaries?: SourceSummary[];
 }
 
-export type { SourceRows } from "./source.ts";
+export type { SourceRows, SourceSummary } from "./source.ts";
 
 /**
  * Where a source's CSV records come from: its file in the workspace folder, or an import stored in
@@ -70,16 +73,17 @@ export async function loadWorkspace(
   issues.push(...configIssues);
   if (!config) return { issues, yamlText };
 
-  const rows = await loadSources(config, recordsOf, issues, (s) => {
-    return `${CONFIG_FILE}:${yaml.position(["sources", s.index, "file"]).line}`;
-  });
+  const summaries: SourceSummary[] = [];
+  const namedAt = (s: SourceConfig) => `${CONFIG_FILE}:${yaml.position(["sources", s.index, "file"]).line}`;
+  const rows = await loadSources(config, recordsOf, issues, namedAt, summaries);
   sortIssues(issues);
-  if (issues.some((i) => i.severity === "error")) return { config, issues, yamlText };
+  if (issues.some((i) => i.severity === "error")) return { config, issues, yamlText, summaries };
   return {
     config,
     input: buildInput(config, rows, opts.asOf ?? config.asOf ?? opts.today),
     issues,
     yamlText,
+    summaries,
   };
 }
 
@@ -120,14 +124,19 @@ export async function loadSources(
   recordsOf: RecordsOf,
   issues: Issue[],
   namedAt?: (source: SourceConfig) => string,
+  summaries?: SourceSummary[],
 ): Promise<SourceRows> {
   const accounts = new AccountIndex(config.clients);
+  const skuNames = new Map(
+    Object.entries(config.skuNames ?? {}).map(([name, part]) => [skuNameKey(name), part] as const),
+  );
+  const options = { dateFormat: config.dateFormat, skuNames, summaries };
   const rows: SourceRows = { users: [], devices: [], deployments: [], licences: [], billing: [] };
   for (const source of config.sources) {
     const format = findFormat(source.format);
     if (!format || format.kind !== source.kind) continue;
     const where = namedAt?.(source) ?? CONFIG_FILE;
-    await readSource(recordsOf(source), source, format, accounts, rows, issues, where);
+    await readSource(recordsOf(source), source, format, accounts, rows, issues, where, options);
   }
   checkDuplicateUsers(rows.users, issues);
   return rows;
