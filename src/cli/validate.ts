@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { formatIssue } from "../workspace/issues.ts";
-import { loadWorkspace } from "../workspace/load.ts";
+import { loadWorkspace, type SourceSummary } from "../workspace/load.ts";
 import type { Io } from "./io.ts";
 import type { Runner } from "./main.ts";
 
@@ -15,12 +15,22 @@ export function validateCommand(program: Command, io: Io, run: Runner): void {
     .action(run((...args) => runValidate(io, (args[0] as { workspace: string }).workspace)));
 }
 
+/** One source as validate prints it: rows read, rows left out by reason, the date order used. */
+export function sourceLine(s: SourceSummary): string {
+  const reasons = Object.entries(s.skipped);
+  const skipped = reasons.reduce((n, [, c]) => n + c, 0);
+  const why = reasons.map(([reason, c]) => `${c} ${reason}`).join(", ");
+  const left = skipped === 0 ? "0 skipped" : `${skipped} skipped (${why})`;
+  return `  sources[${s.index}] ${s.file} (${s.format}): ${s.read} rows read, ${left}; dates: ${s.dates}\n`;
+}
+
 export async function runValidate(io: Io, dir: string): Promise<number> {
-  const { issues, input } = await loadWorkspace(dir, { today: io.today() });
+  const { issues, input, summaries = [] } = await loadWorkspace(dir, { today: io.today() });
   const errors = issues.filter((i) => i.severity === "error");
   for (const i of issues) io.err(`${formatIssue(i)}\n`);
   if (errors.length > 0) {
     io.err(`${errors.length} error${errors.length === 1 ? "" : "s"}: the workspace cannot be reconciled\n`);
+    for (const s of summaries) io.out(sourceLine(s));
     return 2;
   }
   const rows = input
@@ -33,5 +43,6 @@ export async function runValidate(io: Io, dir: string): Promise<number> {
   io.out(
     `ok: ${input?.clients.length ?? 0} clients, ${rows} rows, no errors${issues.length ? ` (${issues.length} warnings)` : ""}\n`,
   );
+  for (const s of summaries) io.out(sourceLine(s));
   return 0;
 }

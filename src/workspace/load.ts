@@ -110,6 +110,7 @@ export function checkConfig(text: string): { config?: Config; yaml: YamlFile; is
   }
   checkConnections(config, yaml);
   warnUnusedSources(config, yaml);
+  warnInvoiceOnly(config, yaml);
   const issues = [...yaml.issues];
   sortIssues(issues);
   return { config, yaml, issues };
@@ -205,6 +206,28 @@ function checkDuplicateUsers(users: RowsByKind["users"][], issues: Issue[]): voi
       field: "upn",
       message: `UPN "${u.upn}" is listed twice for one client (first at ${first})`,
     });
+  }
+}
+
+/**
+ * An invoice's reconciliation file lists a subscription billed annually or up front only in the
+ * months it is charged: as a vendor's only licence source it misses those seats in other months.
+ */
+function warnInvoiceOnly(config: Config, yaml: YamlFile): void {
+  const licences = config.sources.filter((s) => s.kind === "licences");
+  for (const s of licences) {
+    if (s.format !== "partner-center-reconciliation") continue;
+    const vendor = (s.vendor ?? "").toLowerCase();
+    const same = licences.filter((o) => (o.vendor ?? "").toLowerCase() === vendor);
+    if (same.some((o) => o.format !== "partner-center-reconciliation")) continue;
+    const services = config.services
+      .filter((sv) => sv.vendorSkus.some((v) => v.vendor.toLowerCase() === vendor))
+      .map((sv) => sv.id);
+    if (services.length === 0) continue;
+    yaml.warn(
+      ["sources", s.index],
+      `a Partner Center invoice file is the only licence source of ${s.vendor} (services ${services.join(", ")}): subscriptions billed annually or up front appear only in the months they are charged, so their seats are missing in other months; add a source of the seats in force (pax8-subscriptions, or an msgraph connection's subscribed SKUs)`,
+    );
   }
 }
 
