@@ -65,6 +65,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const csv = process.argv[2] ?? DEFAULT_CSV;
   const table = skuTable(readFileSync(csv, "utf8"), shippedTable(), currentNames());
   writeFileSync(TABLE_FILE, `${JSON.stringify(table, null, 2)}\n`);
-  execFileSync(resolve(root, "node_modules/.bin/biome"), ["format", "--write", TABLE_FILE], { stdio: "ignore" });
+  execFileSync(resolve(root, "node_modules/.bin/biome"), ["format", "--write", TABLE_FILE], {
+    stdio: "ignore",
+  });
   console.log(`${table.length} SKUs written to ${TABLE_FILE}`);
 }

@@ -21,7 +21,8 @@ export function sourceLine(s: SourceSummary): string {
   const skipped = reasons.reduce((n, [, c]) => n + c, 0);
   const why = reasons.map(([reason, c]) => `${c} ${reason}`).join(", ");
   const left = skipped === 0 ? "0 skipped" : `${skipped} skipped (${why})`;
-  return `  sources[${s.index}] ${s.file} (${s.format}): ${s.read} rows read, ${left}; dates: ${s.dates}\n`;
+  const read = `${s.read} row${s.read === 1 ? "" : "s"} read`;
+  return `  sources[${s.index}] ${s.file} (${s.format}): ${read}, ${left}; dates: ${s.dates}\n`;
 }
 
 export async function runValidate(io: Io, dir: string): Promise<number> {
@@ -30,7 +31,6 @@ export async function runValidate(io: Io, dir: string): Promise<number> {
   for (const i of issues) io.err(`${formatIssue(i)}\n`);
   if (errors.length > 0) {
     io.err(`${errors.length} error${errors.length === 1 ? "" : "s"}: the workspace cannot be reconciled\n`);
-    for (const s of summaries) io.out(sourceLine(s));
     return 2;
   }
   const rows = input

@@ -143,6 +143,6 @@ export class FileDates {
     if (this.order !== undefined && (this.seen.has("slash") || this.settledBy?.startsWith("set")))
       return `${this.order}, ${this.settledBy}`;
     if (this.seen.size === 0) return "no dates read";
-    return "ISO or unambiguous (no slash dates)";
+    return "ISO or other unambiguous dates (no slash dates)";
   }
 }

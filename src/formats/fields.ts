@@ -117,6 +117,7 @@ export class Fields {
   date(column: string): string | undefined {
     const v = this.required(column);
     if (v === undefined) return undefined;
+    if (!this.vendorDates) this.dates.seen.add("other");
     const date = this.vendorDates ? this.dates.read(v, this.line, column) : utcDate(v);
     const also = this.vendorDates ? ", 11/01/2026 or 01/11/2026 in the file's order" : "";
     return (

@@ -118,12 +118,16 @@ export const partnerCenterReconciliation: Format<"licences"> = {
     const quantity = signedWhole(f, QUANTITY);
     const startText = f.text("ChargeStartDate");
     const start = startText === "" ? "" : f.dates.read(startText, f.line, "ChargeStartDate");
-    if (start === undefined) f.error("ChargeStartDate", `expected a date such as 10/1/2026, got "${startText}"`);
+    if (start === undefined)
+      f.error("ChargeStartDate", `expected a date such as 10/1/2026, got "${startText}"`);
     if (!owner || sku === undefined || quantity === undefined || start === undefined) return undefined;
     const signed = isCredit(f) ? -Math.abs(quantity) : quantity;
     const row: LicenceRow = { ref: ctx.ref, owner, vendor: ctx.vendor ?? "", sku, quantity: signed };
     const subscription = f.text("SubscriptionId") || `${ownerKey(owner)}\u0000${sku.toLowerCase()}`;
-    const type = f.text("ChargeType").toLowerCase().replace(/[\s_-]+/g, "");
+    const type = f
+      .text("ChargeType")
+      .toLowerCase()
+      .replace(/[\s_-]+/g, "");
     charges.set(row, { subscription, recurring: RECURRING.has(type) && signed >= 0, start, line: f.line });
     return row;
   },

@@ -1,7 +1,7 @@
 import type { AccountIndex } from "../core/accounts.ts";
 import type { Owner } from "../core/types.ts";
-import { type Column, Fields, headerKey, type ValueTables } from "../formats/fields.ts";
 import { DATE_FORMATS, type DateOrder, FileDates } from "../formats/dates.ts";
+import { type Column, Fields, headerKey, type ValueTables } from "../formats/fields.ts";
 import type { Format, Kind, RowContext, RowsByKind } from "../formats/format.ts";
 import type { SourceConfig } from "./config.ts";
 import { CsvError, type CsvRecord } from "./csv.ts";
