@@ -1,9 +1,14 @@
 import { readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { skuTable } from "../scripts/microsoft-skus.ts";
 import table from "../src/formats/microsoft-skus.json" with { type: "json" };
-import { repoRoot } from "./fixtures.ts";
+import { runBinary, writeWorkspace } from "./cli-harness.ts";
+import { cleanup, repoRoot, tempDir } from "./fixtures.ts";
+
+afterAll(cleanup);
+
 import { load, ownerText } from "./format-harness.ts";
 
 // Issue 11: exports as vendors' tools really write them (test/fixtures/formats/real/, each file's
@@ -245,5 +250,48 @@ describe("Datto RMM through PowerShell's Export-Csv (7)", () => {
     expect(rows.devices.map((d) => [ownerText(d.owner), d.serial, d.type])).toEqual([
       ["contoso", "5CD1", "laptop"],
     ]);
+  });
+});
+
+describe("trueup validate (the binary)", () => {
+  it("prints per source the rows read, the rows skipped by reason and the date order used", async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, "data"));
+    const files: Record<string, string> = {
+      "ninja.csv": "ninjaone-en-gb.csv",
+      "datto.csv": "datto-rmm-powershell.csv",
+      "pc.csv": "partner-center-azure-seat-add.csv",
+      "users.csv": "m365-users-current-names.csv",
+    };
+    for (const [to, from] of Object.entries(files)) await writeFile(join(dir, "data", to), real(from));
+    const yaml = `currency: USD
+asOf: "2026-11-01"
+services:
+  - { id: m365, name: M365, unit: user, cost: "22.00", price: "26.40", vendorSkus: [{ vendor: microsoft, sku: SPB }] }
+bundles:
+  - { id: gold, name: Gold, per: user, price: "95.00", includes: [{ service: m365 }] }
+clients:
+  - { id: contoso, name: Contoso, ids: { microsoft: contoso.onmicrosoft.com, rmm: Contoso Ltd }, plans: [{ bundle: gold }] }
+  - { id: fabrikam, name: Fabrikam, ids: { rmm: 9f8e7d6c-0001 }, plans: [{ bundle: gold }] }
+sources:
+  - { kind: users, format: m365-users-export, file: data/users.csv, client: contoso }
+  - { kind: devices, format: ninjaone-devices, file: data/ninja.csv }
+  - { kind: devices, format: datto-rmm-devices, file: data/datto.csv }
+  - { kind: licences, format: partner-center-reconciliation, file: data/pc.csv, vendor: microsoft }
+`;
+    await writeWorkspace(yaml, dir);
+    const run = await runBinary(["validate", "--workspace", dir], {});
+    expect(run.code).toBe(0);
+    expect(run.stdout.split("\n").slice(1)).toEqual([
+      "  sources[0] data/users.csv (m365-users-export): 4 rows read, 2 skipped (2 soft-deleted user); dates: no dates read",
+      '  sources[1] data/ninja.csv (ninjaone-devices): 3 rows read, 0 skipped; dates: day-first, settled by "13/10/2026 17:02:11" at line 3',
+      '  sources[2] data/datto.csv (datto-rmm-devices): 3 rows read, 3 skipped (1 deleted, 2 no device type category (printer, network device)); dates: day-first, settled by "13/10/2026 17:02:11" at line 3',
+      "  sources[3] data/pc.csv (partner-center-reconciliation): 2 rows read, 3 skipped (2 Azure usage (not licences), 1 seat change already in a later recurring line); dates: month-first, set by the partner-center-reconciliation format",
+      "",
+    ]);
+    // The invoice file is Microsoft's only licence source: a warning, naming the services.
+    expect(run.stderr).toContain(
+      "warning: sources[3]: a Partner Center invoice file is the only licence source of microsoft (services m365)",
+    );
   });
 });
