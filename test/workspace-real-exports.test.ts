@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { skuTable } from "../scripts/microsoft-skus.ts";
 import table from "../src/formats/microsoft-skus.json" with { type: "json" };
+import { configToYaml } from "../src/store/config-items.ts";
+import { checkConfig } from "../src/workspace/load.ts";
 import { runBinary, writeWorkspace } from "./cli-harness.ts";
 import { cleanup, repoRoot, tempDir } from "./fixtures.ts";
 
@@ -293,5 +295,27 @@ sources:
     expect(run.stderr).toContain(
       "warning: sources[3]: a Partner Center invoice file is the only licence source of microsoft (services m365)",
     );
+  });
+});
+
+describe("the settings kept by the app's store", () => {
+  it("dateFormat (workspace and source) and skuNames survive trueup.yaml as the store writes it", () => {
+    const yaml = `currency: USD
+dateFormat: DD/MM/YYYY
+skuNames: { Microsoft 365 Copilot Business: Microsoft_365_Copilot }
+sources:
+  - { kind: devices, format: ninjaone-devices, file: n.csv, dateFormat: MM/DD/YYYY }
+`;
+    const first = checkConfig(yaml).config;
+    expect(first).toMatchObject({
+      dateFormat: "day-first",
+      skuNames: { "Microsoft 365 Copilot Business": "Microsoft_365_Copilot" },
+    });
+    if (!first) throw new Error("no config");
+    const again = checkConfig(configToYaml(first));
+    expect(again.issues).toEqual([]);
+    expect(again.config?.dateFormat).toBe("day-first");
+    expect(again.config?.skuNames).toEqual(first.skuNames);
+    expect(again.config?.sources[0]?.dateFormat).toBe("month-first");
   });
 });

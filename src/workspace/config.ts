@@ -311,9 +311,9 @@ function readDateFormat(r: Reader, o: Record<string, unknown>, p: Path): DateOrd
 }
 
 /** `skuNames:` maps a Microsoft product name to its SKU part number, for names newer than Trueup's table. */
-function readSkuNames(r: Reader, value: unknown): Record<string, string> {
+function readSkuNames(r: Reader, value: unknown): Record<string, string> | undefined {
   const out: Record<string, string> = {};
-  if (value === undefined || value === null) return out;
+  if (value === undefined || value === null) return undefined;
   const o = r.obj(value, ["skuNames"], Object.keys(value as object));
   for (const name of Object.keys(o ?? {})) {
     const part = o && r.str(o, ["skuNames"], name, true);
