@@ -3,9 +3,10 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { skuTable } from "../scripts/microsoft-skus.ts";
+import { reconcile } from "../src/core/reconcile.ts";
 import table from "../src/formats/microsoft-skus.json" with { type: "json" };
 import { configToYaml } from "../src/store/config-items.ts";
-import { checkConfig } from "../src/workspace/load.ts";
+import { checkConfig, loadWorkspace } from "../src/workspace/load.ts";
 import { runBinary, writeWorkspace } from "./cli-harness.ts";
 import { cleanup, repoRoot, tempDir } from "./fixtures.ts";
 
@@ -317,5 +318,36 @@ sources:
     expect(again.config?.dateFormat).toBe("day-first");
     expect(again.config?.skuNames).toEqual(first.skuNames);
     expect(again.config?.sources[0]?.dateFormat).toBe("month-first");
+  });
+});
+
+describe("a mid-term seat add, reconciled (3)", () => {
+  it("12 users on 12 seats after an add of 2 is no licence surplus", async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, "data"));
+    await writeFile(join(dir, "data", "pc.csv"), real("partner-center-azure-seat-add.csv"));
+    const users = Array.from({ length: 12 }, (_, i) => `contoso.onmicrosoft.com,u${i}@contoso.example,true,SPB`);
+    await writeFile(join(dir, "data", "users.csv"), `account,upn,enabled,licences\n${users.join("\n")}\n`);
+    await writeWorkspace(
+      `currency: USD
+asOf: "2026-11-15"
+services:
+  - { id: m365, name: M365, unit: user, cost: "22.00", price: "26.40", vendorSkus: [{ vendor: microsoft, sku: SPB }] }
+bundles:
+  - { id: gold, name: Gold, per: user, price: "95.00", includes: [{ service: m365 }] }
+clients:
+  - { id: contoso, name: Contoso, ids: { microsoft: contoso.onmicrosoft.com }, plans: [{ bundle: gold }] }
+sources:
+  - { kind: users, file: data/users.csv, vendor: microsoft }
+  - { kind: licences, format: partner-center-reconciliation, file: data/pc.csv, vendor: microsoft }
+`,
+      dir,
+    );
+    const loaded = await loadWorkspace(dir, { today: "2026-11-15" });
+    if (!loaded.input) throw new Error(JSON.stringify(loaded.issues));
+    const findings = reconcile(loaded.input).clients.flatMap((c) =>
+      c.findings.map((f) => `${f.type} ${f.subject} ${f.expected} ${f.actual}`),
+    );
+    expect(findings.filter((f) => f.startsWith("LICENCE_"))).toEqual([]);
   });
 });
