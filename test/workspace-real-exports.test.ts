@@ -326,7 +326,10 @@ describe("a mid-term seat add, reconciled (3)", () => {
     const dir = await tempDir();
     await mkdir(join(dir, "data"));
     await writeFile(join(dir, "data", "pc.csv"), real("partner-center-azure-seat-add.csv"));
-    const users = Array.from({ length: 12 }, (_, i) => `contoso.onmicrosoft.com,u${i}@contoso.example,true,SPB`);
+    const users = Array.from(
+      { length: 12 },
+      (_, i) => `contoso.onmicrosoft.com,u${i}@contoso.example,true,SPB`,
+    );
     await writeFile(join(dir, "data", "users.csv"), `account,upn,enabled,licences\n${users.join("\n")}\n`);
     await writeWorkspace(
       `currency: USD
