@@ -1,6 +1,8 @@
 import { type Money, parseMoney } from "../core/money.ts";
 import type { Issue } from "../workspace/issues.ts";
-import { FileDates } from "./dates.ts";
+import { FileDates, utcDate } from "./dates.ts";
+
+export { utcDate };
 
 // Reading one CSV record by column name, each bad value an issue naming file, line and column.
 
@@ -167,39 +169,4 @@ function splitEntries(body: string): [string, string][] {
   }
   push(body.length);
   return out;
-}
-
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-
-// Exports repeat the same few timestamps thousands of times: parse each distinct text once.
-const dateCache = new Map<string, string | undefined>();
-
-export function utcDate(v: string): string | undefined {
-  let d = dateCache.get(v);
-  if (d === undefined && !dateCache.has(v)) {
-    d = parseUtcDate(v);
-    if (dateCache.size > 100_000) dateCache.clear();
-    dateCache.set(v, d);
-  }
-  return d;
-}
-
-function parseUtcDate(v: string): string | undefined {
-  const m = ISO.exec(v);
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi] = m;
-  const day = `${y}-${mo}-${d}`;
-  const check = new Date(`${day}T00:00:00Z`);
-  if (Number.isNaN(check.getTime()) || check.toISOString().slice(0, 10) !== day) return undefined;
-  if (h === undefined) return `${day}T00:00:00.000Z`;
-  if (Number(h) > 23 || Number(mi) > 59) return undefined;
-  const offset = m[7];
-  // A time with no offset is taken as UTC, as the spec keeps all time in UTC.
-  const iso = `${day}T${h}:${mi}:${m[6] ?? "00"}${offset === undefined || offset === "Z" ? "Z" : normalizeOffset(offset)}`;
-  const t = new Date(iso);
-  return Number.isNaN(t.getTime()) ? undefined : t.toISOString();
-}
-
-function normalizeOffset(o: string): string {
-  return o.includes(":") ? o : `${o.slice(0, 3)}:${o.slice(3)}`;
 }
