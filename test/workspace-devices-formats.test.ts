@@ -47,7 +47,7 @@ describe("ninjaone-devices", () => {
     const { issues } = await load(NINJA, { "ninja.csv": text });
     expect(issues).toEqual([
       `ninja.csv:2: nodeClass: unknown node class "WINDOWS_DESKTOP" (NinjaOne's are WINDOWS_WORKSTATION, WINDOWS_SERVER, MAC, ...)`,
-      'ninja.csv:3: lastContact: expected a date such as 2026-10-31T08:30:00Z, 10/31/2026 8:30 PM or 1793436600, got "yesterday"',
+      'ninja.csv:3: lastContact: expected a date such as 2026-10-31T08:30:00Z, 10/31/2026 8:30 PM, 31/10/2026 20:30 or 1793436600, got "yesterday"',
     ]);
   });
 
@@ -137,11 +137,23 @@ describe("vendor dates", () => {
     ["10/31/2026 12:05 AM", "2026-10-31T00:05:00.000Z"],
     ["10/31/2026 20:30:15 UTC", "2026-10-31T20:30:15.000Z"],
     ["31.10.2026 20:30", "2026-10-31T20:30:00.000Z"],
+    // A date only one order can read is read so, whatever the file's order.
+    ["31/10/2026", "2026-10-31T00:00:00.000Z"],
+    ["13/10/2026 17:02:11", "2026-10-13T17:02:11.000Z"],
+    ["5/11/2026 8:30:00 am", "2026-05-11T08:30:00.000Z"],
+    ["5/11/2026 8:30:00 p.m.", "2026-05-11T20:30:00.000Z"],
+    ["31/10/26 20:30", "2026-10-31T20:30:00.000Z"],
+    ["10/31/26", "2026-10-31T00:00:00.000Z"],
   ])("%s is %s", (text, iso) => {
     expect(vendorDate(text)).toBe(iso);
   });
 
-  it.each(["31/10/2026", "13/13/2026", "10/31/2026 13:00 PM", "soon", ""])("%s is no date", (text) => {
+  it.each(["13/13/2026", "31/31/2026", "10/31/2026 13:00 PM", "soon", ""])("%s is no date", (text) => {
     expect(vendorDate(text)).toBeUndefined();
+  });
+
+  it("reads a date that reads both ways in the order given", () => {
+    expect(vendorDate("5/11/2026 8:30:00 am", "day-first")).toBe("2026-11-05T08:30:00.000Z");
+    expect(vendorDate("5/11/2026 8:30:00 am", "month-first")).toBe("2026-05-11T08:30:00.000Z");
   });
 });

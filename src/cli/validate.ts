@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { formatIssue } from "../workspace/issues.ts";
-import { loadWorkspace } from "../workspace/load.ts";
+import { loadWorkspace, type SourceSummary } from "../workspace/load.ts";
 import type { Io } from "./io.ts";
 import type { Runner } from "./main.ts";
 
@@ -15,8 +15,18 @@ export function validateCommand(program: Command, io: Io, run: Runner): void {
     .action(run((...args) => runValidate(io, (args[0] as { workspace: string }).workspace)));
 }
 
+/** One source as validate prints it: rows read, rows left out by reason, the date order used. */
+export function sourceLine(s: SourceSummary): string {
+  const reasons = Object.entries(s.skipped);
+  const skipped = reasons.reduce((n, [, c]) => n + c, 0);
+  const why = reasons.map(([reason, c]) => `${c} ${reason}`).join(", ");
+  const left = skipped === 0 ? "0 skipped" : `${skipped} skipped (${why})`;
+  const read = `${s.read} row${s.read === 1 ? "" : "s"} read`;
+  return `  sources[${s.index}] ${s.file} (${s.format}): ${read}, ${left}; dates: ${s.dates}\n`;
+}
+
 export async function runValidate(io: Io, dir: string): Promise<number> {
-  const { issues, input } = await loadWorkspace(dir, { today: io.today() });
+  const { issues, input, summaries = [] } = await loadWorkspace(dir, { today: io.today() });
   const errors = issues.filter((i) => i.severity === "error");
   for (const i of issues) io.err(`${formatIssue(i)}\n`);
   if (errors.length > 0) {
@@ -33,5 +43,6 @@ export async function runValidate(io: Io, dir: string): Promise<number> {
   io.out(
     `ok: ${input?.clients.length ?? 0} clients, ${rows} rows, no errors${issues.length ? ` (${issues.length} warnings)` : ""}\n`,
   );
+  for (const s of summaries) io.out(sourceLine(s));
   return 0;
 }

@@ -5,6 +5,8 @@ import { classKey, col, isYes, readVendorDate } from "./vendor.ts";
 // Datto RMM devices, one line per device. Column names are the API's Device fields (siteName,
 // siteUid, hostname, deviceType.category, lastSeen, lastLoggedInUser, deleted) with the console's
 // titles as guesses. Datto RMM itself tells laptops from desktops (by chassis), in the category.
+// PowerShell's Export-Csv of the device list writes deviceType as `@{category=Desktop; type=Desktop}`:
+// the category is read from it (Fields reads hashtable text of every dotted column).
 
 const TYPES: Record<string, DeviceType> = {
   DESKTOP: "workstation",
@@ -54,12 +56,15 @@ export const dattoRmmDevices: Format<"devices"> = {
   ],
   anyOf: [["siteName", "siteUid"]],
   row(f, ctx) {
-    if (isYes(f.text("deleted"))) return undefined;
+    if (isYes(f.text("deleted"))) return ctx.skip("deleted");
+    // Equipment Datto RMM gives no category (a printer, a network device found by a scan) is no
+    // computer of a client's: left out, as a pull leaves it out.
+    const category = f.text("deviceType");
+    if (category === "") return ctx.skip("no device type category (printer, network device)");
     const owner = ctx.ownerOf(f, "siteName", [f.text("siteName"), f.text("siteUid")]);
     const hostname = f.required("hostname");
-    const category = f.required("deviceType");
-    const type = category === undefined ? undefined : dattoType(category);
-    if (category !== undefined && type === undefined)
+    const type = dattoType(category);
+    if (type === undefined)
       f.error(
         "deviceType",
         `unknown device type "${category}" (expected Desktop, Laptop, Server, ESXi Host, Printer, Network Device)`,

@@ -1,5 +1,8 @@
 import { type Money, parseMoney } from "../core/money.ts";
 import type { Issue } from "../workspace/issues.ts";
+import { FileDates, utcDate } from "./dates.ts";
+
+export { utcDate };
 
 // Reading one CSV record by column name, each bad value an issue naming file, line and column.
 
@@ -25,6 +28,12 @@ export class Fields {
   private fields: string[] = [];
   line = 0;
   ok = true;
+  /** The file's date order (its source's setting, or what its dates settle). */
+  dates = new FileDates();
+  /** Columns whose value sits inside a PowerShell hashtable, by field: the keys to it. */
+  nested = new Map<string, string[]>();
+  /** Dates may be written as vendors write them, not only ISO (a mapped source: another tool's export). */
+  vendorDates = false;
 
   constructor(
     private readonly file: string,
@@ -52,7 +61,9 @@ export class Fields {
   /** The column's value, trimmed, through the source's `values:` table when it has one. */
   text(column: string): string {
     const i = this.index.get(column);
-    const v = i === undefined ? "" : (this.fields[i] ?? "").trim();
+    const raw = i === undefined ? "" : (this.fields[i] ?? "").trim();
+    const path = this.nested.get(column);
+    const v = path !== undefined && raw.startsWith("@{") ? hashtableValue(raw, path) : raw;
     const table = this.tables?.get(column);
     return table === undefined ? v : (table.get(v.toLowerCase()) ?? v);
   }
@@ -108,45 +119,54 @@ export class Fields {
   date(column: string): string | undefined {
     const v = this.required(column);
     if (v === undefined) return undefined;
-    const date = utcDate(v);
+    if (!this.vendorDates) this.dates.seen.add("other");
+    const date = this.vendorDates ? this.dates.read(v, this.line, column) : utcDate(v);
+    const also = this.vendorDates ? ", 11/01/2026 or 01/11/2026 in the file's order" : "";
     return (
       date ??
-      this.error(column, `expected an ISO date such as 2026-11-01 or 2026-11-01T08:30:00Z, got "${v}"`)
+      this.error(
+        column,
+        `expected an ISO date such as 2026-11-01 or 2026-11-01T08:30:00Z${also}, got "${v}"${this.dates.why(v)}`,
+      )
     );
   }
 }
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-
-// Exports repeat the same few timestamps thousands of times: parse each distinct text once.
-const dateCache = new Map<string, string | undefined>();
-
-export function utcDate(v: string): string | undefined {
-  let d = dateCache.get(v);
-  if (d === undefined && !dateCache.has(v)) {
-    d = parseUtcDate(v);
-    if (dateCache.size > 100_000) dateCache.clear();
-    dateCache.set(v, d);
+/**
+ * The value at `path` in PowerShell's text of a hashtable, as Export-Csv writes an object field:
+ * `@{category=Desktop; type=Desktop}`, nested as `@{organization=@{name=Contoso}}`. "" when absent.
+ */
+export function hashtableValue(text: string, path: readonly string[]): string {
+  let v = text.trim();
+  for (const key of path) {
+    if (!v.startsWith("@{") || !v.endsWith("}")) return "";
+    const entries = splitEntries(v.slice(2, -1));
+    const hit = entries.find(([k]) => k.toLowerCase() === key.toLowerCase());
+    if (!hit) return "";
+    v = hit[1];
   }
-  return d;
+  return v;
 }
 
-function parseUtcDate(v: string): string | undefined {
-  const m = ISO.exec(v);
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi] = m;
-  const day = `${y}-${mo}-${d}`;
-  const check = new Date(`${day}T00:00:00Z`);
-  if (Number.isNaN(check.getTime()) || check.toISOString().slice(0, 10) !== day) return undefined;
-  if (h === undefined) return `${day}T00:00:00.000Z`;
-  if (Number(h) > 23 || Number(mi) > 59) return undefined;
-  const offset = m[7];
-  // A time with no offset is taken as UTC, as the spec keeps all time in UTC.
-  const iso = `${day}T${h}:${mi}:${m[6] ?? "00"}${offset === undefined || offset === "Z" ? "Z" : normalizeOffset(offset)}`;
-  const t = new Date(iso);
-  return Number.isNaN(t.getTime()) ? undefined : t.toISOString();
-}
-
-function normalizeOffset(o: string): string {
-  return o.includes(":") ? o : `${o.slice(0, 3)}:${o.slice(3)}`;
+/** "a=1; b=@{c=2; d=3}" -> [["a","1"],["b","@{c=2; d=3}"]], splitting at "; " outside nested braces. */
+function splitEntries(body: string): [string, string][] {
+  const out: [string, string][] = [];
+  let depth = 0;
+  let from = 0;
+  const push = (end: number) => {
+    const piece = body.slice(from, end);
+    const eq = piece.indexOf("=");
+    if (eq > 0) out.push([piece.slice(0, eq).trim(), piece.slice(eq + 1).trim()]);
+  };
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (ch === "{") depth++;
+    else if (ch === "}") depth--;
+    else if (ch === ";" && depth === 0) {
+      push(i);
+      from = i + 1;
+    }
+  }
+  push(body.length);
+  return out;
 }

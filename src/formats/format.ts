@@ -1,4 +1,5 @@
 import type { BillingRow, DeploymentRow, DeviceRow, LicenceRow, Owner, UserRow } from "../core/types.ts";
+import type { DateOrder } from "./dates.ts";
 import type { Column, Fields } from "./fields.ts";
 
 export interface RowsByKind {
@@ -30,6 +31,10 @@ export interface RowContext {
    * ends. When they name none, or several, `why` says which `column` lacks it, in one error per file.
    */
   fileOwner(f: Fields, column: string, why: string): Owner;
+  /** Leaves the row out for `reason` ("deleted", "Azure usage"), counted in validate's summary. */
+  skip(reason: string): undefined;
+  /** The workspace's own product names (`skuNames:`), by name in lower case -> part number. */
+  skuNames?: ReadonlyMap<string, string>;
 }
 
 /** One input format: its columns and how a record becomes a core row. */
@@ -37,10 +42,17 @@ export interface Format<K extends Kind> {
   name: string;
   kind: K;
   columns: readonly Column[];
+  /** The order of the vendor's slash dates when it writes them one way whatever the PC's locale. */
+  dateOrder?: DateOrder;
   /** Groups of columns of which the header must have at least one (an account by id or by name). */
   anyOf?: readonly (readonly string[])[];
   /** A record becomes a row, or undefined: skipped when no error was reported (a cancelled line). */
   row(f: Fields, ctx: RowContext): RowsByKind[K] | undefined;
+  /**
+   * The rows of one file that count, once it is read (a later line may supersede an earlier one);
+   * `skip` gives the reason each row left out is not counted.
+   */
+  combine?(rows: RowsByKind[K][], skip: (row: RowsByKind[K], reason: string) => void): RowsByKind[K][];
   /** Checks over all the rows of one file once it is read: each problem reported at a row's ref. */
   finish?(
     rows: readonly RowsByKind[K][],

@@ -9,6 +9,10 @@ import { col } from "./vendor.ts";
 const UPN = "User principal name";
 const LICENSES = "Licenses";
 const BLOCKED = "Block credential";
+// The older layout's licences, when its Licenses column is empty.
+const DETAILS = "License assignment details";
+// A deleted user waits 30 days in the recycle bin, still listed, with the time it was deleted.
+const SOFT_DELETED = "Soft deletion time stamp";
 
 // A "tenant:SKU" licence: the tenant's onmicrosoft.com prefix, then the SKU part number.
 const TENANT = /^\s*([^\s:+]+):(\S.*)$/;
@@ -29,10 +33,10 @@ function tenantsOf(licenses: string): string[] {
 const withoutTenant = (piece: string) => TENANT.exec(piece)?.[2] ?? piece;
 
 /** The licences of a Licenses value as SKU part numbers; "Unlicensed" holds none. */
-export function m365Licences(licenses: string): string[] {
+export function m365Licences(licenses: string, own?: ReadonlyMap<string, string>): string[] {
   const t = licenses.trim();
   if (t === "" || t.toLowerCase() === "unlicensed") return [];
-  return splitLicences(t, withoutTenant);
+  return splitLicences(t.replaceAll(";", "+"), withoutTenant, own);
 }
 
 function blocked(f: Fields): boolean | undefined {
@@ -53,11 +57,15 @@ export const m365UsersExport: Format<"users"> = {
     col(LICENSES, true, "Licences"),
     col(BLOCKED, true),
     col("User type"),
+    col(DETAILS),
+    col(SOFT_DELETED, false, "Soft deletion timestamp"),
   ],
   row(f, ctx) {
+    // A soft-deleted user is gone: not billable, its licences freed.
+    if (f.text(SOFT_DELETED) !== "") return ctx.skip("soft-deleted user");
     const upn = f.required(UPN);
     const isBlocked = blocked(f);
-    const licenses = f.text(LICENSES);
+    const licenses = f.text(LICENSES) || f.text(DETAILS);
     const tenant = tenantsOf(licenses)[0];
     const owner =
       tenant === undefined
@@ -70,7 +78,7 @@ export const m365UsersExport: Format<"users"> = {
       owner,
       upn,
       enabled: !isBlocked,
-      licences: m365Licences(licenses),
+      licences: m365Licences(licenses, ctx.skuNames),
       // A guest's UPN carries #EXT# when the export has no user type column.
       guest: userType === "guest" || (userType === "" && upn.toUpperCase().includes("#EXT#")),
       vendor: ctx.vendor ?? "microsoft",

@@ -1,14 +1,15 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CSV, skuTable, TABLE_FILE } from "../../scripts/microsoft-skus.ts";
+import { currentNames, DEFAULT_CSV, skuTable, TABLE_FILE } from "../../scripts/microsoft-skus.ts";
 import { microsoftSku, microsoftSkus, SKU_COUNT, splitLicences } from "./microsoft-skus.ts";
 
 // The shipped SKU table is Microsoft's licensing CSV (../shared/formats/microsoft/), derived by
 // scripts/microsoft-skus.ts; licences map to SKU part numbers from any of the three ways of naming them.
 
 describe("the Microsoft SKU table", () => {
-  it("has the licensing CSV's 569 SKUs, and is what the script derives from the CSV today", () => {
-    const derived = skuTable(readFileSync(DEFAULT_CSV, "utf8"));
+  it("has the licensing CSV's 569 SKUs, and is what the script derives from the CSV and current names today", () => {
+    const shipped = JSON.parse(readFileSync(TABLE_FILE, "utf8")) as string[][];
+    const derived = skuTable(readFileSync(DEFAULT_CSV, "utf8"), shipped, currentNames());
     expect(derived).toHaveLength(569);
     expect(SKU_COUNT).toBe(569);
     expect(JSON.parse(readFileSync(TABLE_FILE, "utf8"))).toEqual(derived);
@@ -25,6 +26,11 @@ describe("the Microsoft SKU table", () => {
     ["Microsoft 365 Business Basic", ["O365_BUSINESS_ESSENTIALS", "SMB_BUSINESS_ESSENTIALS"]],
     ["Enterprise Mobility + Security E3", ["EMS"]],
     ["MST-BP-NCE-M", []],
+    // Current names (scripts/microsoft-sku-names.json), and the CSV's older ones kept.
+    ["Microsoft 365 Copilot", ["M365_Copilot", "Microsoft_365_Copilot"]],
+    ["Microsoft Copilot for Microsoft 365", ["M365_Copilot", "Microsoft_365_Copilot"]],
+    ["Power Apps per app plan (1 app or website)", ["POWERAPPS_PER_APP_NEW"]],
+    ["Power Apps per app plan (1 app or portal)", ["POWERAPPS_PER_APP_NEW"]],
   ])("%s names %j", (text, parts) => {
     expect(microsoftSkus(text)).toEqual(parts);
   });

@@ -8,15 +8,22 @@ const byPart = new Map<string, string>();
 const byGuid = new Map<string, string>();
 const byName = new Map<string, string[]>();
 
-const nameKey = (name: string) => name.trim().replace(/\s+/g, " ").toLowerCase();
+/** A product name as compared: trimmed, spaces collapsed, without regard to case. */
+export const skuNameKey = (name: string) => name.trim().replace(/\s+/g, " ").toLowerCase();
+const nameKey = skuNameKey;
 
-for (const [part, guid, name] of table as [string, string, string][]) {
+// Each SKU: part number, GUID, Microsoft's current product name, then the names it had before
+// (files written before a rename still name it so).
+for (const [part, guid, ...names] of table as string[][]) {
+  if (part === undefined || guid === undefined) continue;
   if (!byPart.has(part.toLowerCase())) byPart.set(part.toLowerCase(), part);
   byGuid.set(guid, part);
-  const key = nameKey(name);
-  const parts = byName.get(key);
-  if (!parts) byName.set(key, [part]);
-  else if (!parts.includes(part)) parts.push(part);
+  for (const name of names) {
+    const key = nameKey(name);
+    const parts = byName.get(key);
+    if (!parts) byName.set(key, [part]);
+    else if (!parts.includes(part)) parts.push(part);
+  }
 }
 
 /** Number of SKUs in the table. */
@@ -27,7 +34,9 @@ export const SKU_COUNT = byGuid.size;
  * of that name, in the table's order (a handful of names, such as "Microsoft 365 Business Basic",
  * belong to two SKUs). Empty when the table does not know it.
  */
-export function microsoftSkus(text: string): readonly string[] {
+export function microsoftSkus(text: string, own?: ReadonlyMap<string, string>): readonly string[] {
+  const mine = own?.get(nameKey(text));
+  if (mine !== undefined) return [mine];
   let skus = cache.get(text);
   if (skus === undefined) {
     skus = lookup(text);
@@ -49,16 +58,21 @@ function lookup(text: string): readonly string[] {
 }
 
 /** The one part number for a licence (the first for a shared product name), else the text as written. */
-export function microsoftSku(text: string): string {
-  return microsoftSkus(text)[0] ?? text.trim();
+export function microsoftSku(text: string, own?: ReadonlyMap<string, string>): string {
+  return microsoftSkus(text, own)[0] ?? text.trim();
 }
 
 /**
  * The licences of a `+`-joined list, each as part numbers (unknown ones as written). Product names
  * may hold a `+` themselves ("Enterprise Mobility + Security E3"), so the longest run of pieces that
- * names a known licence is taken first. `split(piece)` may cut a tenant prefix off a piece.
+ * names a known licence is taken first. `split(piece)` may cut a tenant prefix off a piece; `own`
+ * holds the workspace's own names (`skuNames:`), which come before the table's.
  */
-export function splitLicences(text: string, piece: (s: string) => string = (s) => s): string[] {
+export function splitLicences(
+  text: string,
+  piece: (s: string) => string = (s) => s,
+  own?: ReadonlyMap<string, string>,
+): string[] {
   const pieces = text.split("+");
   const out: string[] = [];
   if (!text.includes(" +") && !text.includes("+ ")) {
@@ -66,7 +80,7 @@ export function splitLicences(text: string, piece: (s: string) => string = (s) =
     for (const p of pieces) {
       const one = piece(p).trim();
       if (one === "") continue;
-      const skus = microsoftSkus(one);
+      const skus = microsoftSkus(one, own);
       if (skus.length > 0) out.push(...skus);
       else out.push(one);
     }
@@ -75,7 +89,7 @@ export function splitLicences(text: string, piece: (s: string) => string = (s) =
   for (let i = 0; i < pieces.length; i++) {
     let taken = false;
     for (let j = pieces.length; j > i + 1 && !taken; j--) {
-      const skus = microsoftSkus(piece(pieces.slice(i, j).join("+")));
+      const skus = microsoftSkus(piece(pieces.slice(i, j).join("+")), own);
       if (skus.length === 0) continue;
       out.push(...skus);
       i = j - 1;
@@ -84,7 +98,7 @@ export function splitLicences(text: string, piece: (s: string) => string = (s) =
     if (taken) continue;
     const one = piece(pieces[i] as string).trim();
     if (one === "") continue;
-    const skus = microsoftSkus(one);
+    const skus = microsoftSkus(one, own);
     if (skus.length > 0) out.push(...skus);
     else out.push(one);
   }

@@ -69,7 +69,7 @@ export const ninjaoneDevices: Format<"devices"> = {
   ],
   row(f, ctx) {
     // A device waiting for approval is not managed yet.
-    if (f.text("approvalStatus").toUpperCase() === "PENDING") return undefined;
+    if (f.text("approvalStatus").toUpperCase() === "PENDING") return ctx.skip("pending approval");
     const owner = ctx.ownerOf(f, "organization", [f.text("organization"), f.text("organizationId")]);
     const hostname = f.first("systemName", "displayName", "dnsName");
     if (hostname === "") f.error("systemName", "is empty; a device name is required");

@@ -36,7 +36,7 @@ export const pax8Subscriptions: Format<"licences"> = {
   ],
   row(f, ctx) {
     const status = statusKey(f.text("status"));
-    if (status !== "" && !BILLED.has(status)) return undefined;
+    if (status !== "" && !BILLED.has(status)) return ctx.skip(`status ${f.text("status")}`);
     const owner = ctx.ownerOf(f, "companyId", [f.text("companyId"), f.text("companyName")]);
     const sku = f.first("sku", "productName");
     if (sku === "") f.error("sku", "is empty; a product SKU or name is required");

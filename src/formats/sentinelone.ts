@@ -35,7 +35,8 @@ export const sentineloneAgents: Format<"deployments"> = {
   anyOf: [["siteName", "siteId"]],
   row(f, ctx) {
     const flags = { isDecommissioned: f.text("isDecommissioned"), isUninstalled: f.text("isUninstalled") };
-    if (sentineloneAgentSkip(flags) !== undefined) return undefined;
+    const skip = sentineloneAgentSkip(flags);
+    if (skip !== undefined) return ctx.skip(skip);
     const owner = ctx.ownerOf(f, "siteName", [f.text("siteName"), f.text("siteId")]);
     const hostname = f.required("computerName");
     if (!owner || hostname === undefined) return undefined;

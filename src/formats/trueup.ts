@@ -13,8 +13,8 @@ const col = (name: string, required = false, values?: readonly string[]): Column
 const BOOLEANS = ["true", "false", "yes", "no", "1", "0"];
 
 /** SKUs joined by "+"; Microsoft's as part numbers, whether written so, as skuId GUIDs or product names. */
-function licencesOf(text: string, vendor: string): string[] {
-  if (vendor.toLowerCase() === "microsoft") return splitLicences(text);
+function licencesOf(text: string, vendor: string, own?: ReadonlyMap<string, string>): string[] {
+  if (vendor.toLowerCase() === "microsoft") return splitLicences(text, undefined, own);
   return text
     .split("+")
     .map((s) => s.trim())
@@ -67,7 +67,7 @@ export const trueupUsers: Format<"users"> = {
       owner,
       upn,
       enabled,
-      licences: licencesOf(f.text("licences"), vendor),
+      licences: licencesOf(f.text("licences"), vendor, ctx.skuNames),
       guest: userType === "guest",
       vendor,
       ...userExtras(groupsOf(f.text("groups")), lastActive),

@@ -1,5 +1,8 @@
 import type { DeviceType } from "../core/types.ts";
-import { type Column, type Fields, utcDate } from "./fields.ts";
+import { vendorDate } from "./dates.ts";
+import type { Column, Fields } from "./fields.ts";
+
+export { vendorDate };
 
 // What vendor export formats share: columns known by several headers, the dates consoles write, and
 // how a device's class and chassis become one of the spec's device types.
@@ -10,56 +13,19 @@ export const col = (name: string, required = false, ...aliases: string[]): Colum
   aliases,
 });
 
-const EPOCH = /^\d{9,13}(\.\d+)?$/;
-const US =
-  /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?[Mm]\.?)?)?(?:\s*(?:UTC|GMT|Z))?$/;
-const DOTTED = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
-
-const pad = (n: number | string) => String(n).padStart(2, "0");
-
 /**
- * A date as consoles export it, as a UTC instant: ISO 8601 (2026-10-31T08:30:00Z), epoch seconds or
- * milliseconds (NinjaOne's lastContact), US month/day/year with an optional 12- or 24-hour time
- * (10/31/2026 8:30 PM), or day.month.year (31.10.2026 20:30). A time without an offset is UTC.
+ * A required vendor date from the first of `columns` with a value, in the file's date order (see
+ * FileDates); an error names the first column.
  */
-export function vendorDate(text: string): string | undefined {
-  const v = text.trim();
-  const iso = utcDate(v.replace(/^(\d{4})\/(\d{2})\/(\d{2})/, "$1-$2-$3"));
-  if (iso !== undefined) return iso;
-  if (EPOCH.test(v)) {
-    const n = Number(v);
-    const d = new Date(n >= 1e11 ? n : n * 1000);
-    return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
-  }
-  const us = US.exec(v);
-  if (us) {
-    const [, mo, d, y, h, mi, s, half] = us;
-    let hour = Number(h ?? 0);
-    if (half !== undefined) {
-      if (hour < 1 || hour > 12) return undefined;
-      hour = (hour % 12) + (half.toLowerCase() === "p" ? 12 : 0);
-    }
-    return utcDate(`${y}-${pad(mo as string)}-${pad(d as string)}T${pad(hour)}:${mi ?? "00"}:${s ?? "00"}Z`);
-  }
-  const dotted = DOTTED.exec(v);
-  if (dotted) {
-    const [, d, mo, y, h, mi, s] = dotted;
-    return utcDate(
-      `${y}-${pad(mo as string)}-${pad(d as string)}T${pad(h ?? 0)}:${mi ?? "00"}:${s ?? "00"}Z`,
-    );
-  }
-  return undefined;
-}
-
-/** A required vendor date from the first of `columns` with a value; an error names the first column. */
 export function readVendorDate(f: Fields, ...columns: string[]): string | undefined {
+  const column = columns[0] as string;
   const v = f.first(...columns);
-  if (v === "") return f.error(columns[0] as string, "is empty; a date is required");
+  if (v === "") return f.error(column, "is empty; a date is required");
   return (
-    vendorDate(v) ??
+    f.dates.read(v, f.line, column) ??
     f.error(
-      columns[0] as string,
-      `expected a date such as 2026-10-31T08:30:00Z, 10/31/2026 8:30 PM or 1793436600, got "${v}"`,
+      column,
+      `expected a date such as 2026-10-31T08:30:00Z, 10/31/2026 8:30 PM, 31/10/2026 20:30 or 1793436600, got "${v}"${f.dates.why(v)}`,
     )
   );
 }

@@ -83,6 +83,8 @@ async function readConfigRows(ex: Executor): Promise<{ config: Config; sourceIds
     clients: of("client").map(readClientItem),
     sources: sources.map((r, i) => readSourceItem(r.spec, i)),
     connections: s?.connections ?? [],
+    dateFormat: s?.dateFormat,
+    skuNames: s?.skuNames,
   };
   return { config, sourceIds: sources.map((r) => r.id) };
 }

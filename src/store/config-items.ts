@@ -82,6 +82,7 @@ export function sourceItem(s: SourceConfig): Item {
     deployment: s.deployment,
     columns: s.columns,
     values: s.values,
+    dateFormat: s.dateFormat,
   });
 }
 
@@ -91,12 +92,16 @@ export interface WorkspaceSettings {
   asOf?: string;
   rules: { staleDeviceDays: number; requireLicence: boolean; excludeUsers: string[] };
   connections?: Connection[];
+  dateFormat?: Config["dateFormat"];
+  skuNames?: Record<string, string>;
 }
 
 export function settingsOf(c: Config): WorkspaceSettings {
   return compact({
     currency: c.currency,
     asOf: c.asOf,
+    dateFormat: c.dateFormat,
+    skuNames: c.skuNames && Object.keys(c.skuNames).length > 0 ? { ...c.skuNames } : undefined,
     rules: { ...c.rules },
     connections: c.connections.length > 0 ? c.connections : undefined,
   }) as unknown as WorkspaceSettings;
@@ -205,6 +210,7 @@ export function readSourceItem(o: Item, index: number): SourceConfig {
     deployment: text(o.deployment),
     columns: o.columns as SourceConfig["columns"],
     values: o.values as SourceConfig["values"],
+    dateFormat: o.dateFormat as SourceConfig["dateFormat"],
   };
 }
 

@@ -11,6 +11,7 @@ import {
   type Service,
   type VendorSku,
 } from "../core/types.ts";
+import { DATE_FORMATS, type DateOrder, parseDateFormat } from "../formats/dates.ts";
 import { readMapping, type SourceMapping } from "./mapping.ts";
 import { Reader } from "./reader.ts";
 import { checkReferences } from "./references.ts";
@@ -29,6 +30,8 @@ export interface SourceConfig extends SourceMapping {
   client?: string;
   vendor?: string;
   deployment?: string;
+  /** The order of the file's slash dates, when its dates do not settle it themselves. */
+  dateFormat?: DateOrder;
   /** Rows come from this connection's last pull instead of a file (`file` then names the pull's snapshot). */
   connection?: string;
 }
@@ -42,6 +45,10 @@ export interface Config {
   clients: Client[];
   sources: SourceConfig[];
   connections: Connection[];
+  /** The order of slash dates of every source that does not state its own. */
+  dateFormat?: DateOrder;
+  /** The workspace's own Microsoft product names -> SKU part number (`skuNames:`). */
+  skuNames?: Record<string, string>;
 }
 
 const DEFAULT_DEVICE_TYPES: DeviceType[] = ["workstation", "laptop"];
@@ -52,7 +59,18 @@ export function readConfig(y: YamlFile): Config | undefined {
   const root = r.obj(
     y.value ?? {},
     [],
-    ["currency", "asOf", "rules", "services", "bundles", "clients", "sources", "connections"],
+    [
+      "currency",
+      "asOf",
+      "dateFormat",
+      "skuNames",
+      "rules",
+      "services",
+      "bundles",
+      "clients",
+      "sources",
+      "connections",
+    ],
   );
   if (!root) return undefined;
   const currency = r.str(root, [], "currency") ?? "USD";
@@ -68,6 +86,8 @@ export function readConfig(y: YamlFile): Config | undefined {
     clients: each(r, root, "clients", readClient),
     sources: each(r, root, "sources", (r2, v, p) => readSource(r2, v, p, connections)),
     connections,
+    dateFormat: readDateFormat(r, root, []),
+    skuNames: readSkuNames(r, root.skuNames),
   };
   checkReferences(y, config);
   return config;
@@ -268,6 +288,7 @@ function readSource(r: Reader, v: unknown, p: Path, connections: Connection[]): 
     "deployment",
     "columns",
     "values",
+    "dateFormat",
   ];
   const o = r.obj(v, p, known);
   if (!o) return undefined;
@@ -302,8 +323,30 @@ function readSource(r: Reader, v: unknown, p: Path, connections: Connection[]): 
     client: r.str(o, p, "client"),
     vendor,
     deployment,
+    dateFormat: readDateFormat(r, o, p),
     ...mapping,
   };
+}
+
+/** A `dateFormat:` (DD/MM/YYYY or MM/DD/YYYY) as the order of slash dates. */
+function readDateFormat(r: Reader, o: Record<string, unknown>, p: Path): DateOrder | undefined {
+  const text = r.str(o, p, "dateFormat");
+  if (text === undefined) return undefined;
+  const order = parseDateFormat(text);
+  if (order === undefined) r.y.error([...p, "dateFormat"], `expected ${DATE_FORMATS}, got "${text}"`);
+  return order;
+}
+
+/** `skuNames:` maps a Microsoft product name to its SKU part number, for names newer than Trueup's table. */
+function readSkuNames(r: Reader, value: unknown): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  if (value === undefined || value === null) return undefined;
+  const o = r.obj(value, ["skuNames"], Object.keys(value as object));
+  for (const name of Object.keys(o ?? {})) {
+    const part = o && r.str(o, ["skuNames"], name, true);
+    if (part !== undefined) out[name] = part.trim();
+  }
+  return out;
 }
 
 /** Where a connection's last pull of one kind is kept, relative to the workspace. */

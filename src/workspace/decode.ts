@@ -181,11 +181,15 @@ export type Delimiter = "," | ";" | "\t";
 
 /**
  * The separator of a CSV file from its header line: the one of `,` `;` and tab that occurs most often
- * outside quotes (a comma on a tie). Excel's `sep=;` first line names it outright.
+ * outside quotes (a comma on a tie). Excel's `sep=;` first line names it outright; PowerShell's
+ * `#TYPE` first line is skipped like it.
  */
 export function detectDelimiter(head: string): { delimiter: Delimiter; sepLine: boolean } {
   const sep = /^sep=([,;\t])\r?\n/i.exec(head);
   if (sep) return { delimiter: sep[1] as Delimiter, sepLine: true };
+  // Windows PowerShell's Export-Csv starts with "#TYPE <class>" unless told not to: no record.
+  const type = /^#TYPE [^\r\n]*\r?\n/.exec(head);
+  if (type) return { ...detectDelimiter(head.slice(type[0].length)), sepLine: true };
   let comma = 0;
   let semicolon = 0;
   let tab = 0;

@@ -6,10 +6,11 @@ import { AccountIndex } from "../core/accounts.ts";
 import type { ReconcileInput } from "../core/types.ts";
 import type { RowsByKind } from "../formats/format.ts";
 import { findFormat, formatsFor } from "../formats/index.ts";
+import { skuNameKey } from "../formats/microsoft-skus.ts";
 import { type Config, readConfig, type SourceConfig } from "./config.ts";
 import { type CsvRecord, firstInvalidUtf8, readCsv } from "./csv.ts";
 import { type Issue, WorkspaceError } from "./issues.ts";
-import { readSource, type SourceRows, splitRef } from "./source.ts";
+import { readSource, type SourceRows, type SourceSummary, splitRef } from "./source.ts";
 import { YamlFile } from "./yaml.ts";
 
 export const CONFIG_FILE = "trueup.yaml";
@@ -28,9 +29,11 @@ export interface Loaded {
   issues: Issue[];
   /** trueup.yaml as read, when it could be read. */
   yamlText?: string;
+  /** Per source read: rows read, rows left out by reason, the date order used. */
+  summaries?: SourceSummary[];
 }
 
-export type { SourceRows } from "./source.ts";
+export type { SourceRows, SourceSummary } from "./source.ts";
 
 /**
  * Where a source's CSV records come from: its file in the workspace folder, or an import stored in
@@ -70,16 +73,17 @@ export async function loadWorkspace(
   issues.push(...configIssues);
   if (!config) return { issues, yamlText };
 
-  const rows = await loadSources(config, recordsOf, issues, (s) => {
-    return `${CONFIG_FILE}:${yaml.position(["sources", s.index, "file"]).line}`;
-  });
+  const summaries: SourceSummary[] = [];
+  const namedAt = (s: SourceConfig) => `${CONFIG_FILE}:${yaml.position(["sources", s.index, "file"]).line}`;
+  const rows = await loadSources(config, recordsOf, issues, namedAt, summaries);
   sortIssues(issues);
-  if (issues.some((i) => i.severity === "error")) return { config, issues, yamlText };
+  if (issues.some((i) => i.severity === "error")) return { config, issues, yamlText, summaries };
   return {
     config,
     input: buildInput(config, rows, opts.asOf ?? config.asOf ?? opts.today),
     issues,
     yamlText,
+    summaries,
   };
 }
 
@@ -106,6 +110,7 @@ export function checkConfig(text: string): { config?: Config; yaml: YamlFile; is
   }
   checkConnections(config, yaml);
   warnUnusedSources(config, yaml);
+  warnInvoiceOnly(config, yaml);
   const issues = [...yaml.issues];
   sortIssues(issues);
   return { config, yaml, issues };
@@ -120,14 +125,19 @@ export async function loadSources(
   recordsOf: RecordsOf,
   issues: Issue[],
   namedAt?: (source: SourceConfig) => string,
+  summaries?: SourceSummary[],
 ): Promise<SourceRows> {
   const accounts = new AccountIndex(config.clients);
+  const skuNames = new Map(
+    Object.entries(config.skuNames ?? {}).map(([name, part]) => [skuNameKey(name), part] as const),
+  );
+  const options = { dateFormat: config.dateFormat, skuNames, summaries };
   const rows: SourceRows = { users: [], devices: [], deployments: [], licences: [], billing: [] };
   for (const source of config.sources) {
     const format = findFormat(source.format);
     if (!format || format.kind !== source.kind) continue;
     const where = namedAt?.(source) ?? CONFIG_FILE;
-    await readSource(recordsOf(source), source, format, accounts, rows, issues, where);
+    await readSource(recordsOf(source), source, format, accounts, rows, issues, where, options);
   }
   checkDuplicateUsers(rows.users, issues);
   return rows;
@@ -196,6 +206,28 @@ function checkDuplicateUsers(users: RowsByKind["users"][], issues: Issue[]): voi
       field: "upn",
       message: `UPN "${u.upn}" is listed twice for one client (first at ${first})`,
     });
+  }
+}
+
+/**
+ * An invoice's reconciliation file lists a subscription billed annually or up front only in the
+ * months it is charged: as a vendor's only licence source it misses those seats in other months.
+ */
+function warnInvoiceOnly(config: Config, yaml: YamlFile): void {
+  const licences = config.sources.filter((s) => s.kind === "licences");
+  for (const s of licences) {
+    if (s.format !== "partner-center-reconciliation") continue;
+    const vendor = (s.vendor ?? "").toLowerCase();
+    const same = licences.filter((o) => (o.vendor ?? "").toLowerCase() === vendor);
+    if (same.some((o) => o.format !== "partner-center-reconciliation")) continue;
+    const services = config.services
+      .filter((sv) => sv.vendorSkus.some((v) => v.vendor.toLowerCase() === vendor))
+      .map((sv) => sv.id);
+    if (services.length === 0) continue;
+    yaml.warn(
+      ["sources", s.index],
+      `a Partner Center invoice file is the only licence source of ${s.vendor} (services ${services.join(", ")}): subscriptions billed annually or up front appear only in the months they are charged, so their seats are missing in other months; add a source of the seats in force (pax8-subscriptions, or an msgraph connection's subscribed SKUs)`,
+    );
   }
 }
 

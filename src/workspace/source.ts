@@ -1,14 +1,15 @@
 import type { AccountIndex } from "../core/accounts.ts";
 import type { Owner } from "../core/types.ts";
-import { type Column, Fields, headerKey, type ValueTables } from "../formats/fields.ts";
+import { DATE_FORMATS, type DateOrder, FileDates } from "../formats/dates.ts";
+import type { Fields } from "../formats/fields.ts";
 import type { Format, Kind, RowContext, RowsByKind } from "../formats/format.ts";
 import type { SourceConfig } from "./config.ts";
 import { CsvError, type CsvRecord } from "./csv.ts";
+import { openHeader } from "./header.ts";
 import type { Issue } from "./issues.ts";
 
-// One source's records -> core rows through its format: the header matched to the format's columns
-// (or to the source's `columns:`), each value through the source's `values:`, every problem an issue
-// with its file and line.
+// One source's records -> core rows through its format (the header read by header.ts), every problem
+// an issue with its file and line; rows left out are counted by reason for validate's summary.
 
 export type SourceRows = { [K in Kind]: RowsByKind[K][] };
 
@@ -26,89 +27,6 @@ export function accountSystem(source: SourceConfig): string {
     case "billing":
       return "psa";
   }
-}
-
-/**
- * Column positions by field. A field mapped by the source's `columns:` is read from that header
- * only; others from their name or an alias. Names compare as headerKey does ("Last Seen" = lastSeen).
- */
-export function headerIndex(
-  header: readonly string[],
-  columns: readonly Column[],
-  mapped: Readonly<Record<string, string>> = {},
-): Map<string, number> {
-  const byKey = new Map<string, number>();
-  header.forEach((name, i) => {
-    const key = headerKey(name.trim());
-    if (!byKey.has(key)) byKey.set(key, i);
-  });
-  const index = new Map<string, number>();
-  for (const c of columns) {
-    const names = mapped[c.name] !== undefined ? [mapped[c.name] as string] : [c.name, ...(c.aliases ?? [])];
-    for (const n of names) {
-      const i = byKey.get(headerKey(n.trim()));
-      if (i === undefined) continue;
-      index.set(c.name, i);
-      break;
-    }
-  }
-  return index;
-}
-
-/** The problems of a header: mapped headers it lacks, required columns it lacks. */
-function headerIssues(
-  header: readonly string[],
-  index: ReadonlyMap<string, number>,
-  format: Format<Kind>,
-  source: SourceConfig,
-): { field: string; message: string }[] {
-  const has = `(the header has: ${header.join(", ")})`;
-  const out: { field: string; message: string }[] = [];
-  for (const [field, name] of Object.entries(source.columns ?? {})) {
-    if (!index.has(field))
-      out.push({
-        field,
-        message: `missing column "${name}" (sources[${source.index}].columns.${field}) ${has}`,
-      });
-  }
-  for (const c of format.columns) {
-    const fixed = c.name === "account" && source.client !== undefined;
-    if (c.required && !index.has(c.name) && !fixed && source.columns?.[c.name] === undefined)
-      out.push({ field: c.name, message: `missing required column "${c.name}" ${has}` });
-  }
-  for (const group of format.anyOf ?? []) {
-    if (!group.some((c) => index.has(c)))
-      out.push({
-        field: group[0] as string,
-        message: `missing a column: one of "${group.join('", "')}" ${has}`,
-      });
-  }
-  return out;
-}
-
-/** The reader of a file's records once its header is checked; undefined (and issues) when it lacks columns. */
-function openHeader(
-  header: CsvRecord,
-  format: Format<Kind>,
-  source: SourceConfig,
-  issues: Issue[],
-): Fields | undefined {
-  const index = headerIndex(header.fields, format.columns, source.columns);
-  const problems = headerIssues(header.fields, index, format, source);
-  for (const p of problems) issues.push({ severity: "error", file: source.file, line: header.line, ...p });
-  return problems.length > 0 ? undefined : new Fields(source.file, index, issues, valueTables(source));
-}
-
-function valueTables(source: SourceConfig): ValueTables | undefined {
-  if (!source.values) return undefined;
-  const tables = new Map<string, Map<string, string>>();
-  for (const [field, table] of Object.entries(source.values)) {
-    tables.set(
-      field,
-      new Map(Object.entries(table).map(([theirs, ours]) => [theirs.trim().toLowerCase(), ours.trim()])),
-    );
-  }
-  return tables;
 }
 
 /** Rows that wait for the account the rest of their file names (RowContext.fileOwner). */
@@ -166,6 +84,30 @@ class Owners {
   }
 }
 
+/** What validate prints of one source: rows read, rows left out by reason, the date order used. */
+export interface SourceSummary {
+  index: number;
+  file: string;
+  format: string;
+  read: number;
+  skipped: Record<string, number>;
+  dates: string;
+}
+
+/** The source's stated date order (its own dateFormat, else the workspace's). */
+function statedOrder(source: SourceConfig, format: Format<Kind>, workspaceOrder?: DateOrder) {
+  if (source.dateFormat !== undefined)
+    return { order: source.dateFormat, by: `sources[${source.index}].dateFormat` };
+  if (format.dateOrder !== undefined) return { order: format.dateOrder, by: `the ${format.name} format` };
+  return workspaceOrder === undefined ? undefined : { order: workspaceOrder, by: "dateFormat (workspace)" };
+}
+
+export interface ReadOptions {
+  dateFormat?: DateOrder;
+  skuNames?: ReadonlyMap<string, string>;
+  summaries?: SourceSummary[];
+}
+
 export async function readSource(
   records: AsyncIterable<CsvRecord>,
   source: SourceConfig,
@@ -174,31 +116,70 @@ export async function readSource(
   rows: SourceRows,
   issues: Issue[],
   namedAt: string,
+  options: ReadOptions = {},
 ): Promise<void> {
   const file = source.file;
   const owners = new Owners(source, accounts);
-  const ctx = owners.context({ ref: "", vendor: source.vendor, deployment: source.deployment });
+  const summary: SourceSummary = {
+    index: source.index,
+    file,
+    format: source.format,
+    read: 0,
+    skipped: {},
+    dates: "no dates read",
+  };
+  options.summaries?.push(summary);
+  let skipReason: string | undefined;
+  const ctx = owners.context({
+    ref: "",
+    vendor: source.vendor,
+    deployment: source.deployment,
+    skuNames: options.skuNames,
+    skip: (reason) => {
+      skipReason = reason;
+      return undefined;
+    },
+  });
   const read = rows[source.kind] as RowsByKind[Kind][];
   const start = read.length;
   const pending: RowsByKind[Kind][] = [];
+  // Rows whose dates read both ways, held until a later date settles the file's order.
+  const held: { fields: string[]; line: number }[] = [];
   let fields: Fields | undefined;
   let width = 0;
+  const take = (f: Fields, values: string[], line: number): void => {
+    f.reset(values, line);
+    if (values.length !== width) {
+      f.error("", `has ${values.length} values but the header has ${width} columns`);
+      return;
+    }
+    ctx.ref = `${file}:${line}`;
+    const mark = issues.length;
+    skipReason = undefined;
+    f.dates.undecided = false;
+    const row = format.row(f, ctx);
+    if (f.dates.undecided) {
+      issues.length = mark;
+      held.push({ fields: [...values], line });
+      return;
+    }
+    const [ok, reason] = [f.ok, skipReason];
+    // This row settled the order: the rows held before it are read again, in file order.
+    for (const h of held.splice(0)) take(f, h.fields, h.line);
+    if (row && ok) (row.owner === PENDING ? pending : read).push(row);
+    else if (!row && ok && reason !== undefined) summary.skipped[reason] = (summary.skipped[reason] ?? 0) + 1;
+  };
   try {
     for await (const record of records) {
       if (!fields) {
         fields = openHeader(record, format, source, issues);
         if (!fields) return;
+        fields.dates = new FileDates(statedOrder(source, format, options.dateFormat));
+        fields.vendorDates = !format.name.startsWith("trueup-") || source.columns !== undefined;
         width = record.fields.length;
         continue;
       }
-      fields.reset(record.fields, record.line);
-      if (record.fields.length !== width) {
-        fields.error("", `has ${record.fields.length} values but the header has ${width} columns`);
-        continue;
-      }
-      ctx.ref = `${file}:${record.line}`;
-      const row = format.row(fields, ctx);
-      if (row && fields.ok) (row.owner === PENDING ? pending : read).push(row);
+      take(fields, record.fields, record.line);
     }
   } catch (e) {
     if (!(e instanceof CsvError)) throw e;
@@ -211,7 +192,26 @@ export async function readSource(
     issues.push({ severity: "error", file, line: e.line, message });
     return;
   }
-  finishSource(format, owners, read, start, pending, issues);
+  if (fields) {
+    if (held.length > 0) unsettledDates(fields.dates, source, held.length, issues);
+    summary.dates = fields.dates.describe();
+  }
+  finishSource(format, owners, read, start, pending, issues, summary);
+}
+
+/** The rows held back because nothing settled the order of their dates: one error, naming the setting. */
+function unsettledDates(dates: FileDates, source: SourceConfig, rows: number, issues: Issue[]): void {
+  const s = dates.sample;
+  if (!s) return;
+  const [a, b] = s.value.split(/[/-]/);
+  const more = rows > 1 ? ` (${rows} rows like it)` : "";
+  issues.push({
+    severity: "error",
+    file: source.file,
+    line: s.line,
+    field: s.column,
+    message: `"${s.value}" reads both ways (month ${a}, day ${b}, or day ${a}, month ${b}) and no date in the file settles the order${more}: set dateFormat: ${DATE_FORMATS} on sources[${source.index}], or dateFormat: at the top of trueup.yaml for every source`,
+  });
 }
 
 /** Gives pending rows the file's owner, then runs the format's checks over the file's rows. */
@@ -222,6 +222,7 @@ function finishSource(
   start: number,
   pending: RowsByKind[Kind][],
   issues: Issue[],
+  summary: SourceSummary,
 ): void {
   const first = pending[0];
   if (first) {
@@ -234,6 +235,13 @@ function finishSource(
       for (const row of pending) read.push({ ...row, owner });
     }
   }
+  if (format.combine) {
+    const kept = format.combine(read.slice(start) as never, (_row, reason) => {
+      summary.skipped[reason] = (summary.skipped[reason] ?? 0) + 1;
+    });
+    read.splice(start, read.length - start, ...kept);
+  }
+  summary.read = read.length - start;
   format.finish?.(read.slice(start) as never, (ref, field, message) => {
     const [file, line] = splitRef(ref);
     issues.push({ severity: "error", file, line, field, message });
