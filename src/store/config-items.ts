@@ -101,7 +101,12 @@ export function sourceItem(s: SourceConfig): Item {
 export interface WorkspaceSettings {
   currency: string;
   asOf?: string;
-  rules: { staleDeviceDays: number; requireLicence: boolean; excludeUsers: string[]; inactiveUserDays?: number };
+  rules: {
+    staleDeviceDays: number;
+    requireLicence: boolean;
+    excludeUsers: string[];
+    inactiveUserDays?: number;
+  };
   connections?: Connection[];
 }
 
@@ -177,7 +182,9 @@ export function readBundleItem(o: Item): Bundle {
 
 function readPlanItem(o: Item): Plan {
   if (o.bundle !== undefined) {
-    const users = o.users as { licencesAny?: string[]; groupsAny?: string[]; excludeGroups?: string[] } | undefined;
+    const users = o.users as
+      | { licencesAny?: string[]; groupsAny?: string[]; excludeGroups?: string[] }
+      | undefined;
     const plan: Plan = {
       kind: "bundle",
       bundle: String(o.bundle),
