@@ -92,7 +92,11 @@ describe.each(testDatabases())("catalogue on $name", (target) => {
     const service = rows.find((r) => r.kind === "service" && r.id === "m365-bp")?.item;
     expect(service).toMatchObject({ cost: "22.00", price: "26.405" });
     const client = rows.find((r) => r.kind === "client" && r.id === "c001")?.item as { plans: object[] };
-    expect(client.plans[1]).toEqual({ bundle: "gold-user", price: "140.00" });
+    expect(client.plans[1]).toEqual({
+      bundle: "gold-user",
+      price: "140.00",
+      users: { excludeGroups: ["Contractors"] },
+    });
     expect((await store.loadConfig()).services[0]?.price.toString()).toBe("26.405");
   });
 

@@ -18,7 +18,7 @@ const demoYaml = await readFile(join(demoDir, "trueup.yaml"), "utf8");
 // demo's Ivy Lane Florists (a former client) goes back to having no PSA or Pax8 id: its rows are the
 // unmapped accounts to map.
 const extendedYaml = demoYaml
-  .replace(/\n {2}# A former client[^]*?(?=\n\nsources:\n)/, "")
+  .replace(/\n {2}# A former client[\s\S]*?(?=\n\nsources:\n)/, "")
   .replace(
     "\n\nbundles:\n",
     "\n  - { id: print, name: Managed print, unit: device, cost: '40.00', price: '89.00' }\n\nbundles:\n",

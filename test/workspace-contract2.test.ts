@@ -116,7 +116,8 @@ clients:
 
   it("a group filter on a per-device bundle is an error", () => {
     // CATALOGUE ends with its bundles list: one more item joins it.
-    const issues = issuesOf(`  - { id: srv, name: Srv, per: device, deviceTypes: [server], price: "1.00", includes: [] }
+    const issues =
+      issuesOf(`  - { id: srv, name: Srv, per: device, deviceTypes: [server], price: "1.00", includes: [] }
 clients:
   - { id: a, name: A, plans: [{ bundle: srv, users: { groupsAny: [X] } }] }
 `);

@@ -55,7 +55,7 @@ export interface RunSummary {
   byType: { type: string; count: number; impact: string }[];
 }
 
-const TOTAL_KEYS: TotalKey[] = ["underBilled", "overBilled", "licenceWaste", "licenceShortfall"];
+const TOTAL_KEYS: TotalKey[] = ["underBilled", "overBilled", "licenceWaste", "licenceShortfall", "unmapped"];
 
 class Sums {
   readonly money = new Map<TotalKey, Money>(TOTAL_KEYS.map((k) => [k, ZERO]));

@@ -54,14 +54,26 @@ export function bundleItem(b: Bundle): Item {
 function planItem(p: Plan): Item {
   const price = p.price && formatPrice(p.price);
   if (p.kind === "bundle") {
-    const users = p.licencesAny ? { licencesAny: [...p.licencesAny] } : undefined;
+    const filter = compact({
+      licencesAny: p.licencesAny && [...p.licencesAny],
+      groupsAny: p.groupsAny && [...p.groupsAny],
+      excludeGroups: p.excludeGroups && [...p.excludeGroups],
+    });
+    const users = Object.keys(filter).length > 0 ? filter : undefined;
     return compact({ bundle: p.bundle, users, price, minimum: p.minimum });
   }
   return compact({ service: p.service, quantity: p.quantity, price, minimum: p.minimum });
 }
 
 export function clientItem(c: Client): Item {
-  return { id: c.id, name: c.name, ids: { ...c.ids }, plans: c.plans.map(planItem) };
+  return compact({
+    id: c.id,
+    name: c.name,
+    ended: c.ended,
+    ids: { ...c.ids },
+    clientPaid: c.clientPaid && [...c.clientPaid],
+    plans: c.plans.map(planItem),
+  });
 }
 
 export function sourceItem(s: SourceConfig): Item {
@@ -90,7 +102,12 @@ export function sourceItem(s: SourceConfig): Item {
 export interface WorkspaceSettings {
   currency: string;
   asOf?: string;
-  rules: { staleDeviceDays: number; requireLicence: boolean; excludeUsers: string[] };
+  rules: {
+    staleDeviceDays: number;
+    requireLicence: boolean;
+    excludeUsers: string[];
+    inactiveUserDays?: number;
+  };
   connections?: Connection[];
   dateFormat?: Config["dateFormat"];
   skuNames?: Record<string, string>;
@@ -170,14 +187,19 @@ export function readBundleItem(o: Item): Bundle {
 
 function readPlanItem(o: Item): Plan {
   if (o.bundle !== undefined) {
-    const users = o.users as { licencesAny?: string[] } | undefined;
-    return {
+    const users = o.users as
+      | { licencesAny?: string[]; groupsAny?: string[]; excludeGroups?: string[] }
+      | undefined;
+    const plan: Plan = {
       kind: "bundle",
       bundle: String(o.bundle),
       licencesAny: users?.licencesAny,
       price: amount(o.price),
       minimum: count(o.minimum),
     };
+    if (users?.groupsAny) plan.groupsAny = [...users.groupsAny];
+    if (users?.excludeGroups) plan.excludeGroups = [...users.excludeGroups];
+    return plan;
   }
   return {
     kind: "service",
@@ -192,8 +214,10 @@ export function readClientItem(o: Item): Client {
   return {
     id: String(o.id),
     name: String(o.name),
-    ids: { ...(o.ids as Record<string, string>) },
+    ids: { ...(o.ids as Record<string, string | string[]>) },
     plans: ((o.plans as Item[] | undefined) ?? []).map(readPlanItem),
+    ...(Array.isArray(o.clientPaid) ? { clientPaid: (o.clientPaid as unknown[]).map(String) } : {}),
+    ...(typeof o.ended === "string" ? { ended: o.ended } : {}),
   };
 }
 
@@ -219,5 +243,6 @@ export function readRules(o: WorkspaceSettings["rules"] | undefined): Rules {
     staleDeviceDays: o?.staleDeviceDays ?? 30,
     requireLicence: o?.requireLicence ?? true,
     excludeUsers: [...(o?.excludeUsers ?? [])],
+    ...(o?.inactiveUserDays === undefined ? {} : { inactiveUserDays: o.inactiveUserDays }),
   };
 }

@@ -19,7 +19,12 @@ const MoneyTotals = {
 
 export const DashboardSchema = z.object({
   run: RunViewSchema.nullable(),
-  totals: z.object({ ...MoneyTotals, coverageGaps: z.number().int(), findings: z.number().int() }),
+  totals: z.object({
+    ...MoneyTotals,
+    unmapped: MoneySchema,
+    coverageGaps: z.number().int(),
+    findings: z.number().int(),
+  }),
   byClient: z.array(
     z.object({ clientId: z.string(), name: z.string(), ...MoneyTotals, impact: MoneySchema }),
   ),
@@ -56,7 +61,13 @@ async function dashboard(store: Store, latest: LatestRun | undefined): Promise<D
   const recent = await store.listRuns({ limit: TREND_RUNS, offset: 0 });
   const trend = recent.items.map(trendPoint).reverse();
   if (!latest) {
-    const zero = { underBilled: "0.00", overBilled: "0.00", licenceWaste: "0.00", licenceShortfall: "0.00" };
+    const zero = {
+      underBilled: "0.00",
+      overBilled: "0.00",
+      licenceWaste: "0.00",
+      licenceShortfall: "0.00",
+      unmapped: "0.00",
+    };
     return { run: null, totals: { ...zero, coverageGaps: 0, findings: 0 }, byClient: [], byType: [], trend };
   }
   const { summary } = latest;
