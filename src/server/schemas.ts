@@ -110,6 +110,10 @@ export const FindingViewSchema = z
     status: FindingStatusSchema,
     reason: z.string().optional(),
     decidedBy: z.string().optional(),
+    until: z
+      .string()
+      .optional()
+      .describe("a dismissal that holds until this date (YYYY-MM-DD): from that day on it is open again"),
   })
   .meta({ id: "FindingView" });
 
