@@ -1,10 +1,10 @@
 import { sql } from "kysely";
+import { isIsoDate } from "../workspace/reader.ts";
 import { writeAudit } from "./audit.ts";
 import type { Context } from "./context.ts";
+import { iso } from "./context.ts";
 import { StoreError } from "./errors.ts";
 import { findingFigures, findingsWithKey, latestRunId } from "./findings.ts";
-import { isIsoDate } from "../workspace/reader.ts";
-import { iso } from "./context.ts";
 import { decisionsChanged, holds, todayOf } from "./overlay.ts";
 import type { DecisionView, Store } from "./store.ts";
 

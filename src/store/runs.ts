@@ -65,7 +65,7 @@ export function runRepository(
   ctx: Context,
 ): Pick<
   Store,
-    | "reconcile"
+  | "reconcile"
   | "listRuns"
   | "latestRun"
   | "runReport"
