@@ -140,10 +140,45 @@ export interface UnmappedItem {
   value: string;
   /** file:line of the rows that carry it in the latest run. */
   evidence: string[];
+  /** The money on its rows a month: what nobody reconciles while it is unmapped. */
+  monthly: string;
+  /** The rows behind it, as read now, most money first. */
+  rows: UnmappedRow[];
+}
+
+/** A source row of an unmapped item: what it is, and the money on it. */
+export interface UnmappedRow {
+  /** file:line */
+  ref: string;
+  kind: "billing" | "licences" | "users" | "devices" | "deployments";
+  account?: string;
+  agreement?: string;
+  product?: string;
+  sku?: string;
+  vendor?: string;
+  /** A user's UPN or a device's hostname. */
+  name?: string;
+  quantity?: number;
+  unitPrice?: string;
+  unitCost?: string;
+  /** billing: quantity x unitPrice; licences: quantity x unitCost (0 where the row gives none); else 0. */
+  monthly: string;
 }
 
 export type Mapping =
   | { kind: "account"; system: string; value: string; clientId: string }
+  | {
+      /**
+       * An account of a client that has left: recorded on the client (`clientId`, created with `name`
+       * when there is none) with `ended` (YYYY-MM-DD), so that the next run shows what still runs.
+       */
+      kind: "former";
+      system: string;
+      value: string;
+      clientId: string;
+      name?: string;
+      ended: string;
+    }
   | { kind: "sku"; system: string; value: string; serviceId: string }
   | { kind: "product"; value: string; target: { kind: "bundle" | "service"; id: string } }
   | { kind: "ignore"; item: "account" | "sku" | "product"; system: string; value: string };
