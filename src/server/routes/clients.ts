@@ -52,6 +52,9 @@ export const ClientDetailSchema = ClientRowSchema.extend({
       current: z.boolean(),
       plan: z.string().nullable(),
       deployments: z.record(z.string(), z.boolean()),
+      inPlan: z
+        .array(z.string())
+        .describe("the deployments its plan includes: only these can be missing on it"),
     }),
   ),
 });
