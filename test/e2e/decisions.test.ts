@@ -231,8 +231,10 @@ describe("decisions drive the money", () => {
     const row = page.locator(`[data-testid=unmapped-row][data-system=psa][data-value="${FORMER}"]`);
     // The money at stake and the rows behind it: 3 Gold seats at 140.00 still billed.
     expect(await attr(row.getByTestId("unmapped-monthly"), "data-value")).toBe("420.00");
-    expect(await row.getByTestId("unmapped-source-row").first().textContent()).toContain(
-      "billing.csv:13 · 801 · GOLD · 3 × 140.00 = 420.00",
+    const first = row.getByTestId("unmapped-source-row").first();
+    expect(await first.locator(".row-what").textContent()).toBe("GOLD · 3 × 140.00 = 420.00");
+    expect(await first.locator(".row-where").textContent()).toBe(
+      "agreement 801 · pulls/cw-main/billing.csv:13",
     );
     const amounts = await page
       .getByTestId("unmapped-monthly")

@@ -274,6 +274,9 @@ function Trend({ d }: { d: Dashboard }) {
         series={MONEY_SERIES}
       />
       {d.trend.length === 1 && <p className="hint">One run so far: the trend starts with the next one.</p>}
+      <p className="hint">
+        Each run as it found the differences, dismissed findings included: the totals above leave them out.
+      </p>
       <details className="chart-table">
         <summary>Show as a table</summary>
         <table className="table table-compact">

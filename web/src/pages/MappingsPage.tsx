@@ -260,30 +260,34 @@ function Row({
 
 const ROWS_SHOWN = 4;
 
-/** One row behind an unmapped item, as a billing manager checks it against the file. */
-function rowText(r: UnmappedRow): string {
-  const where = r.ref;
+/** One row behind an unmapped item, as a billing manager checks it: what and how much, then where. */
+function rowText(r: UnmappedRow): { what: string; where: string } {
   if (r.kind === "billing")
-    return `${where} · ${r.agreement || "no agreement"} · ${r.product} · ${r.quantity} × ${formatMoney(r.unitPrice)} = ${formatMoney(r.monthly)}`;
+    return {
+      what: `${r.product} · ${r.quantity} × ${formatMoney(r.unitPrice)} = ${formatMoney(r.monthly)}`,
+      where: `agreement ${r.agreement || "none"} · ${r.ref}`,
+    };
   if (r.kind === "licences") {
     const cost =
       r.unitCost === undefined
         ? "no cost in the row"
-        : `${r.quantity} × ${formatMoney(r.unitCost)} = ${formatMoney(r.monthly)}`;
-    return `${where} · ${r.vendor ?? ""} ${r.sku} · ${r.quantity} licences · ${cost}`;
+        : `× ${formatMoney(r.unitCost)} = ${formatMoney(r.monthly)}`;
+    return { what: `${r.vendor ?? ""} ${r.sku} · ${r.quantity} licences ${cost}`, where: r.ref };
   }
-  return `${where} · ${r.kind === "users" ? "user" : r.kind === "devices" ? "device" : "agent"} ${r.name ?? ""}`;
+  const kind = r.kind === "users" ? "user" : r.kind === "devices" ? "device" : "agent";
+  return { what: `${kind} ${r.name ?? ""}`, where: r.ref };
 }
 
 function Rows({ rows }: { rows: UnmappedRow[] }) {
   if (rows.length === 0) return <span className="muted">—</span>;
   const item = (r: UnmappedRow) => (
     <li key={r.ref} data-testid="unmapped-source-row" data-ref={r.ref} data-monthly={r.monthly}>
-      {rowText(r)}
+      <span className="row-what">{rowText(r).what}</span>
+      <span className="row-where muted">{rowText(r).where}</span>
     </li>
   );
   return (
-    <div className="evidence">
+    <div className="evidence unmapped-rows">
       <ul>{rows.slice(0, ROWS_SHOWN).map(item)}</ul>
       {rows.length > ROWS_SHOWN && (
         <details>
