@@ -200,3 +200,56 @@ describe("the apply process killed at a random moment", () => {
     Math.max(120_000, 40_000 * KILL_RUNS),
   );
 });
+
+describe("trueup sync plan and people's decisions", () => {
+  it("leaves a difference dismissed in the database as agreed, and lists it with its reason", async () => {
+    const psa = PSAS[0] as PsaKind;
+    const fixture = syncFixture(21, 5);
+    const fake = await psa.start(fixture.psa);
+    try {
+      const conn = fake.connection("cw-decisions");
+      const dir = await writeFixture(fixture, conn, await temp("trueup-sync-ws-"));
+      const data = await temp("trueup-sync-data-");
+      const env = { ...fake.env, DATABASE_URL: undefined, TRUEUP_DATA: data };
+      const cli = (...args: string[]) => withEnv(env, () => trueup(...args));
+      const at = ["--workspace", dir, "--connection", conn.name];
+      const first = JSON.parse((await cli("sync", "plan", ...at, "--format", "json")).stdout) as SyncPlanView;
+      const target = first.changes.find((c) => c.change.action === "set")?.change;
+      if (!target) throw new Error("the fixture plans no change of a line");
+      expect(first.leftAsAgreed).toEqual([]);
+
+      // A person dismisses that difference in the app, over the same database.
+      const store = createStore(await openDb({ dataDir: data }));
+      try {
+        expect((await store.importWorkspace(dir, { name: "t" })).issues).toEqual([]);
+        const run = await store.reconcile({ today: TODAY }, { name: "t" });
+        const f = (
+          await store.listFindings({ runId: run.id, clientId: target.client, limit: 100, offset: 0 })
+        ).items.find((x) => x.subject === target.subject && x.type !== "COVERAGE_GAP");
+        if (!f) throw new Error("no finding behind the change");
+        await store.decide(f.key, { status: "dismissed", reason: "agreed with the client" }, { name: "bea" });
+      } finally {
+        await store.close();
+      }
+
+      const table = await cli("sync", "plan", ...at, "--format", "table");
+      expect(table.code).toBe(0);
+      expect(table.stdout).toContain("Left as agreed (dismissed, figures unchanged): 1");
+      expect(table.stdout).toContain("agreed with the client");
+      const json = JSON.parse((await cli("sync", "plan", ...at, "--format", "json")).stdout) as SyncPlanView;
+      expect(json.leftAsAgreed).toMatchObject([
+        {
+          client: target.client,
+          subject: target.subject,
+          reason: "agreed with the client",
+          decidedBy: "bea",
+        },
+      ]);
+      expect(
+        json.changes.some((c) => c.change.client === target.client && c.change.subject === target.subject),
+      ).toBe(false);
+    } finally {
+      await fake.close();
+    }
+  }, 120_000);
+});

@@ -108,8 +108,10 @@ describe("the dashboard", () => {
   it("totals what the run's report totals, which is what the CLI prints", async () => {
     const dashboard = await get("/api/dashboard");
     const { report } = await get(`/api/runs/${dashboard.run.id}`);
-    expect(dashboard.totals).toEqual(report.totals);
-    expect(dashboard.totals).toEqual((await cliReport()).totals);
+    const { dismissed, ...totals } = dashboard.totals;
+    expect(dismissed).toEqual({ impact: "0.00", findings: 0 });
+    expect(totals).toEqual(report.totals);
+    expect(totals).toEqual((await cliReport()).totals);
   });
 
   it("splits the totals by client and by type without losing a cent", async () => {
@@ -184,6 +186,45 @@ describe("findings", () => {
     expect((await call(h.app, billing, "POST", "/api/runs", {})).statusCode).toBe(200);
     const [after] = (await get("/api/findings?clientId=hollis&type=OVER_BILLED")).items;
     expect([after.runId > finding.runId, after.status, after.reason]).toEqual([true, "dismissed", reason]);
+  });
+
+  it("leave the open totals of the dashboard, the client and the findings, shown as dismissed", async () => {
+    const [finding] = (await get("/api/findings?clientId=hollis&type=OVER_BILLED")).items;
+    expect(finding.status).toBe("dismissed");
+    const cents = (m: string) => Math.round(Number(m) * 100);
+    const { totals } = await get("/api/dashboard");
+    const { report } = await get(`/api/runs/${finding.runId}`);
+    expect(cents(report.totals.overBilled) - cents(totals.overBilled)).toBe(cents(finding.monthlyImpact));
+    expect(totals.dismissed).toEqual({ impact: finding.monthlyImpact, findings: 1 });
+    expect(totals.findings).toBe(report.totals.findings - 1);
+    const client = await get("/api/clients/hollis");
+    expect(client.dismissed).toEqual({ impact: finding.monthlyImpact, findings: 1 });
+    const byStatus = await get("/api/findings/totals?clientId=hollis");
+    expect(byStatus.dismissed).toEqual({ impact: finding.monthlyImpact, findings: 1 });
+    // Reopened, it is back in every total at once.
+    const reopened = await call(h.app, billing, "POST", "/api/findings/decision", {
+      key: finding.key,
+      status: "open",
+    });
+    expect(reopened.statusCode).toBe(204);
+    const again = await get("/api/dashboard");
+    expect([again.totals.overBilled, again.totals.dismissed.findings]).toEqual([report.totals.overBilled, 0]);
+    expect((await get("/api/clients/hollis")).dismissed.findings).toBe(0);
+  });
+
+  it("refuses a dismissal until a date that is not after today, and takes one that is", async () => {
+    const [finding] = (await get("/api/findings?clientId=hollis&type=OVER_BILLED")).items;
+    const decide = (until: string) =>
+      call(h.app, billing, "POST", "/api/findings/decision", {
+        key: finding.key,
+        status: "dismissed",
+        reason: "agreed",
+        until,
+      });
+    expect((await decide("2000-01-01")).statusCode).toBe(400);
+    expect((await decide("2999-01-01")).statusCode).toBe(204);
+    const [after] = (await get("/api/findings?clientId=hollis&type=OVER_BILLED")).items;
+    expect([after.status, after.until]).toEqual(["dismissed", "2999-01-01"]);
   });
 });
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { FINDING_TYPES, type Finding, finding } from "../src/core/findings.ts";
 import { formatPrice, money } from "../src/core/money.ts";
 import { buildReport, type ClientReport, reportToJson } from "../src/core/report.ts";
-import { type ReportJson, summarize } from "../src/server/summary.ts";
+import { openSummary, type ReportJson, summarize } from "../src/server/summary.ts";
 import { moneyArb } from "./arbitraries.ts";
 
 // The dashboard's sums over a report: exact, equal to the report's own totals, clients ranked.
@@ -44,7 +44,9 @@ describe("the summary of a run", () => {
   it("totals exactly what the report totals", () => {
     fc.assert(
       fc.property(reportArb, (report) => {
-        expect(summarize(report).totals).toEqual(report.totals);
+        const { dismissed, ...totals } = summarize(report).totals;
+        expect(totals).toEqual(report.totals);
+        expect(dismissed).toEqual({ impact: "0.00", findings: 0 });
       }),
       { seed: 20261101, numRuns: 200 },
     );
@@ -89,5 +91,44 @@ describe("the summary of a run", () => {
     };
     const { totals } = summarize(report);
     expect([totals.underBilled, totals.overBilled]).toEqual(["10.00", "10.00"]);
+  });
+
+  it("leaves dismissed findings out of every open total, and shows them as their own figure", () => {
+    const withDismissals = reportArb.chain((report) => {
+      const all = report.clients.flatMap((c) => c.findings.map((f) => ({ ...f, clientId: c.id })));
+      return fc.tuple(
+        fc.constant(report),
+        fc.subarray(all.map((_, i) => i)).map((ix) => ix),
+      );
+    });
+    fc.assert(
+      fc.property(withDismissals, ([report, picked]) => {
+        const all = report.clients.flatMap((c) => c.findings.map((f) => ({ f, clientId: c.id })));
+        const chosen = new Set(picked.map((i) => all[i]?.f));
+        const dismissed = all.filter((x) => chosen.has(x.f)).map(({ f, clientId }) => ({ ...f, clientId }));
+        const open = openSummary(summarize(report), dismissed);
+        // The same as the summary of a report that never had the dismissed findings.
+        const without: ReportJson = {
+          ...report,
+          clients: report.clients.map((c) => ({ ...c, findings: c.findings.filter((f) => !chosen.has(f)) })),
+        };
+        const expected = summarize(without);
+        const impact = dismissed.reduce((t, f) => t.plus(f.monthlyImpact), new Decimal(0)).toFixed(2);
+        expect(open.totals).toEqual({
+          ...expected.totals,
+          dismissed: { impact, findings: dismissed.length },
+        });
+        expect(open.byType).toEqual(expected.byType);
+        for (const c of open.clients) {
+          const { dismissed: d, ...row } = c;
+          const { dismissed: _, ...want } = expected.clients.find((x) => x.id === c.id) ?? c;
+          expect(row).toEqual(want);
+          const mine = dismissed.filter((f) => f.clientId === c.id);
+          expect(d.findings).toBe(mine.length);
+        }
+        expect(open.clients.map((c) => c.id)).toEqual(expected.clients.map((c) => c.id));
+      }),
+      { seed: 20261203, numRuns: 200 },
+    );
   });
 });

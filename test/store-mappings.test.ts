@@ -50,6 +50,10 @@ const PRODUCT = {
   evidence: ["data/psa.csv:25"],
 } as const;
 
+/** The queue as it was before the money: kind, system, value, evidence, in the queue's order. */
+const bare = (items: Awaited<ReturnType<Store["unmapped"]>>) =>
+  items.map(({ kind, system, value, evidence }) => ({ kind, system, value, evidence }));
+
 describe.each(testDatabases())("mappings on $name", (target) => {
   let store: Store;
   const run = () => store.reconcile({ today: TODAY }, ACTOR);
@@ -74,7 +78,39 @@ describe.each(testDatabases())("mappings on $name", (target) => {
 
   it("lists the unmapped accounts, SKUs and products of the latest run, with the rows behind them", async () => {
     await run();
-    expect(await store.unmapped()).toEqual([PAX8_ACCOUNT, ACCOUNT, SKU, PRODUCT]);
+    const items = await store.unmapped();
+    expect(bare(items)).toEqual(expect.arrayContaining([PAX8_ACCOUNT, ACCOUNT, SKU, PRODUCT]));
+    expect(items).toHaveLength(4);
+  });
+
+  it("shows the money at stake on each item and the rows behind it, most money first", async () => {
+    const items = await store.unmapped();
+    const psa = items.find((i) => i.kind === "account" && i.system === "psa");
+    expect(psa).toMatchObject({
+      monthly: "660.00",
+      rows: [
+        {
+          ref: "data/psa.csv:26",
+          kind: "billing",
+          account: "10377",
+          agreement: "Ivy Lane Florists - Managed IT 2026",
+          product: "SILVER-U",
+          quantity: 6,
+          unitPrice: "110.00",
+          monthly: "660.00",
+        },
+      ],
+    });
+    const print = items.find((i) => i.kind === "product");
+    expect(print?.rows).toMatchObject([
+      { product: "PRINT-MGD", quantity: 1, unitPrice: "89.00", monthly: "89.00" },
+    ]);
+    const pax8 = items.find((i) => i.kind === "account" && i.system === "pax8");
+    expect(pax8?.rows).toMatchObject([{ kind: "licences", sku: "MST-365-BS-NCE-M", quantity: 6 }]);
+    // Sorted by money: the 660.00 a month billed to a client nobody maps comes first.
+    const amounts = items.map((i) => Number(i.monthly));
+    expect(amounts).toEqual([...amounts].sort((a, b) => b - a));
+    expect(items[0]).toBe(psa);
   });
 
   it("maps an account to a client: the client's ids gain it, comments stay, and the rows count on the next run", async () => {
@@ -89,7 +125,8 @@ describe.each(testDatabases())("mappings on $name", (target) => {
     expect(yaml).toContain("# Northwind IT Services: a fictional MSP with eight managed clients.");
     expect(yaml).toContain('ids: { rmm: IVY, psa: "10377" }');
     await run();
-    expect(await store.unmapped()).toEqual([PAX8_ACCOUNT, SKU, PRODUCT]);
+    expect(bare(await store.unmapped())).toEqual(expect.arrayContaining([PAX8_ACCOUNT, SKU, PRODUCT]));
+    expect(await store.unmapped()).toHaveLength(3);
     expect(await findingTypes("ivy")).toEqual(["OVER_BILLED bundle:silver-user"]);
   });
 
@@ -107,7 +144,8 @@ describe.each(testDatabases())("mappings on $name", (target) => {
       "      - { vendor: microsoft, sku: O365_BUSINESS_PREMIUM }\n      - { vendor: pax8, sku: MST-PBI-PRO-NCE-M }\n",
     );
     await run();
-    expect(await store.unmapped()).toEqual([PAX8_ACCOUNT, PRODUCT]);
+    expect(bare(await store.unmapped())).toEqual(expect.arrayContaining([PAX8_ACCOUNT, PRODUCT]));
+    expect(await store.unmapped()).toHaveLength(2);
     expect(await findingTypes("granite")).toContain("LICENCE_SURPLUS service:m365-bs");
   });
 
@@ -121,7 +159,7 @@ describe.each(testDatabases())("mappings on $name", (target) => {
     expect((await store.loadConfig()).services.find((s) => s.id === "print")?.psaProduct).toBe("PRINT-MGD");
     expect(await store.configYaml()).toContain("cost: '40.00', price: '89.00', psaProduct: PRINT-MGD }\n");
     await run();
-    expect(await store.unmapped()).toEqual([PAX8_ACCOUNT]);
+    expect(bare(await store.unmapped())).toEqual([PAX8_ACCOUNT]);
     expect(await findingTypes("hollis")).toContain("OVER_BILLED service:print");
   });
 
@@ -200,7 +238,7 @@ describe.each(testDatabases())("mappings on $name", (target) => {
     expect((await store.listFindings({ limit: 10, offset: 0, status: "dismissed" })).total).toBe(1);
     // Opening the finding again puts the item back in the queue.
     await store.decide(key, { status: "open" }, ACTOR);
-    expect(await store.unmapped()).toEqual([PAX8_ACCOUNT]);
+    expect(bare(await store.unmapped())).toEqual([PAX8_ACCOUNT]);
     expect((await store.listFindings({ limit: 10, offset: 0, status: "dismissed" })).total).toBe(0);
   });
 
@@ -213,5 +251,97 @@ describe.each(testDatabases())("mappings on $name", (target) => {
       kind: "product",
       value: "PRINT-MGD",
     });
+  });
+});
+
+describe.each(testDatabases())("former clients on $name", (target) => {
+  let store: Store;
+  const run = () => store.reconcile({ today: TODAY }, ACTOR);
+  const errors = (r: { issues: { severity: string; message: string }[] }) =>
+    r.issues.filter((i) => i.severity === "error").map((i) => i.message);
+
+  beforeAll(async () => {
+    store = createStore(await target.open(), testClock());
+    expect((await store.importWorkspace(demoDir, ACTOR)).issues).toEqual([]);
+    await run();
+  });
+  afterAll(async () => {
+    await store.close();
+    await target.drop();
+  });
+
+  it("records an unmapped PSA account as a new former client with `ended`, in trueup.yaml's own style", async () => {
+    const mapping = {
+      kind: "former",
+      system: "psa",
+      value: "10377",
+      clientId: "ivy",
+      name: "Ivy Lane Florists",
+      ended: "2026-11-01",
+    } as const;
+    expect(errors(await store.applyMapping(mapping, ACTOR))).toEqual([]);
+    const yaml = await store.configYaml();
+    expect(yaml).toContain(
+      '\n  - { id: ivy, name: Ivy Lane Florists, ended: 2026-11-01, ids: { psa: "10377" } }\n',
+    );
+    // Comments stay; the client has no plans: it is owed nothing.
+    expect(yaml).toContain("# Northwind IT Services: a fictional MSP with eight managed clients.");
+    const ivy = (await store.loadConfig()).clients.find((c) => c.id === "ivy");
+    expect(ivy).toMatchObject({ name: "Ivy Lane Florists", ids: { psa: "10377" }, plans: [] });
+    await run();
+    const queue = await store.unmapped();
+    expect(queue.some((i) => i.kind === "account" && i.value === "10377")).toBe(false);
+    // What still runs for it shows on the next run: the 6 Silver seats billed against none.
+    const ivyFindings = await store.listFindings({ limit: 50, offset: 0, clientId: "ivy" });
+    expect(ivyFindings.items.map((f) => [f.type, f.subject, f.monthlyImpact])).toContainEqual([
+      "OVER_BILLED",
+      "bundle:silver-user",
+      "660.00",
+    ]);
+    const audit = (await store.audit({ limit: 5, offset: 0 })).items.map((a) => [a.action, a.entity]);
+    expect(audit).toContainEqual(["mapping.apply", "former:10377"]);
+  });
+
+  it("records another account on an existing client as former: its ids gain it, and `ended` is set or moved", async () => {
+    const pax8 = "0203b1b4-1b40-5d75-8a1d-911d0df4ccc8";
+    const mapping = {
+      kind: "former",
+      system: "pax8",
+      value: pax8,
+      clientId: "ivy",
+      ended: "2026-11-01",
+    } as const;
+    expect(errors(await store.applyMapping(mapping, ACTOR))).toEqual([]);
+    expect(await store.configYaml()).toContain(
+      `\n  - { id: ivy, name: Ivy Lane Florists, ended: 2026-11-01, ids: { psa: "10377", pax8: ${pax8} } }\n`,
+    );
+    // A client in the catalogue, no end date yet: it gains one.
+    const granite = { ...mapping, value: "GRANITE-OLD", system: "rmm", clientId: "granite" } as const;
+    const before = (await store.loadConfig()).clients.find((c) => c.id === "granite");
+    expect(before?.ids.rmm).toBeDefined();
+    expect(errors(await store.applyMapping(granite, ACTOR))).toEqual([
+      expect.stringContaining("already has the rmm id"),
+    ]);
+    const moved = { ...mapping, ended: "2026-10-01" } as const;
+    expect(errors(await store.applyMapping(moved, ACTOR))).toEqual([]);
+    expect(await store.configYaml()).toMatch(/- \{ id: ivy, name: Ivy Lane Florists, ended: 2026-10-01,/);
+  });
+
+  it("refuses a former client without a date, a new one without a name or with a bad id, and changes nothing", async () => {
+    const before = await store.configYaml();
+    const base = { kind: "former", system: "psa", value: "99999" } as const;
+    const refusals = [
+      { ...base, clientId: "ivy", ended: "1 November" },
+      { ...base, clientId: "gone", ended: "2026-11-01" },
+      { ...base, clientId: "no spaces", name: "X", ended: "2026-11-01" },
+    ] as const;
+    const messages = [];
+    for (const m of refusals) messages.push(...errors(await store.applyMapping(m, ACTOR)));
+    expect(messages).toEqual([
+      'ended must be a date as YYYY-MM-DD, not "1 November"',
+      "client gone is new: give its name",
+      '"no spaces" is not an id (letters, digits, . _ -)',
+    ]);
+    expect(await store.configYaml()).toBe(before);
   });
 });

@@ -51,6 +51,7 @@ const plan = (n: number): Plan => ({
   includePrices: false,
   changes: Array.from({ length: n }, (_, i) => change(i + 1)),
   monthlyImpact: `${25 * n}.00`,
+  leftAsAgreed: [],
 });
 
 const records = (rows: string[][]): CsvRecord[] => rows.map((fields, i) => ({ fields, line: i + 1 }));

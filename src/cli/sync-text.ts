@@ -7,7 +7,8 @@ export function planText(plan: SyncPlanView): string {
     `Plan ${plan.id} for ${plan.connection}, effective ${plan.effective}` +
     `${plan.includePrices ? ", prices included" : ""}: ${plan.changes.length} change${plan.changes.length === 1 ? "" : "s"}, ` +
     `monthly impact ${plan.monthlyImpact}\n`;
-  if (plan.changes.length === 0) return `${head}The PSA already bills what Trueup derived.\n`;
+  const left = leftText(plan);
+  if (plan.changes.length === 0) return `${head}The PSA already bills what Trueup derived.\n${left}`;
   const rows = plan.changes.map((c) => {
     const ch = c.change;
     const what =
@@ -26,12 +27,33 @@ export function planText(plan: SyncPlanView): string {
       `${ch.from} -> ${ch.to}${price}`,
       ch.monthlyImpact,
       `${c.decision}/${c.state}`,
-      ch.why,
+      ch.preApproved ? `${ch.why}; pre-approved: ${ch.preApproved.by} accepted the finding` : ch.why,
     ];
   });
   return (
-    head + table(["#", "client", "agreement", "product", "line", "quantity", "impact", "status", "why"], rows)
+    head +
+    table(["#", "client", "agreement", "product", "line", "quantity", "impact", "status", "why"], rows) +
+    left
   );
+}
+
+/** The differences a person dismissed: no change was proposed for them, and why. */
+function leftText(plan: SyncPlanView): string {
+  if (plan.leftAsAgreed.length === 0) return "";
+  const rows = plan.leftAsAgreed.map((l) => [
+    l.clientName,
+    l.product,
+    l.lineId ? `line ${l.lineId}` : "",
+    l.type,
+    `${l.expected ?? "-"} / ${l.actual ?? "-"}`,
+    l.monthlyImpact,
+    `${l.decidedBy}${l.until ? ` until ${l.until}` : ""}`,
+    l.reason,
+  ]);
+  return `\nLeft as agreed (dismissed, figures unchanged): ${plan.leftAsAgreed.length}\n${table(
+    ["client", "product", "line", "finding", "expected / actual", "impact", "dismissed by", "reason"],
+    rows,
+  )}`;
 }
 
 export function historyText(events: readonly SyncEventView[]): string {

@@ -83,15 +83,17 @@ export async function runSyncPlan(io: Io, opts: PlanOptions): Promise<number> {
     return usage(io, `--effective must be a date as YYYY-MM-DD, not "${opts.effective}"`);
   if (opts.asOf !== undefined && !isIsoDate(opts.asOf))
     return usage(io, `--as-of must be a date as YYYY-MM-DD`);
-  return guarded(io, async () => {
-    const { plan } = await planWorkspace(opts.workspace, opts.connection, {
-      effective,
-      includePrices: opts.includePrices === true,
-      today: io.today(),
-      asOf: opts.asOf,
-      context: { onProgress: (m) => io.err(`${opts.connection}: ${m}\n`) },
-    });
-    return withStore(io, async (store) => {
+  return guarded(io, async () =>
+    withStore(io, async (store) => {
+      // The decisions people took in this database (the app's, or the CLI's own) drive the plan.
+      const { plan } = await planWorkspace(opts.workspace, opts.connection, {
+        effective,
+        includePrices: opts.includePrices === true,
+        today: io.today(),
+        asOf: opts.asOf,
+        context: { onProgress: (m) => io.err(`${opts.connection}: ${m}\n`) },
+        decisions: await store.decisions(),
+      });
       const saved = await store.saveSyncPlan(opts.connection, plan, CLI);
       io.out(format === "json" ? `${JSON.stringify(saved, null, 2)}\n` : planText(saved));
       if (format !== "json")
@@ -99,8 +101,8 @@ export async function runSyncPlan(io: Io, opts: PlanOptions): Promise<number> {
           `Saved as plan ${saved.id}. Apply it with: trueup sync apply --workspace ${opts.workspace} --connection ${opts.connection} --yes\n`,
         );
       return 0;
-    });
-  });
+    }),
+  );
 }
 
 export async function runSyncApply(io: Io, opts: ApplyOptions): Promise<number> {

@@ -2,6 +2,7 @@ import { assign } from "./assign.ts";
 import { Catalogue } from "./catalogue.ts";
 import { isFormer } from "./former.ts";
 import { DeviceIndex, dedupeDevices, isCurrent } from "./match.ts";
+import { requirements } from "./requirements.ts";
 import type { ReconcileInput } from "./types.ts";
 import { billableUsers } from "./users.ts";
 
@@ -17,6 +18,8 @@ export interface Explanation {
     current: boolean;
     plan: string | null;
     deployments: Record<string, boolean>;
+    /** The deployments its plan includes (a service of the plan counts it): only these can be missing. */
+    inPlan: string[];
   }[];
 }
 
@@ -57,6 +60,13 @@ export function explainClient(input: ReconcileInput, clientId: string): Explanat
     seen.set(d, set);
   }
   const deploymentNames = [...input.sources.deployments].sort();
+  // The deployments each device must be seen by: those of the services that count it (4.4).
+  const required = new Map<object, Set<string>>();
+  for (const [id, need] of requirements(client, catalogue, assignment, users, current).services) {
+    const deployment = catalogue.services.get(id)?.deployment;
+    if (deployment === undefined) continue;
+    for (const d of need.devices) required.set(d, (required.get(d) ?? new Set()).add(deployment));
+  }
   return {
     users: users.map((u) => ({ upn: u.upn, plan: planOfUser.get(u.upn) ?? null })),
     devices: devices.map((d) => ({
@@ -66,6 +76,7 @@ export function explainClient(input: ReconcileInput, clientId: string): Explanat
       current: isCurrentDevice.has(d),
       plan: planOfDevice.get(d) ?? null,
       deployments: Object.fromEntries(deploymentNames.map((n) => [n, seen.get(d)?.has(n) ?? false])),
+      inPlan: deploymentNames.filter((n) => required.get(d)?.has(n) ?? false),
     })),
   };
 }

@@ -1,19 +1,26 @@
 import type { RunView, Store } from "../store/store.ts";
-import { type ReportJson, type RunSummary, summarize } from "./summary.ts";
+import { openSummary, type ReportJson, type RunSummary, summarize } from "./summary.ts";
 
 // The latest run's report and summary. Runs are never rewritten, so both are kept per run id: the
 // dashboard and the client pages then cost one small query (which run is latest) per request.
+// The summary given out is the open one: findings people dismissed are out of its totals and shown
+// as their own figure; it is made again when the dismissed findings change.
 
 export interface LatestRun {
   run: RunView;
   report: ReportJson;
   summary: RunSummary;
+  /** Changes when the dismissed findings of the run change (keys the answers made from it). */
+  dismissedKey: string;
 }
+
+const ALL = 1_000_000;
 
 const KEPT = 2;
 
 export class RunReports {
   readonly #loaded = new Map<number, Promise<{ report: ReportJson; summary: RunSummary } | undefined>>();
+  #open: { runId: number; key: string; summary: RunSummary } | undefined;
 
   constructor(private readonly store: Store) {}
 
@@ -21,7 +28,18 @@ export class RunReports {
     const run = await this.store.latestRun();
     if (!run) return undefined;
     const loaded = await this.#load(run.id);
-    return loaded && { run, ...loaded };
+    if (!loaded) return undefined;
+    // Decided findings are few and held in memory by the store: this costs little per request.
+    const dismissed = await this.store.listFindings({
+      runId: run.id,
+      status: "dismissed",
+      limit: ALL,
+      offset: 0,
+    });
+    const key = dismissed.items.map((f) => `${f.key}|${f.evidence[0] ?? ""}`).join("\n");
+    if (this.#open?.runId !== run.id || this.#open.key !== key)
+      this.#open = { runId: run.id, key, summary: openSummary(loaded.summary, dismissed.items) };
+    return { run, report: loaded.report, summary: this.#open.summary, dismissedKey: key };
   }
 
   #load(runId: number) {

@@ -110,6 +110,10 @@ export const FindingViewSchema = z
     status: FindingStatusSchema,
     reason: z.string().optional(),
     decidedBy: z.string().optional(),
+    until: z
+      .string()
+      .optional()
+      .describe("a dismissal that holds until this date (YYYY-MM-DD): from that day on it is open again"),
   })
   .meta({ id: "FindingView" });
 
@@ -139,6 +143,25 @@ export const UnmappedItemSchema = z
     system: z.string(),
     value: z.string(),
     evidence: z.array(z.string()),
+    monthly: MoneySchema.describe("the money on its rows a month, unreconciled while it is unmapped"),
+    rows: z
+      .array(
+        z.object({
+          ref: z.string().describe("file:line"),
+          kind: z.enum(["billing", "licences", "users", "devices", "deployments"]),
+          account: z.string().optional(),
+          agreement: z.string().optional(),
+          product: z.string().optional(),
+          sku: z.string().optional(),
+          vendor: z.string().optional(),
+          name: z.string().optional().describe("a user's UPN or a device's hostname"),
+          quantity: z.number().optional(),
+          unitPrice: z.string().optional(),
+          unitCost: z.string().optional(),
+          monthly: MoneySchema,
+        }),
+      )
+      .describe("the rows behind it, most money first"),
   })
   .meta({ id: "UnmappedItem" });
 
@@ -149,6 +172,17 @@ export const MappingSchema = z
       system: z.string().min(1),
       value: z.string().min(1),
       clientId: z.string().min(1),
+    }),
+    z.object({
+      kind: z.literal("former"),
+      system: z.string().min(1),
+      value: z.string().min(1),
+      clientId: z.string().min(1).describe("a client in the catalogue, or the id of a new one"),
+      name: z.string().optional().describe("the new client's name (a new client only)"),
+      ended: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD")
+        .describe("from this date on the client is owed nothing (spec 4.6)"),
     }),
     z.object({
       kind: z.literal("sku"),

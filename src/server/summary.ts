@@ -39,6 +39,12 @@ export interface ReportJson {
 
 type MoneyTotals = Record<TotalKey, string>;
 
+/** What people dismissed: left out of the open totals, shown as its own figure. */
+export interface Dismissed {
+  impact: string;
+  findings: number;
+}
+
 export interface ClientRow extends MoneyTotals {
   id: string;
   name: string;
@@ -46,10 +52,11 @@ export interface ClientRow extends MoneyTotals {
   impact: string;
   findings: number;
   coverageGaps: number;
+  dismissed: Dismissed;
 }
 
 export interface RunSummary {
-  totals: MoneyTotals & { coverageGaps: number; findings: number };
+  totals: MoneyTotals & { coverageGaps: number; findings: number; dismissed: Dismissed };
   /** Ranked by impact, largest first. */
   clients: ClientRow[];
   byType: { type: string; count: number; impact: string }[];
@@ -117,8 +124,11 @@ function clientRow(c: ReportClient, sums: Sums): ClientRow {
     impact: formatMoney(sums.impact),
     findings: sums.findings,
     coverageGaps: sums.coverageGaps,
+    dismissed: NONE,
   };
 }
+
+const NONE: Dismissed = { impact: "0.00", findings: 0 };
 
 /** Most findings first. */
 function byTypeRows(types: ByType): RunSummary["byType"] {
@@ -137,8 +147,89 @@ export function summarize(report: ReportJson): RunSummary {
   });
   clients.sort((a, b) => b.sums.impact.comparedTo(a.sums.impact) || (a.c.id < b.c.id ? -1 : 1));
   return {
-    totals: { ...all.formatted(), coverageGaps: all.coverageGaps, findings: all.findings },
+    totals: { ...all.formatted(), coverageGaps: all.coverageGaps, findings: all.findings, dismissed: NONE },
     clients: clients.map(({ c, sums }) => clientRow(c, sums)),
     byType: byTypeRows(types),
   };
+}
+
+/** A dismissed finding of the run, as the store gives it. */
+export interface DismissedFinding extends ReportFinding {
+  clientId: string;
+}
+
+/** The figures of the sums: `sign` -1 takes a finding out. */
+function moneyOf(row: MoneyTotals & { impact: string }): Map<TotalKey | "impact", Money> {
+  const m = new Map<TotalKey | "impact", Money>(TOTAL_KEYS.map((k) => [k, money(row[k])]));
+  m.set("impact", money(row.impact));
+  return m;
+}
+
+class Taken {
+  readonly money = new Map<TotalKey | "impact", Money>();
+  findings = 0;
+  coverageGaps = 0;
+
+  take(f: ReportFinding): void {
+    const impact = money(f.monthlyImpact);
+    const key = totalOf(asCoreFinding(f, impact));
+    if (key) this.money.set(key, (this.money.get(key) ?? ZERO).plus(impact));
+    this.money.set("impact", (this.money.get("impact") ?? ZERO).plus(impact));
+    this.findings += 1;
+    if (f.type === "COVERAGE_GAP") this.coverageGaps += f.evidence.length;
+  }
+
+  /** The row with what was taken moved from its totals to `dismissed`. */
+  apply<R extends MoneyTotals & { impact?: string; findings: number; coverageGaps: number }>(
+    row: R,
+    impact: string,
+  ): R & { dismissed: Dismissed } {
+    const m = moneyOf({ ...row, impact });
+    const out = { ...row } as R & { dismissed: Dismissed; impact?: string };
+    for (const k of TOTAL_KEYS) out[k] = formatMoney((m.get(k) ?? ZERO).minus(this.money.get(k) ?? ZERO));
+    if (row.impact !== undefined)
+      out.impact = formatMoney((m.get("impact") ?? ZERO).minus(this.money.get("impact") ?? ZERO));
+    out.findings = row.findings - this.findings;
+    out.coverageGaps = row.coverageGaps - this.coverageGaps;
+    out.dismissed = { impact: formatMoney(this.money.get("impact") ?? ZERO), findings: this.findings };
+    return out;
+  }
+}
+
+/**
+ * The run's summary with the dismissed findings out of the totals (by client, by type, overall) and
+ * shown as their own figure; accepted findings stay in (they are still to be fixed).
+ */
+export function openSummary(summary: RunSummary, dismissed: readonly DismissedFinding[]): RunSummary {
+  if (dismissed.length === 0) return summary;
+  const all = new Taken();
+  const byClient = new Map<string, Taken>();
+  const byType = new Map<string, Taken>();
+  for (const f of dismissed) {
+    all.take(f);
+    for (const [map, key] of [
+      [byClient, f.clientId],
+      [byType, f.type],
+    ] as const) {
+      const t = map.get(key) ?? new Taken();
+      t.take(f);
+      map.set(key, t);
+    }
+  }
+  const totalImpact = summary.clients.reduce((t, c) => t.plus(money(c.impact)), ZERO);
+  const totals = all.apply(summary.totals, formatMoney(totalImpact));
+  const clients = summary.clients
+    .map((c) => byClient.get(c.id)?.apply(c, c.impact) ?? c)
+    .sort((a, b) => money(b.impact).comparedTo(money(a.impact)) || (a.id < b.id ? -1 : 1));
+  const types = summary.byType
+    .map((t) => {
+      const taken = byType.get(t.type);
+      if (!taken) return t;
+      const impact = formatMoney(money(t.impact).minus(taken.money.get("impact") ?? ZERO));
+      return { type: t.type, count: t.count - taken.findings, impact };
+    })
+    .filter((t) => t.count > 0)
+    .sort((a, b) => b.count - a.count || (a.type < b.type ? -1 : 1));
+  const { impact: _, ...overall } = totals as typeof totals & { impact?: string };
+  return { totals: overall, clients, byType: types };
 }

@@ -73,8 +73,32 @@ export const ChangeSchema = z
     monthlyImpact: MoneySchema,
     why: z.string(),
     candidates: z.array(AgreementSchema).optional(),
+    preApproved: z
+      .object({ by: z.string() })
+      .optional()
+      .describe("every finding the change fixes was accepted: saved approved, by the one who accepted"),
   })
   .meta({ id: "Change" });
+
+const Figure = z.union([z.number(), z.string()]).nullable();
+
+export const LeftAsAgreedSchema = z
+  .object({
+    client: z.string(),
+    clientName: z.string(),
+    account: z.string(),
+    type: z.string(),
+    subject: z.string(),
+    product: z.string(),
+    lineId: z.string().optional(),
+    expected: Figure,
+    actual: Figure,
+    monthlyImpact: MoneySchema.describe("the finding's monthly impact, left as it is"),
+    reason: z.string(),
+    decidedBy: z.string(),
+    until: z.string().optional(),
+  })
+  .meta({ id: "LeftAsAgreed" });
 
 export const SyncChangeViewSchema = z
   .object({
@@ -102,7 +126,13 @@ const planFields = {
 
 export const SyncPlanSummarySchema = z.object(planFields).meta({ id: "SyncPlanSummary" });
 export const SyncPlanViewSchema = z
-  .object({ ...planFields, changes: z.array(SyncChangeViewSchema) })
+  .object({
+    ...planFields,
+    leftAsAgreed: z
+      .array(LeftAsAgreedSchema)
+      .describe("differences a person dismissed (figures unchanged): no change proposed for them"),
+    changes: z.array(SyncChangeViewSchema),
+  })
   .meta({ id: "SyncPlanView" });
 
 export const ApplyResultSchema = z

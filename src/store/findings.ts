@@ -1,7 +1,8 @@
+import { formatMoney, type Money, money, ZERO } from "../core/money.ts";
 import type { Context } from "./context.ts";
-import { runStatus } from "./overlay.ts";
+import { type RunStatus, runStatus } from "./overlay.ts";
 import { latestRun, positions, runData } from "./run-data.ts";
-import type { FindingFilter, FindingView, Paged } from "./store.ts";
+import type { FindingFilter, FindingStatus, FindingTotals, FindingView, Paged } from "./store.ts";
 
 // One row per finding of a run, and its status: a decision holds for the finding with its key while
 // the finding's figures are those it was taken on; an unmapped item ignored in the mappings shows as
@@ -109,4 +110,41 @@ export async function findingsWithKey(ctx: Context, runId: number, key: string):
   if (!run) return [];
   const statuses = await runStatus(ctx, run);
   return (run.byKey.get(key) ?? []).map((p) => statuses.view(p));
+}
+
+const TOTALS = new WeakMap<RunStatus, Map<string, FindingTotals>>();
+
+/** How many findings of a run (and what monthly impact) are open, accepted and dismissed. */
+export async function findingTotals(
+  ctx: Context,
+  filter: { runId?: number; clientId?: string; type?: string },
+): Promise<FindingTotals> {
+  const runId = filter.runId ?? (await latestRunId(ctx));
+  const run = runId === undefined ? undefined : await runData(ctx, runId);
+  const sums: Record<FindingStatus, { impact: Money; findings: number }> = {
+    open: { impact: ZERO, findings: 0 },
+    accepted: { impact: ZERO, findings: 0 },
+    dismissed: { impact: ZERO, findings: 0 },
+  };
+  const format = (): FindingTotals => ({
+    open: { impact: formatMoney(sums.open.impact), findings: sums.open.findings },
+    accepted: { impact: formatMoney(sums.accepted.impact), findings: sums.accepted.findings },
+    dismissed: { impact: formatMoney(sums.dismissed.impact), findings: sums.dismissed.findings },
+  });
+  if (!run) return format();
+  const statuses = await runStatus(ctx, run);
+  // Kept with the statuses they were counted under: a new decision makes new statuses.
+  const kept = TOTALS.get(statuses) ?? new Map<string, FindingTotals>();
+  TOTALS.set(statuses, kept);
+  const key = `${filter.clientId ?? ""}\u0000${filter.type ?? ""}`;
+  const known = kept.get(key);
+  if (known) return known;
+  for (const p of positions(run, filter.clientId, filter.type)) {
+    const sum = sums[statuses.statusOf(p)];
+    sum.impact = sum.impact.plus(money(run.findings[p]?.monthlyImpact ?? "0"));
+    sum.findings += 1;
+  }
+  const totals = format();
+  kept.set(key, totals);
+  return totals;
 }

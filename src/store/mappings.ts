@@ -3,17 +3,21 @@ import { type Document, isMap, isSeq, parseDocument } from "yaml";
 import { compareText } from "../core/findings.ts";
 import type { Issue } from "../workspace/issues.ts";
 import { CONFIG_FILE, checkConfig } from "../workspace/load.ts";
+import { isIsoDate } from "../workspace/reader.ts";
 import { writeAudit } from "./audit.ts";
 import { hasErrors, storedYaml, writeConfig } from "./catalogue.ts";
 import type { Context } from "./context.ts";
 import { latestRunId } from "./findings.ts";
 import { decisionsChanged } from "./overlay.ts";
 import type { Mapping, Store, UnmappedItem } from "./store.ts";
+import { withRows } from "./unmapped-rows.ts";
 import { editYaml, type YamlEdit } from "./yaml-edit.ts";
 
 // The queue of unmapped accounts, SKUs and products of the latest run, and mapping one: an edit of
 // trueup.yaml (comments kept) that is checked as any edit of it is, effective on the next run. An
-// ignored item leaves the queue; its findings stay in the reports (see docs/decisions.md).
+// ignored item leaves the queue; its findings stay in the reports (see docs/decisions.md). An account
+// of a client that has left is recorded on that client (a new one, or one in the catalogue) with
+// `ended` (contract 2, 4.6): the next run shows what still runs for it, to refund or cancel.
 
 const KINDS = { UNMAPPED_ACCOUNT: "account", UNMAPPED_SKU: "sku", UNMAPPED_PRODUCT: "product" } as const;
 type Kind = UnmappedItem["kind"];
@@ -43,7 +47,7 @@ async function unmapped(ctx: Context): Promise<UnmappedItem[]> {
     .where("i.kind", "is", null)
     .orderBy("f.position")
     .execute();
-  const items = new Map<string, UnmappedItem>();
+  const items = new Map<string, Omit<UnmappedItem, "monthly" | "rows">>();
   for (const r of rows) {
     const kind = KINDS[r.type as keyof typeof KINDS];
     const { system, value } = itemOf(kind, r.subject);
@@ -53,12 +57,14 @@ async function unmapped(ctx: Context): Promise<UnmappedItem[]> {
     else items.set(key, { kind, system, value, evidence: [...r.evidence] });
   }
   const order: Kind[] = ["account", "sku", "product"];
-  return [...items.values()].sort(
+  const sorted = [...items.values()].sort(
     (a, b) =>
       order.indexOf(a.kind) - order.indexOf(b.kind) ||
       compareText(a.system.toLowerCase(), b.system.toLowerCase()) ||
       compareText(a.value, b.value),
   );
+  // Most money first; items with the same money keep the order above.
+  return withRows(ctx, sorted);
 }
 
 const same = (a: unknown, b: string) => String(a).trim().toLowerCase() === b.trim().toLowerCase();
@@ -76,8 +82,39 @@ function find(doc: Document, list: List, id: string): { index: number; item: Rec
   return { index, item: all[index] ?? {} };
 }
 
+type Former = Extract<Mapping, { kind: "former" }>;
+
+/**
+ * The edits a former client's account makes: a new client with the account and `ended` (no plans: it
+ * is owed nothing), or, on a client in the catalogue, the account (as an account mapping) and `ended`.
+ */
+function formerEdits(doc: Document, m: Former): YamlEdit[] | Issue[] {
+  if (!isIsoDate(m.ended)) return refusal("ended", `ended must be a date as YYYY-MM-DD, not "${m.ended}"`);
+  const { index, item } = find(doc, "clients", m.clientId);
+  if (index < 0) {
+    const name = m.name?.trim() ?? "";
+    if (name === "") return refusal("name", `client ${m.clientId} is new: give its name`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(m.clientId))
+      return refusal("clientId", `"${m.clientId}" is not an id (letters, digits, . _ -)`);
+    const client = { id: m.clientId, name, ended: m.ended, ids: { [m.system]: m.value } };
+    return isSeq(doc.get("clients"))
+      ? [{ op: "append", path: ["clients"], item: client }]
+      : [{ op: "set", path: [], key: "clients", value: [client] }];
+  }
+  const edits: YamlEdit[] = [];
+  const account = editFor(doc, { kind: "account", system: m.system, value: m.value, clientId: m.clientId });
+  if (Array.isArray(account)) return account;
+  if (account !== "unchanged") edits.push(account);
+  if (!same(item.ended ?? "", m.ended))
+    edits.push({ op: "set", path: ["clients", index], key: "ended", value: m.ended });
+  return edits;
+}
+
 /** The edit of trueup.yaml a mapping makes; issues when it cannot apply; nothing when it holds already. */
-function editFor(doc: Document, m: Exclude<Mapping, { kind: "ignore" }>): YamlEdit | Issue[] | "unchanged" {
+function editFor(
+  doc: Document,
+  m: Exclude<Mapping, { kind: "ignore" | "former" }>,
+): YamlEdit | Issue[] | "unchanged" {
   if (m.kind === "account") {
     const { index, item } = find(doc, "clients", m.clientId);
     if (index < 0) return refusal("clientId", `unknown client "${m.clientId}"`);
@@ -134,10 +171,10 @@ async function applyMapping(ctx: Context, m: Mapping, actor: { name: string }): 
   // Read, edit and write in one transaction, trueup.yaml locked: no edit in between is lost.
   return ctx.db.transaction().execute(async (trx) => {
     const before = await storedYaml(trx, true);
-    const edit = editFor(parseDocument(before), m);
-    if (edit === "unchanged") return { issues: [] };
-    if (Array.isArray(edit)) return { issues: edit };
-    const text = editYaml(before, edit);
+    const edits = editsFor(parseDocument(before), m);
+    if (edits.length === 0) return { issues: [] };
+    if (!isEdits(edits)) return { issues: edits };
+    const text = edits.reduce(editYaml, before);
     const { config, issues } = checkConfig(text);
     if (!config || hasErrors(issues)) return { issues };
     await writeConfig(trx, ctx, config, text);
@@ -145,6 +182,14 @@ async function applyMapping(ctx: Context, m: Mapping, actor: { name: string }): 
     return { issues };
   });
 }
+
+function editsFor(doc: Document, m: Exclude<Mapping, { kind: "ignore" }>): YamlEdit[] | Issue[] {
+  if (m.kind === "former") return formerEdits(doc, m);
+  const edit = editFor(doc, m);
+  return edit === "unchanged" ? [] : Array.isArray(edit) ? edit : [edit];
+}
+
+const isEdits = (e: YamlEdit[] | Issue[]): e is YamlEdit[] => e.every((x) => "op" in x);
 
 export function mappingRepository(ctx: Context): Pick<Store, "unmapped" | "applyMapping"> {
   return {

@@ -226,11 +226,24 @@ const mustChangePassword: Migration = {
   },
 };
 
+// Decisions drive the money (issue 10): a dismissal may hold until a date, and a sync plan keeps the
+// changes it left out because a person agreed to the difference.
+const decisionsDriveMoney: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable("decisions").addColumn("until", "text").execute();
+    await db.schema
+      .alterTable("sync_plans")
+      .addColumn("left_as_agreed", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+      .execute();
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_findings_order": findingsOrder,
   "0003_connections_sync": sync,
   "0004_must_change_password": mustChangePassword,
+  "0005_decisions_drive_money": decisionsDriveMoney,
 };
 
 export async function migrate(db: Kysely<unknown>): Promise<void> {

@@ -9,12 +9,20 @@ import type { FindingStatus, FindingView } from "./store.ts";
 // findings in memory. In an exclusive database they are kept until this process changes one; on a
 // server, while the stamp that every change of them moves (settings "decisions") has not moved.
 
-interface Decision {
+export interface Decision {
   status: "accepted" | "dismissed";
   reason: string | null;
   figures: string;
   decidedBy: string;
+  /** A dismissal holds until this date (exclusive): from that day on, the finding is open again. */
+  until: string | null;
 }
+
+/** Today (UTC) as the decisions see it: a dismissal until this day or earlier has expired. */
+export const todayOf = (ctx: Context) => ctx.now().toISOString().slice(0, 10);
+
+/** A decision holds today: it has no expiry, or its expiry is still to come. */
+export const holds = (d: { until: string | null }, today: string) => d.until === null || today < d.until;
 
 export interface Overlay {
   decisions: Map<string, Decision>;
@@ -42,14 +50,17 @@ async function stampOf(ctx: Context): Promise<string> {
 
 async function readOverlay(ctx: Context): Promise<Overlay> {
   const [decisions, ignored] = await Promise.all([
-    ctx.db.selectFrom("decisions").select(["key", "status", "reason", "figures", "decided_by"]).execute(),
+    ctx.db
+      .selectFrom("decisions")
+      .select(["key", "status", "reason", "figures", "decided_by", "until"])
+      .execute(),
     ctx.db.selectFrom("ignored").select(["kind", "value", "ignored_by"]).execute(),
   ]);
   return {
     decisions: new Map(
       decisions.map((d) => [
         d.key,
-        { status: d.status, reason: d.reason, figures: d.figures, decidedBy: d.decided_by },
+        { status: d.status, reason: d.reason, figures: d.figures, decidedBy: d.decided_by, until: d.until },
       ]),
     ),
     ignored: new Map(ignored.map((i) => [`${i.kind}:${i.value}`, i.ignored_by])),
@@ -78,6 +89,7 @@ interface Status {
   status: Exclude<FindingStatus, "open">;
   reason?: string;
   decidedBy: string;
+  until?: string;
 }
 
 /** The findings of a run with their status under one overlay, each made once. */
@@ -89,12 +101,16 @@ export class RunStatus {
   constructor(
     readonly run: RunData,
     readonly overlay: Overlay,
+    readonly today: string,
   ) {
     for (const [key, d] of overlay.decisions) {
+      // An expired dismissal reopens its finding by itself (the decision stays, for the record).
+      if (!holds(d, today)) continue;
       for (const p of run.byKey.get(key) ?? []) {
         if (run.findings[p]?.figures !== d.figures) continue;
         const status: Status = { status: d.status, decidedBy: d.decidedBy };
         if (d.reason !== null) status.reason = d.reason;
+        if (d.until !== null) status.until = d.until;
         this.decided.set(p, status);
       }
     }
@@ -121,6 +137,7 @@ export class RunStatus {
       view.status = decided.status;
       if (decided.reason !== undefined) view.reason = decided.reason;
       view.decidedBy = decided.decidedBy;
+      if (decided.until !== undefined) view.until = decided.until;
     }
     Object.freeze(view);
     this.#views[position] = view;
@@ -133,9 +150,10 @@ const STATUSES = new WeakMap<RunData, RunStatus>();
 /** The run's findings with the status the current decisions and ignores give them. */
 export async function runStatus(ctx: Context, run: RunData): Promise<RunStatus> {
   const current = await overlay(ctx);
+  const today = todayOf(ctx);
   const made = STATUSES.get(run);
-  if (made?.overlay === current) return made;
-  const status = new RunStatus(run, current);
+  if (made?.overlay === current && made.today === today) return made;
+  const status = new RunStatus(run, current, today);
   STATUSES.set(run, status);
   return status;
 }

@@ -5,7 +5,14 @@ import { writeAudit } from "./audit.ts";
 import { explained } from "./client-input.ts";
 import { batches, type Context, changed, iso, nextTurn } from "./context.ts";
 import { StoreError } from "./errors.ts";
-import { findingFigures, findingRows, findingsOfRun, listFindings, type ReportJson } from "./findings.ts";
+import {
+  findingFigures,
+  findingRows,
+  findingsOfRun,
+  findingTotals,
+  listFindings,
+  type ReportJson,
+} from "./findings.ts";
 import { storedInput } from "./input.ts";
 import { keepWrittenRun, latestRun, RUN_COLUMNS, runData, toRunView } from "./run-data.ts";
 import type { FindingView, RunDiff, Store } from "./store.ts";
@@ -58,7 +65,14 @@ export function runRepository(
   ctx: Context,
 ): Pick<
   Store,
-  "reconcile" | "listRuns" | "latestRun" | "runReport" | "diffRuns" | "listFindings" | "explainClient"
+  | "reconcile"
+  | "listRuns"
+  | "latestRun"
+  | "runReport"
+  | "diffRuns"
+  | "listFindings"
+  | "findingTotals"
+  | "explainClient"
 > {
   return {
     latestRun: () => latestRun(ctx),
@@ -125,6 +139,10 @@ export function runRepository(
         if (!(await runExists(ctx, id))) throw new StoreError("not_found", `no run ${id}`);
       const [before, after] = await Promise.all([findingsOfRun(ctx, from), findingsOfRun(ctx, to)]);
       return { from, to, ...diffFindings(before, after) };
+    },
+
+    findingTotals(filter) {
+      return findingTotals(ctx, filter);
     },
 
     listFindings(filter) {

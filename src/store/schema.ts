@@ -82,6 +82,8 @@ export interface DecisionsTable {
   figures: string;
   decided_by: string;
   decided_at: Timestamp;
+  /** A dismissal that holds until this date (YYYY-MM-DD, UTC): from that day on the finding is open. */
+  until: string | null;
 }
 
 export interface IgnoredTable {
@@ -155,6 +157,8 @@ export interface SyncPlansTable {
   /** open: may be applied; superseded: a newer plan of the connection replaced it. */
   status: "open" | "superseded";
   monthly_impact: string;
+  /** The changes left out because a person dismissed their finding (sync/plan.ts LeftAsAgreed[]). */
+  left_as_agreed: ColumnType<Record<string, unknown>[], string | undefined, string>;
 }
 
 /** One change of a plan: the plan's Change as JSON, its approval and its application. */

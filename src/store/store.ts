@@ -1,5 +1,5 @@
 import type { Explanation } from "../core/explain.ts";
-import type { Change, Plan } from "../sync/plan.ts";
+import type { Change, LeftAsAgreed, Plan } from "../sync/plan.ts";
 import type { Config, SourceKind } from "../workspace/config.ts";
 import type { CsvRecord } from "../workspace/csv.ts";
 import type { Issue } from "../workspace/issues.ts";
@@ -99,7 +99,24 @@ export interface FindingView {
   status: FindingStatus;
   reason?: string;
   decidedBy?: string;
+  /** A dismissal that holds until this date (YYYY-MM-DD): from that day on the finding is open again. */
+  until?: string;
 }
+
+/** A stored decision that holds today (an expired dismissal is left out). */
+export interface DecisionView {
+  key: string;
+  status: "accepted" | "dismissed";
+  reason?: string;
+  /** expected|actual|monthlyImpact of the finding it was taken on: it holds while they are the same. */
+  figures: string;
+  decidedBy: string;
+  decidedAt: string;
+  until?: string;
+}
+
+/** Findings of a run by status: how many, and their monthly impact. */
+export type FindingTotals = Record<FindingStatus, { impact: string; findings: number }>;
 
 export interface FindingFilter extends Page {
   runId?: number;
@@ -123,10 +140,45 @@ export interface UnmappedItem {
   value: string;
   /** file:line of the rows that carry it in the latest run. */
   evidence: string[];
+  /** The money on its rows a month: what nobody reconciles while it is unmapped. */
+  monthly: string;
+  /** The rows behind it, as read now, most money first. */
+  rows: UnmappedRow[];
+}
+
+/** A source row of an unmapped item: what it is, and the money on it. */
+export interface UnmappedRow {
+  /** file:line */
+  ref: string;
+  kind: "billing" | "licences" | "users" | "devices" | "deployments";
+  account?: string;
+  agreement?: string;
+  product?: string;
+  sku?: string;
+  vendor?: string;
+  /** A user's UPN or a device's hostname. */
+  name?: string;
+  quantity?: number;
+  unitPrice?: string;
+  unitCost?: string;
+  /** billing: quantity x unitPrice; licences: quantity x unitCost (0 where the row gives none); else 0. */
+  monthly: string;
 }
 
 export type Mapping =
   | { kind: "account"; system: string; value: string; clientId: string }
+  | {
+      /**
+       * An account of a client that has left: recorded on the client (`clientId`, created with `name`
+       * when there is none) with `ended` (YYYY-MM-DD), so that the next run shows what still runs.
+       */
+      kind: "former";
+      system: string;
+      value: string;
+      clientId: string;
+      name?: string;
+      ended: string;
+    }
   | { kind: "sku"; system: string; value: string; serviceId: string }
   | { kind: "product"; value: string; target: { kind: "bundle" | "service"; id: string } }
   | { kind: "ignore"; item: "account" | "sku" | "product"; system: string; value: string };
@@ -160,6 +212,8 @@ export interface SyncPlanView {
   createdBy: string;
   status: "open" | "superseded";
   monthlyImpact: string;
+  /** Differences a person dismissed (figures unchanged): no change was proposed for them. */
+  leftAsAgreed: LeftAsAgreed[];
   changes: SyncChangeView[];
 }
 
@@ -223,17 +277,22 @@ export interface Store {
   runReport(runId: number): Promise<Record<string, unknown> | undefined>;
   diffRuns(from: number, to: number): Promise<RunDiff>;
   listFindings(filter: FindingFilter): Promise<Paged<FindingView>>;
+  /** The findings of a run (the latest by default) by status: how many, and their monthly impact. */
+  findingTotals(filter: { runId?: number; clientId?: string; type?: string }): Promise<FindingTotals>;
   /** The billable users and devices behind a client's counts, from the current data (core/explain.ts). */
   explainClient(clientId: string, asOf?: string): Promise<Explanation | undefined>;
 
   // Decisions on findings: a dismissal holds in later runs until the finding's figures change. The key
   // must be a finding of the latest run (else not_found); dismissing needs a reason (else invalid);
-  // "open" removes the decision (and, for an ignored unmapped item, the ignore).
+  // "open" removes the decision (and, for an ignored unmapped item, the ignore). A dismissal may hold
+  // `until` a date after today (else invalid): from that day on the finding is open again by itself.
   decide(
     key: string,
-    decision: { status: "accepted" | "dismissed" | "open"; reason?: string },
+    decision: { status: "accepted" | "dismissed" | "open"; reason?: string; until?: string },
     actor: Actor,
   ): Promise<void>;
+  /** The decisions that hold today (the sync plan reads them), by key. */
+  decisions(): Promise<DecisionView[]>;
 
   // Mappings of unmapped accounts, SKUs and products (they take effect on the next run).
   unmapped(): Promise<UnmappedItem[]>;

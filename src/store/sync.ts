@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { Change } from "../sync/plan.ts";
+import type { Change, LeftAsAgreed } from "../sync/plan.ts";
 import { writeAudit } from "./audit.ts";
 import { type Context, type Executor, iso } from "./context.ts";
 import { isExclusive } from "./db.ts";
@@ -70,6 +70,7 @@ export function syncRepository(ctx: Context): SyncRepo {
             created_by: actor.name,
             status: "open",
             monthly_impact: plan.monthlyImpact,
+            left_as_agreed: JSON.stringify(plan.leftAsAgreed),
           })
           .returning("id")
           .executeTakeFirstOrThrow();
@@ -77,14 +78,21 @@ export function syncRepository(ctx: Context): SyncRepo {
           await trx
             .insertInto("sync_changes")
             .values(
-              plan.changes.map((c) => ({
-                plan_id: row.id,
-                seq: c.seq,
-                change: JSON.stringify(c),
-                decision: "pending" as const,
-                state: "planned" as const,
-                attempts: 0,
-              })),
+              plan.changes.map((c) => {
+                // A change fixing an accepted finding is approved by the person who accepted it; a
+                // change waiting for an agreement to be chosen cannot be approved yet.
+                const pre = c.preApproved && c.action !== "choose" ? c.preApproved : undefined;
+                return {
+                  plan_id: row.id,
+                  seq: c.seq,
+                  change: JSON.stringify(c),
+                  decision: pre ? ("approved" as const) : ("pending" as const),
+                  decided_by: pre?.by ?? null,
+                  decided_at: pre ? ctx.now() : null,
+                  state: "planned" as const,
+                  attempts: 0,
+                };
+              }),
             )
             .execute();
         }
@@ -92,6 +100,8 @@ export function syncRepository(ctx: Context): SyncRepo {
           changes: plan.changes.length,
           effective: plan.effective,
           monthlyImpact: plan.monthlyImpact,
+          preApproved: plan.changes.filter((c) => c.preApproved && c.action !== "choose").length,
+          leftAsAgreed: plan.leftAsAgreed.length,
         };
         await event(trx, row.id, undefined, { kind: "plan", actor: actor.name, details });
         await writeAudit(trx, ctx, actor, "sync.plan", `sync-plan:${row.id}`, { connection, ...details });
@@ -265,6 +275,7 @@ function planView(p: {
   created_by: string;
   status: "open" | "superseded";
   monthly_impact: string;
+  left_as_agreed: Record<string, unknown>[];
 }): Omit<SyncPlanView, "changes"> {
   return {
     id: p.id,
@@ -275,6 +286,7 @@ function planView(p: {
     createdBy: p.created_by,
     status: p.status,
     monthlyImpact: p.monthly_impact,
+    leftAsAgreed: p.left_as_agreed as unknown as LeftAsAgreed[],
   };
 }
 

@@ -25,7 +25,7 @@ export async function planInApp(
   if (first) throw new SyncError(`the PSA's lines do not read: ${formatIssue(first)}`);
   const run = await store.reconcile({ today: opts.today }, actor);
   const report = (await store.runReport(run.id)) as unknown as PlanReport;
-  const plan = planFromReport(config, report, billing, opts);
+  const plan = planFromReport(config, report, billing, { ...opts, decisions: await store.decisions() });
   return store.saveSyncPlan(name, plan, actor);
 }
 

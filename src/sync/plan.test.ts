@@ -177,4 +177,137 @@ describe("sync plan", () => {
     expect(nextMonth("2026-11-25")).toBe("2026-12-01");
     expect(nextMonth("2026-12-31")).toBe("2027-01-01");
   });
+
+  describe("people's decisions", () => {
+    const over = {
+      type: "OVER_BILLED",
+      subject: "bundle:gold",
+      expected: 10,
+      actual: 12,
+      monthlyImpact: "280.00",
+    };
+    const overLines = [line("7", "GOLD", "12")];
+    const overReport = (f = over): PlanReport => ({
+      clients: [
+        {
+          id: "acme",
+          lines: [{ subject: "bundle:gold", required: 10, billed: 12, price: "140.00" }],
+          findings: [f],
+        },
+      ],
+    });
+    const dismissed = (figures: string, until?: string) => ({
+      key: "acme|OVER_BILLED|bundle:gold",
+      status: "dismissed" as const,
+      reason: "two seats kept free until March, agreed with the client",
+      figures,
+      decidedBy: "bea@msp.example",
+      ...(until ? { until } : {}),
+    });
+
+    it("proposes no change for a dismissed over-billing and lists it as left as agreed, with the reason", () => {
+      const plan = planSync({
+        ...base,
+        report: overReport(),
+        billing: billing(overLines),
+        decisions: [dismissed("10|12|280.00", "2027-03-01")],
+      });
+      expect(plan.changes).toEqual([]);
+      expect(plan.monthlyImpact).toBe("0.00");
+      expect(plan.leftAsAgreed).toEqual([
+        {
+          client: "acme",
+          clientName: "Acme",
+          account: "19300",
+          type: "OVER_BILLED",
+          subject: "bundle:gold",
+          product: "GOLD",
+          expected: 10,
+          actual: 12,
+          monthlyImpact: "280.00",
+          reason: "two seats kept free until March, agreed with the client",
+          decidedBy: "bea@msp.example",
+          until: "2027-03-01",
+        },
+      ]);
+    });
+
+    it("proposes the change again once the figures differ from those the dismissal was taken on", () => {
+      const moved = { ...over, expected: 9, monthlyImpact: "420.00" };
+      const plan = planSync({
+        ...base,
+        report: overReport(moved),
+        billing: billing(overLines),
+        decisions: [dismissed("10|12|280.00")],
+      });
+      expect(plan.leftAsAgreed).toEqual([]);
+      expect(plan.changes.map((c) => [c.from, c.to])).toEqual([["12", "9"]]);
+    });
+
+    it("pre-approves the change that fixes an accepted finding, by the person who accepted it", () => {
+      const accepted = {
+        ...dismissed("10|12|280.00"),
+        status: "accepted" as const,
+        decidedBy: "al@msp.example",
+      };
+      const plan = planSync({
+        ...base,
+        report: overReport(),
+        billing: billing(overLines),
+        decisions: [accepted],
+      });
+      expect(plan.changes[0]?.preApproved).toEqual({ by: "al@msp.example" });
+      expect(
+        planSync({ ...base, report: overReport(), billing: billing(overLines) }).changes[0]?.preApproved,
+      ).toBeUndefined();
+    });
+
+    it("leaves a dismissed price mismatch's price as it is, and the line's quantity change loses its pre-approval", () => {
+      const lines = [line("7", "GOLD", "10", { unitPrice: "130.00" })];
+      const mismatch = {
+        type: "PRICE_MISMATCH",
+        subject: "bundle:gold",
+        expected: "140.00",
+        actual: "130.00",
+        monthlyImpact: "100.00",
+      };
+      const withPrice = report([{ ...under, monthlyImpact: "280.00" }, mismatch]);
+      const price = {
+        key: "acme|PRICE_MISMATCH|bundle:gold",
+        figures: "140.00|130.00|100.00",
+        decidedBy: "bea",
+      };
+      const left = planSync({
+        ...base,
+        includePrices: true,
+        report: withPrice,
+        billing: billing(lines),
+        decisions: [{ ...price, status: "dismissed", reason: "loyalty price" }],
+      });
+      expect(left.changes).toHaveLength(1);
+      expect(left.changes[0]).toMatchObject({ from: "10", to: "12" });
+      expect(left.changes[0]?.toPrice).toBeUndefined();
+      expect(left.leftAsAgreed.map((l) => [l.type, l.lineId, l.reason])).toEqual([
+        ["PRICE_MISMATCH", "7", "loyalty price"],
+      ]);
+      // Quantity accepted, price not decided: the one write of both waits for a person.
+      const partly = planSync({
+        ...base,
+        includePrices: true,
+        report: withPrice,
+        billing: billing(lines),
+        decisions: [
+          {
+            key: "acme|UNDER_BILLED|bundle:gold",
+            figures: "12|10|280.00",
+            status: "accepted",
+            decidedBy: "al",
+          },
+        ],
+      });
+      expect(partly.changes).toHaveLength(1);
+      expect(partly.changes[0]?.toPrice).toBe("140.00");
+      expect(partly.changes[0]?.preApproved).toBeUndefined();
+    });
+  });
 });

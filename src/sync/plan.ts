@@ -3,9 +3,12 @@ import type { PsaAgreement, PsaBilling, PsaLine } from "../connectors/types.ts";
 import { idList } from "../core/accounts.ts";
 import { formatMoney, formatPrice } from "../core/money.ts";
 import type { Bundle, Client, Service } from "../core/types.ts";
+import { findingFigures, findingKey } from "../store/findings.ts";
 
 // The plan: from a reconciliation and the PSA's lines as they stand, the changes that make the PSA
-// bill what Trueup derived. Pure: the same report and lines give the same plan.
+// bill what Trueup derived. Pure: the same report and lines give the same plan. People's decisions
+// on the findings drive it: a dismissed finding (figures unchanged) proposes no change and is listed
+// as left as agreed; an accepted one pre-approves the changes that fix it.
 
 export type ChangeAction = "set" | "create" | "choose";
 
@@ -36,6 +39,38 @@ export interface Change {
   why: string;
   /** choose: the client's agreements a person picks from. */
   candidates?: PsaAgreement[];
+  /** Set when every finding the change fixes was accepted: the plan saves it approved. */
+  preApproved?: { by: string };
+}
+
+/** A change the plan did not propose because a person dismissed its finding. */
+export interface LeftAsAgreed {
+  client: string;
+  clientName: string;
+  account: string;
+  type: string;
+  subject: string;
+  product: string;
+  /** PRICE_MISMATCH: the PSA line whose price stays. */
+  lineId?: string;
+  expected: number | string | null;
+  actual: number | string | null;
+  /** The finding's monthly impact: what stays as it is each month. */
+  monthlyImpact: string;
+  reason: string;
+  decidedBy: string;
+  until?: string;
+}
+
+/** A person's decision on a finding, as stored (store.decisions()). */
+export interface PlanDecision {
+  key: string;
+  status: "accepted" | "dismissed";
+  reason?: string;
+  /** expected|actual|monthlyImpact of the finding it was taken on: it holds while they are the same. */
+  figures: string;
+  decidedBy: string;
+  until?: string;
 }
 
 /** What the plan reads of a report: the core's Report, or its JSON form as a run stores it. */
@@ -52,6 +87,8 @@ interface PlanFinding {
   subject: string;
   expected: number | string | null;
   actual: number | string | null;
+  /** The report's JSON gives "110.00"; the decisions compare it as written. */
+  monthlyImpact?: unknown;
 }
 
 export interface PlanInput {
@@ -63,6 +100,8 @@ export interface PlanInput {
   /** ISO date from which the new quantities bill. */
   effective: string;
   includePrices: boolean;
+  /** The decisions that hold (expired dismissals left out); none: every difference is proposed. */
+  decisions?: readonly PlanDecision[];
 }
 
 export interface Plan {
@@ -71,6 +110,8 @@ export interface Plan {
   changes: Change[];
   /** Sum of the changes' monthly impact. */
   monthlyImpact: string;
+  /** Differences a person dismissed: no change is proposed for them. */
+  leftAsAgreed: LeftAsAgreed[];
 }
 
 // Exact decimal with the precision and rounding money uses everywhere.
@@ -79,9 +120,49 @@ type Decimal = DecimalJs;
 
 const BILLING_TYPES = new Set(["UNDER_BILLED", "OVER_BILLED", "TRACKING_DRIFT"]);
 
+/** The decision that holds for a finding: taken on its key, with the same figures. */
+type DecisionOf = (client: string, f: PlanFinding) => PlanDecision | undefined;
+
+function decisionLookup(decisions: readonly PlanDecision[]): DecisionOf {
+  const byKey = new Map<string, PlanDecision>(decisions.map((d) => [d.key, d]));
+  return (client, f) => {
+    const d = byKey.get(findingKey(client, f.type, f.subject));
+    const impact = f.monthlyImpact === undefined ? "" : String(f.monthlyImpact);
+    return d && d.figures === findingFigures(f.expected, f.actual, impact) ? d : undefined;
+  };
+}
+
+function leftAsAgreed(
+  client: Client,
+  account: string,
+  product: string,
+  f: PlanFinding,
+  d: PlanDecision,
+  lineId?: string,
+): LeftAsAgreed {
+  const left: LeftAsAgreed = {
+    client: client.id,
+    clientName: client.name,
+    account,
+    type: f.type,
+    subject: f.subject,
+    product,
+    expected: f.expected,
+    actual: f.actual,
+    monthlyImpact: f.monthlyImpact === undefined ? "0.00" : String(f.monthlyImpact),
+    reason: d.reason ?? "",
+    decidedBy: d.decidedBy,
+  };
+  if (lineId !== undefined) left.lineId = lineId;
+  if (d.until !== undefined) left.until = d.until;
+  return left;
+}
+
 export function planSync(input: PlanInput): Plan {
   const products = productsBySubject(input.services, input.bundles);
+  const decisionOf = decisionLookup(input.decisions ?? []);
   const changes: Change[] = [];
+  const left: LeftAsAgreed[] = [];
   for (const report of input.report.clients) {
     const client = input.clients.find((c) => c.id === report.id);
     // A client billed under several PSA companies: its lines under any of them; new lines under the first.
@@ -94,6 +175,11 @@ export function planSync(input: PlanInput): Plan {
       if (!BILLING_TYPES.has(f.type)) continue;
       const product = products.get(f.subject);
       if (!product) continue;
+      const decision = decisionOf(client.id, f);
+      if (decision?.status === "dismissed") {
+        left.push(leftAsAgreed(client, account, product, f, decision));
+        continue;
+      }
       const price = priceOf(report.lines.find((l) => l.subject === f.subject)?.price);
       const ctx = {
         client,
@@ -104,12 +190,31 @@ export function planSync(input: PlanInput): Plan {
         agreements: input.billing.agreements,
         lines,
       };
-      for (const c of quantityChanges(ctx)) add(changes, byLine, c);
+      for (const c of quantityChanges(ctx)) {
+        if (decision?.status === "accepted") c.preApproved = { by: decision.decidedBy };
+        add(changes, byLine, c);
+      }
     }
     if (input.includePrices) {
-      for (const c of priceChanges(report.lines, products, lines, client, account)) add(changes, byLine, c);
+      for (const c of priceChanges(report.lines, products, lines, client, account)) {
+        const f = priceFinding(report.findings, c);
+        const decision = f && decisionOf(client.id, f);
+        if (f && decision?.status === "dismissed") {
+          left.push(leftAsAgreed(client, account, c.product, f, decision, c.line?.id));
+          continue;
+        }
+        if (decision?.status === "accepted") c.preApproved = { by: decision.decidedBy };
+        add(changes, byLine, c);
+      }
     }
   }
+  left.sort(
+    (a, b) =>
+      a.client.localeCompare(b.client) ||
+      a.product.localeCompare(b.product) ||
+      a.type.localeCompare(b.type) ||
+      (a.lineId ?? "").localeCompare(b.lineId ?? "", "en", { numeric: true }),
+  );
   changes.sort(compareChanges);
   changes.forEach((c, i) => {
     c.seq = i + 1;
@@ -120,7 +225,20 @@ export function planSync(input: PlanInput): Plan {
     includePrices: input.includePrices,
     changes,
     monthlyImpact: formatMoney(total),
+    leftAsAgreed: left,
   };
+}
+
+/** The PRICE_MISMATCH finding of a price change: its subject, and the line's price as the PSA's. */
+function priceFinding(findings: readonly PlanFinding[], c: Change): PlanFinding | undefined {
+  const from = new Decimal(c.fromPrice ?? c.unitPrice);
+  return findings.find(
+    (f) =>
+      f.type === "PRICE_MISMATCH" &&
+      f.subject === c.subject &&
+      f.actual !== null &&
+      new Decimal(String(f.actual)).equals(from),
+  );
 }
 
 /** A price change on a line that also changes quantity becomes one change of both. */
@@ -132,6 +250,8 @@ function add(changes: Change[], byLine: Map<string, Change>, c: Change): void {
     if (key !== undefined) byLine.set(key, c);
     return;
   }
+  // One write of both: it is pre-approved only when everything it writes was accepted.
+  if (!c.preApproved) delete prior.preApproved;
   if (c.toPrice !== undefined) {
     prior.fromPrice = c.fromPrice;
     prior.toPrice = c.toPrice;

@@ -13,10 +13,11 @@ import type {
   PullResult,
 } from "../connectors/types.ts";
 import { reconcile } from "../core/reconcile.ts";
+import { reportToJson } from "../core/report.ts";
 import type { Config } from "../workspace/config.ts";
 import { WorkspaceError } from "../workspace/issues.ts";
 import { CONFIG_FILE, checkConfig, loadOrThrow } from "../workspace/load.ts";
-import { type Plan, type PlanReport, planSync } from "./plan.ts";
+import { type Plan, type PlanDecision, type PlanReport, planSync } from "./plan.ts";
 
 // The steps the CLI and the app share: pull a connection, and plan a PSA sync from a reconciliation
 // made with the PSA's lines as they stand now.
@@ -101,6 +102,8 @@ export interface PlanOptions {
   today: string;
   asOf?: string;
   context?: ContextOptions;
+  /** The decisions that hold (store.decisions()): dismissed differences are left as agreed. */
+  decisions?: readonly PlanDecision[];
 }
 
 /**
@@ -123,7 +126,8 @@ export async function planWorkspace(
     ctx.now(),
   );
   const { input } = await loadOrThrow(dir, { today: opts.today, asOf: opts.asOf });
-  const report = reconcile(input);
+  // The report as a run stores it: the decisions compare a finding's figures as written there.
+  const report = reportToJson(reconcile(input)) as PlanReport;
   return { plan: planFromReport(config, report, billing, opts), billing, config };
 }
 
@@ -131,7 +135,7 @@ export function planFromReport(
   config: Config,
   report: PlanReport,
   billing: PsaBilling,
-  opts: { effective: string; includePrices: boolean },
+  opts: { effective: string; includePrices: boolean; decisions?: readonly PlanDecision[] },
 ): Plan {
   return planSync({
     report,
@@ -141,5 +145,6 @@ export function planFromReport(
     billing,
     effective: opts.effective,
     includePrices: opts.includePrices,
+    decisions: opts.decisions,
   });
 }

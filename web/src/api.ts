@@ -9,6 +9,7 @@ import type {
   Dashboard,
   FindingFilter,
   FindingStatus,
+  FindingTotals,
   FindingView,
   ImportPreview,
   ImportView,
@@ -192,6 +193,7 @@ export const queries = {
   clients: (p: PageArgs = {}) => query<Paged<ClientRow>>("/api/clients", { ...p }),
   client: (id: string) => query<ClientDetail>(`/api/clients/${encodeURIComponent(id)}`),
   findings: (f: FindingFilter & PageArgs) => query<Paged<FindingView>>("/api/findings", { ...f }),
+  findingTotals: (f: Omit<FindingFilter, "status">) => query<FindingTotals>("/api/findings/totals", { ...f }),
   catalogue: () => query<Catalogue>("/api/catalogue"),
   mappings: () => query<MappingQueue>("/api/mappings"),
   sources: () => query<SourceView[]>("/api/sources"),
@@ -239,12 +241,13 @@ export const api = {
   /** Changes the signed-in account's password; its other sessions end, this one stays. */
   changePassword: (current: string, next: string) =>
     request<void>("POST", "/api/auth/password", { current, next }),
-  decide: (key: string, status: FindingStatus, reason?: string) =>
-    request<void>(
-      "POST",
-      "/api/findings/decision",
-      reason === undefined ? { key, status } : { key, status, reason },
-    ),
+  decide: (key: string, status: FindingStatus, reason?: string, until?: string) =>
+    request<void>("POST", "/api/findings/decision", {
+      key,
+      status,
+      ...(reason === undefined ? {} : { reason }),
+      ...(until === undefined ? {} : { until }),
+    }),
   saveCatalogue: (yaml: string) => request<{ issues: Issue[] }>("PUT", "/api/catalogue", { yaml }),
   map: (mapping: Mapping) => request<{ issues: Issue[] }>("POST", "/api/mappings", mapping),
   previewImport: (f: ImportFile) => request<ImportPreview>("POST", "/api/imports/preview", f),

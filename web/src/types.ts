@@ -46,6 +46,12 @@ export interface RunView {
   totals: Record<string, string | number>;
 }
 
+/** Findings people dismissed: out of the totals beside it, with their monthly impact and number. */
+export interface Dismissed {
+  impact: string;
+  findings: number;
+}
+
 export interface Totals {
   underBilled: string;
   overBilled: string;
@@ -53,6 +59,7 @@ export interface Totals {
   licenceShortfall: string;
   coverageGaps: number;
   findings: number;
+  dismissed: Dismissed;
 }
 
 export interface Dashboard {
@@ -66,6 +73,7 @@ export interface Dashboard {
     licenceWaste: string;
     licenceShortfall: string;
     impact: string;
+    dismissed: Dismissed;
   }[];
   byType: { type: string; count: number; impact: string }[];
   trend: {
@@ -91,6 +99,7 @@ export interface ClientRow {
   impact: string;
   findings: number;
   coverageGaps: number;
+  dismissed: Dismissed;
 }
 
 export interface Line {
@@ -110,6 +119,8 @@ export interface DeviceView {
   current: boolean;
   plan: string | null;
   deployments: Record<string, boolean>;
+  /** The deployments its plan includes: only these can be missing. */
+  inPlan: string[];
 }
 
 /** docs/api.md writes `ClientRow & {...}`, but there `findings` is the list, not ClientRow's count. */
@@ -135,7 +146,11 @@ export interface FindingView {
   status: FindingStatus;
   reason?: string;
   decidedBy?: string;
+  /** A dismissal that holds until this date: from that day on the finding is open again. */
+  until?: string;
 }
+
+export type FindingTotals = Record<FindingStatus, Dismissed>;
 
 export interface FindingFilter {
   runId?: string;
@@ -187,6 +202,24 @@ export interface UnmappedItem {
   system: string;
   value: string;
   evidence: string[];
+  /** The money on its rows a month. */
+  monthly: string;
+  rows: UnmappedRow[];
+}
+
+export interface UnmappedRow {
+  ref: string;
+  kind: "billing" | "licences" | "users" | "devices" | "deployments";
+  account?: string;
+  agreement?: string;
+  product?: string;
+  sku?: string;
+  vendor?: string;
+  name?: string;
+  quantity?: number;
+  unitPrice?: string;
+  unitCost?: string;
+  monthly: string;
 }
 
 export interface Named {
@@ -203,6 +236,7 @@ export interface MappingQueue {
 
 export type Mapping =
   | { kind: "account"; system: string; value: string; clientId: string }
+  | { kind: "former"; system: string; value: string; clientId: string; name?: string; ended: string }
   | { kind: "sku"; system: string; value: string; serviceId: string }
   | { kind: "product"; value: string; target: { kind: "bundle" | "service"; id: string } }
   | { kind: "ignore"; item: "account" | "sku" | "product"; system: string; value: string };
@@ -330,6 +364,25 @@ export interface SyncChange {
   why: string;
   /** choose: the client's agreements to pick from. */
   candidates?: PsaAgreement[];
+  /** Every finding it fixes was accepted: saved approved, by the one who accepted. */
+  preApproved?: { by: string };
+}
+
+/** A difference a person dismissed: the plan proposes no change for it. */
+export interface LeftAsAgreed {
+  client: string;
+  clientName: string;
+  account: string;
+  type: string;
+  subject: string;
+  product: string;
+  lineId?: string;
+  expected: string | number | null;
+  actual: string | number | null;
+  monthlyImpact: string;
+  reason: string;
+  decidedBy: string;
+  until?: string;
 }
 
 export type ChangeDecision = "pending" | "approved" | "rejected";
@@ -358,6 +411,7 @@ export interface SyncPlanSummary {
 }
 
 export interface SyncPlanView extends SyncPlanSummary {
+  leftAsAgreed: LeftAsAgreed[];
   changes: SyncChangeView[];
 }
 

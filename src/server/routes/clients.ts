@@ -7,6 +7,7 @@ import { notFound } from "../errors.ts";
 import { allFindings } from "../findings-query.ts";
 import type { LatestRun } from "../latest-run.ts";
 import { FindingViewSchema, MoneySchema, PageQuery, paged } from "../schemas.ts";
+import { DismissedSchema } from "./dashboard.ts";
 import type { RouteDeps } from "./deps.ts";
 
 // Clients ranked by what their differences cost a month, and one client with everything behind its
@@ -25,6 +26,7 @@ export const ClientRowSchema = z.object({
   impact: MoneySchema,
   findings: z.number().int(),
   coverageGaps: z.number().int(),
+  dismissed: DismissedSchema,
 });
 
 export const ClientDetailSchema = ClientRowSchema.extend({
@@ -50,6 +52,9 @@ export const ClientDetailSchema = ClientRowSchema.extend({
       current: z.boolean(),
       plan: z.string().nullable(),
       deployments: z.record(z.string(), z.boolean()),
+      inPlan: z
+        .array(z.string())
+        .describe("the deployments its plan includes: only these can be missing on it"),
     }),
   ),
 });
@@ -124,7 +129,7 @@ export const clientRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
       if (!latest) throw notFound("client: no reconciliation has run yet");
       const parts = await clientParts(store, latest, request.params.id);
       // The page is written once for what it is made from; the run's summary and report go with its id.
-      const from = [latest.run.id, parts.config, parts.explanation, ...parts.findings];
+      const from = [latest.run.id, parts.row, parts.config, parts.explanation, ...parts.findings];
       const body =
         pages.get(parts.row.id, from) ??
         pages.set(parts.row.id, from, jsonBytes(z.encode(ClientDetailSchema, clientDetail(parts))));

@@ -17,16 +17,29 @@ const MoneyTotals = {
   licenceShortfall: MoneySchema,
 };
 
+export const DismissedSchema = z
+  .object({ impact: MoneySchema, findings: z.number().int() })
+  .describe("findings people dismissed: out of the totals beside it, their monthly impact and number");
+
 export const DashboardSchema = z.object({
   run: RunViewSchema.nullable(),
-  totals: z.object({
-    ...MoneyTotals,
-    unmapped: MoneySchema,
-    coverageGaps: z.number().int(),
-    findings: z.number().int(),
-  }),
+  totals: z
+    .object({
+      ...MoneyTotals,
+      unmapped: MoneySchema,
+      coverageGaps: z.number().int(),
+      findings: z.number().int(),
+      dismissed: DismissedSchema,
+    })
+    .describe("open totals of the latest run: dismissed findings are left out, in `dismissed`"),
   byClient: z.array(
-    z.object({ clientId: z.string(), name: z.string(), ...MoneyTotals, impact: MoneySchema }),
+    z.object({
+      clientId: z.string(),
+      name: z.string(),
+      ...MoneyTotals,
+      impact: MoneySchema,
+      dismissed: DismissedSchema,
+    }),
   ),
   byType: z.array(z.object({ type: z.string(), count: z.number().int(), impact: MoneySchema })),
   trend: z.array(
@@ -68,7 +81,8 @@ async function dashboard(store: Store, latest: LatestRun | undefined): Promise<D
       licenceShortfall: "0.00",
       unmapped: "0.00",
     };
-    return { run: null, totals: { ...zero, coverageGaps: 0, findings: 0 }, byClient: [], byType: [], trend };
+    const totals = { ...zero, coverageGaps: 0, findings: 0, dismissed: { impact: "0.00", findings: 0 } };
+    return { run: null, totals, byClient: [], byType: [], trend };
   }
   const { summary } = latest;
   const byClient = summary.clients.map((c) => ({
@@ -79,6 +93,7 @@ async function dashboard(store: Store, latest: LatestRun | undefined): Promise<D
     licenceWaste: c.licenceWaste,
     licenceShortfall: c.licenceShortfall,
     impact: c.impact,
+    dismissed: c.dismissed,
   }));
   return { run: latest.run, totals: summary.totals, byClient, byType: summary.byType, trend };
 }
@@ -86,7 +101,7 @@ async function dashboard(store: Store, latest: LatestRun | undefined): Promise<D
 export const dashboardRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, runs }) => {
   // Runs are only ever added, so the dashboard is a function of the latest run: it is checked and
   // written as JSON once per run (with 2,000 clients that is most of a request's time).
-  let cached: { runId: number | undefined; json: Buffer } | undefined;
+  let cached: { runId: number | undefined; dismissed: string; json: Buffer } | undefined;
 
   app.get(
     "/api/dashboard",
@@ -100,9 +115,10 @@ export const dashboardRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
     },
     async (_request, reply) => {
       const latest = await runs.latest();
-      if (cached === undefined || cached.runId !== latest?.run.id) {
+      const dismissed = latest?.dismissedKey ?? "";
+      if (cached === undefined || cached.runId !== latest?.run.id || cached.dismissed !== dismissed) {
         const json = jsonBytes(z.encode(DashboardSchema, await dashboard(store, latest)));
-        cached = { runId: latest?.run.id, json };
+        cached = { runId: latest?.run.id, dismissed, json };
       }
       // JSON bytes go out as they are; the schema checked them when they were cached.
       return reply.type("application/json; charset=utf-8").send(cached.json as unknown as Dashboard);

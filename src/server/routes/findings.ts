@@ -2,7 +2,14 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../auth.ts";
 import { allFindings, findingsCsv, findingsPage } from "../findings-query.ts";
-import { FindingStatusSchema, FindingViewSchema, NoContent, PageQuery, paged } from "../schemas.ts";
+import {
+  FindingStatusSchema,
+  FindingViewSchema,
+  MoneySchema,
+  NoContent,
+  PageQuery,
+  paged,
+} from "../schemas.ts";
 import type { RouteDeps } from "./deps.ts";
 
 // The findings of a run, filtered, as pages or as CSV; and people's decisions on them.
@@ -20,6 +27,11 @@ const Decision = z
     key: z.string().min(1),
     status: FindingStatusSchema,
     reason: z.string().trim().max(2000).optional(),
+    until: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD")
+      .optional()
+      .describe("a dismissal only: it holds until this date, then the finding is open again"),
   })
   .refine((d) => d.status !== "dismissed" || (d.reason !== undefined && d.reason !== ""), {
     path: ["reason"],
@@ -39,6 +51,21 @@ export const findingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { sto
       },
     },
     async (request) => findingsPage(store, request.query),
+  );
+
+  const Sum = z.object({ impact: MoneySchema, findings: z.number().int() });
+  app.get(
+    "/api/findings/totals",
+    {
+      config: { access: "viewer" },
+      schema: {
+        tags: ["findings"],
+        summary: "How many findings are open, accepted and dismissed, and their monthly impact",
+        querystring: z.object({ runId: Filters.runId, clientId: Filters.clientId, type: Filters.type }),
+        response: { 200: z.object({ open: Sum, accepted: Sum, dismissed: Sum }) },
+      },
+    },
+    async (request) => store.findingTotals(request.query),
   );
 
   app.get(
@@ -73,8 +100,8 @@ export const findingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { sto
       },
     },
     async (request, reply) => {
-      const { key, status, reason } = request.body;
-      await store.decide(key, { status, reason: reason || undefined }, actorOf(request));
+      const { key, status, reason, until } = request.body;
+      await store.decide(key, { status, reason: reason || undefined, until }, actorOf(request));
       return reply.code(204).send();
     },
   );

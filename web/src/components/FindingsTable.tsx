@@ -55,6 +55,11 @@ export function StatusBadge({ f }: { f: FindingView }) {
         {statusLabel(f.status)}
       </span>
       {f.reason && <span className="status-reason">“{f.reason}”</span>}
+      {f.until && (
+        <span className="status-by" data-testid="finding-until">
+          until {f.until}
+        </span>
+      )}
       {f.decidedBy && <span className="status-by">by {f.decidedBy}</span>}
     </div>
   );
@@ -76,12 +81,17 @@ export function FindingsTable({ findings, showClient = true, onChanged, linkEvid
   const [error, setError] = useState<{ key: string; error: ApiError } | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
-  const decide = async (f: FindingView, status: FindingStatus, reason?: string): Promise<boolean> => {
+  const decide = async (
+    f: FindingView,
+    status: FindingStatus,
+    reason?: string,
+    until?: string,
+  ): Promise<boolean> => {
     setBusyKey(f.key);
     setError(null);
     setDone(null);
     try {
-      await api.decide(f.key, status, reason);
+      await api.decide(f.key, status, reason, until);
       const verb = status === "accepted" ? "accepted" : status === "dismissed" ? "dismissed" : "reopened";
       setDone(`${typeLabel(f.type)} ${f.subject} ${verb}.`);
       setDismissing(null);
@@ -177,7 +187,7 @@ export function FindingsTable({ findings, showClient = true, onChanged, linkEvid
                           f={f}
                           busy={busyKey === f.key}
                           onCancel={() => setDismissing(null)}
-                          onSubmit={(reason) => decide(f, "dismissed", reason)}
+                          onSubmit={(reason, until) => decide(f, "dismissed", reason, until)}
                         />
                       )}
                     </td>
@@ -241,9 +251,10 @@ function DismissForm({
   f: FindingView;
   busy: boolean;
   onCancel: () => void;
-  onSubmit: (reason: string) => Promise<boolean>;
+  onSubmit: (reason: string, until?: string) => Promise<boolean>;
 }) {
   const [reason, setReason] = useState("");
+  const [until, setUntil] = useState("");
   const [missing, setMissing] = useState(false);
   const ref = useRef<HTMLTextAreaElement>(null);
   useEffect(() => ref.current?.focus(), []);
@@ -256,7 +267,7 @@ function DismissForm({
       ref.current?.focus();
       return;
     }
-    void onSubmit(reason.trim());
+    void onSubmit(reason.trim(), until || undefined);
   };
 
   return (
@@ -285,7 +296,21 @@ function DismissForm({
           A reason is required to dismiss a finding.
         </p>
       )}
-      <p className="hint">A dismissed finding stays dismissed in later runs until its figures change.</p>
+      <label className="field-inline" htmlFor={`${id}-until`}>
+        <span>Until (optional)</span>
+        <input
+          id={`${id}-until`}
+          type="date"
+          value={until}
+          data-testid="dismiss-until"
+          onChange={(e) => setUntil(e.target.value)}
+        />
+      </label>
+      <p className="hint">
+        A dismissed finding stays dismissed in later runs until its figures change
+        {until ? `, or until ${until}, when it opens again by itself` : ""}. It leaves the open totals, and a
+        PSA sync plan leaves its difference as agreed.
+      </p>
       <div className="button-row">
         <button type="submit" className="btn btn-primary" disabled={busy}>
           {busy ? "Dismissing…" : "Dismiss finding"}

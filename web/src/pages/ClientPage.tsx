@@ -88,6 +88,12 @@ function ClientBody({ c, reload }: { c: ClientDetail; reload: () => void }) {
         <Figure label="Monthly impact">
           <Money value={c.impact} testId="client-impact" />
         </Figure>
+        <Figure label="Dismissed (not in these figures)">
+          <span data-testid="client-dismissed">
+            <Money value={c.dismissed.impact} testId="client-dismissed-impact" />{" "}
+            <span className="muted">{plural(c.dismissed.findings, "finding")}</span>
+          </span>
+        </Figure>
       </dl>
 
       <Section title="Plans" testId="client-plans">
@@ -353,20 +359,9 @@ function Devices({ devices, gaps }: { devices: DeviceView[]; gaps: Map<string, s
                       )}
                     </td>
                     <td>{d.plan ? <code>{d.plan}</code> : <span className="muted">no plan</span>}</td>
-                    {deployments.map((n) => {
-                      const seen = d.deployments[n] === true;
-                      return (
-                        <td
-                          key={n}
-                          className={seen ? "center seen" : "center missing"}
-                          data-testid="device-deployment"
-                          data-deployment={n}
-                          data-seen={seen}
-                        >
-                          {seen ? "✓ seen" : "✗ missing"}
-                        </td>
-                      );
-                    })}
+                    {deployments.map((n) => (
+                      <DeploymentCell key={n} name={n} device={d} />
+                    ))}
                   </tr>
                 );
               })}
@@ -375,6 +370,28 @@ function Devices({ devices, gaps }: { devices: DeviceView[]; gaps: Map<string, s
         </div>
       )}
     </>
+  );
+}
+
+/**
+ * One deployment on one device: checked only where the device's plan includes a service of it. A
+ * deployment the plan does not include is "not in plan" (an agent seen there anyway says so).
+ */
+function DeploymentCell({ name, device }: { name: string; device: DeviceView }) {
+  const seen = device.deployments[name] === true;
+  const required = device.inPlan.includes(name);
+  const state = required ? (seen ? "seen" : "missing") : "not-in-plan";
+  const text = required ? (seen ? "✓ seen" : "✗ missing") : seen ? "not in plan (seen)" : "not in plan";
+  return (
+    <td
+      className={`center ${state === "not-in-plan" ? "muted" : state}`}
+      data-testid="device-deployment"
+      data-deployment={name}
+      data-seen={seen}
+      data-state={state}
+    >
+      {text}
+    </td>
   );
 }
 

@@ -13,6 +13,7 @@ import {
   formatDay,
   formatMoney,
   isZeroMoney,
+  plural,
   typeLabel,
   typeTone,
 } from "../format.ts";
@@ -87,12 +88,25 @@ function DashboardBody({ d }: { d: Dashboard }) {
             <Count value={t.coverageGaps} testId="total-coverageGaps" />
           </Link>
         </TotalCard>
-        <TotalCard label="Findings" hint="in the latest run" tone="neutral">
+        <TotalCard label="Findings" hint="open or accepted, in the latest run" tone="neutral">
           <Link to="/findings" className="card-link">
             <Count value={t.findings} testId="total-findings" />
           </Link>
         </TotalCard>
+        <TotalCard
+          label="Dismissed"
+          hint={`${plural(t.dismissed.findings, "finding")}, left out of these totals`}
+          tone="neutral"
+        >
+          <Link to="/findings?status=dismissed" className="card-link" data-testid="dashboard-dismissed">
+            <Money value={t.dismissed.impact} testId="total-dismissed" />
+          </Link>
+        </TotalCard>
       </section>
+      <p className="hint" data-testid="dashboard-dismissed-note">
+        The totals leave out what people dismissed: dismissed {formatMoney(t.dismissed.impact)} a month,{" "}
+        {plural(t.dismissed.findings, "finding")}.
+      </p>
       <div className="grid-2">
         <Section title="Monthly impact by client" id="by-client" testId="chart-by-client">
           <ByClient d={d} />
@@ -260,6 +274,9 @@ function Trend({ d }: { d: Dashboard }) {
         series={MONEY_SERIES}
       />
       {d.trend.length === 1 && <p className="hint">One run so far: the trend starts with the next one.</p>}
+      <p className="hint">
+        Each run as it found the differences, dismissed findings included: the totals above leave them out.
+      </p>
       <details className="chart-table">
         <summary>Show as a table</summary>
         <table className="table table-compact">

@@ -3,7 +3,7 @@ import { FindingsTable } from "../components/FindingsTable.tsx";
 import { PageHeader } from "../components/Page.tsx";
 import { Pager } from "../components/Pager.tsx";
 import { Empty, ErrorState, Loading } from "../components/States.tsx";
-import { FINDING_TYPES, typeLabel } from "../format.ts";
+import { FINDING_TYPES, formatMoney, plural, typeLabel } from "../format.ts";
 import { useGet } from "../hooks.ts";
 import { Link, setQuery, useLocation } from "../router.tsx";
 import type { FindingFilter } from "../types.ts";
@@ -15,6 +15,16 @@ const STATUSES = [
   { value: "dismissed", label: "Dismissed" },
 ];
 
+/** The filter's set values, as a query string takes them (the run stays, the page does not). */
+function definedOf(f: FindingFilter): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of ["runId", "clientId", "type"] as const) {
+    const v = f[k];
+    if (v) out[k] = v;
+  }
+  return out;
+}
+
 export function FindingsPage() {
   const { search } = useLocation();
   const filter: FindingFilter = {
@@ -25,6 +35,13 @@ export function FindingsPage() {
   };
   const offset = Math.max(0, Number(search.get("offset")) || 0);
   const findings = useGet(queries.findings({ ...filter, limit: LIMIT, offset }));
+  const totals = useGet(
+    queries.findingTotals({ runId: filter.runId, clientId: filter.clientId, type: filter.type }),
+  );
+  const reload = () => {
+    findings.reload();
+    totals.reload();
+  };
   const clients = useGet(queries.clients({ limit: 500 }));
 
   // Any change of filter starts again at the first page.
@@ -100,6 +117,20 @@ export function FindingsPage() {
           </span>
         )}
       </form>
+      {totals.data && (
+        <p className="findings-totals" data-testid="findings-totals">
+          {(["open", "accepted", "dismissed"] as const).map((k, i) => (
+            <span key={k} data-testid={`findings-total-${k}`} data-value={totals.data?.[k].impact}>
+              {i > 0 && " · "}
+              <Link to={`/findings?${new URLSearchParams({ ...definedOf(filter), status: k })}`}>
+                {k === "dismissed" ? "dismissed (not in the open totals)" : k}
+              </Link>
+              : <strong>{formatMoney(totals.data?.[k].impact)}</strong>,{" "}
+              {plural(totals.data?.[k].findings ?? 0, "finding")}
+            </span>
+          ))}
+        </p>
+      )}
       {findings.error ? (
         <ErrorState error={findings.error} onRetry={findings.reload} />
       ) : !page ? (
@@ -108,7 +139,7 @@ export function FindingsPage() {
         <Empty title={filtered ? "No finding matches these filters." : "No findings: everything agrees."} />
       ) : (
         <>
-          <FindingsTable findings={page.items} onChanged={findings.reload} caption="Findings" />
+          <FindingsTable findings={page.items} onChanged={reload} caption="Findings" />
           <Pager
             label="Findings"
             total={page.total}

@@ -1,12 +1,11 @@
 import { type FormEvent, useId, useState } from "react";
 import { ApiError, api, queries } from "../api.ts";
-import { Evidence } from "../components/FindingsTable.tsx";
 import { PageHeader } from "../components/Page.tsx";
 import { RunButton } from "../components/RunButton.tsx";
 import { ActionError, Empty, ErrorState, Loading, Notice } from "../components/States.tsx";
-import { formatCount } from "../format.ts";
+import { formatCount, formatMoney } from "../format.ts";
 import { useCan, useGet } from "../hooks.ts";
-import type { Mapping, MappingQueue, UnmappedItem } from "../types.ts";
+import type { Mapping, MappingQueue, UnmappedItem, UnmappedRow } from "../types.ts";
 
 const KIND_LABEL: Record<UnmappedItem["kind"], string> = {
   account: "Account",
@@ -73,7 +72,10 @@ export function MappingsPage() {
                 <th scope="col">Kind</th>
                 <th scope="col">System</th>
                 <th scope="col">Value</th>
-                <th scope="col">Rows</th>
+                <th scope="col" className="num">
+                  Money a month
+                </th>
+                <th scope="col">Rows behind it</th>
                 {can.edit && <th scope="col">Map to</th>}
               </tr>
             </thead>
@@ -94,7 +96,10 @@ export function MappingsPage() {
               ))}
             </tbody>
           </table>
-          <p className="hint">{formatCount(items.length)} to map.</p>
+          <p className="hint">
+            {formatCount(items.length)} to map, most money first: billed rows at quantity × unit price,
+            licence rows at quantity × unit cost (0 where the file gives no cost).
+          </p>
         </div>
       )}
     </>
@@ -117,6 +122,7 @@ function Row({
   onDone: (message: string, mapped: boolean) => void;
 }) {
   const [target, setTarget] = useState("");
+  const [former, setFormer] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | undefined>();
   const [missing, setMissing] = useState(false);
@@ -180,8 +186,13 @@ function Row({
       <td>
         <code>{item.value}</code>
       </td>
+      <td className="num">
+        <strong data-testid="unmapped-monthly" data-value={item.monthly}>
+          {formatMoney(item.monthly)}
+        </strong>
+      </td>
       <td>
-        <Evidence items={item.evidence} />
+        <Rows rows={item.rows} />
       </td>
       {edit && pending !== undefined && (
         <td>
@@ -212,6 +223,17 @@ function Row({
             <button type="submit" className="btn btn-primary btn-small" disabled={busy}>
               Map
             </button>
+            {item.kind === "account" && (
+              <button
+                type="button"
+                className="btn btn-small"
+                disabled={busy}
+                aria-expanded={former}
+                onClick={() => setFormer(!former)}
+              >
+                A former client…
+              </button>
+            )}
             <button type="button" className="btn btn-small" disabled={busy} onClick={ignore}>
               Ignore
             </button>
@@ -221,10 +243,155 @@ function Row({
               </p>
             )}
           </form>
+          {former && (
+            <FormerForm
+              item={item}
+              queue={queue}
+              busy={busy}
+              onSubmit={(m, message) => void send(m, message)}
+            />
+          )}
           <ActionError error={error} />
         </td>
       )}
     </tr>
+  );
+}
+
+const ROWS_SHOWN = 4;
+
+/** One row behind an unmapped item, as a billing manager checks it: what and how much, then where. */
+function rowText(r: UnmappedRow): { what: string; where: string } {
+  if (r.kind === "billing")
+    return {
+      what: `${r.product} · ${r.quantity} × ${formatMoney(r.unitPrice)} = ${formatMoney(r.monthly)}`,
+      where: `agreement ${r.agreement || "none"} · ${r.ref}`,
+    };
+  if (r.kind === "licences") {
+    const cost =
+      r.unitCost === undefined
+        ? "no cost in the row"
+        : `× ${formatMoney(r.unitCost)} = ${formatMoney(r.monthly)}`;
+    return { what: `${r.vendor ?? ""} ${r.sku} · ${r.quantity} licences ${cost}`, where: r.ref };
+  }
+  const kind = r.kind === "users" ? "user" : r.kind === "devices" ? "device" : "agent";
+  return { what: `${kind} ${r.name ?? ""}`, where: r.ref };
+}
+
+function Rows({ rows }: { rows: UnmappedRow[] }) {
+  if (rows.length === 0) return <span className="muted">—</span>;
+  const item = (r: UnmappedRow) => (
+    <li key={r.ref} data-testid="unmapped-source-row" data-ref={r.ref} data-monthly={r.monthly}>
+      <span className="row-what">{rowText(r).what}</span>
+      <span className="row-where muted">{rowText(r).where}</span>
+    </li>
+  );
+  return (
+    <div className="evidence unmapped-rows">
+      <ul>{rows.slice(0, ROWS_SHOWN).map(item)}</ul>
+      {rows.length > ROWS_SHOWN && (
+        <details>
+          <summary>{rows.length - ROWS_SHOWN} more rows</summary>
+          <ul>{rows.slice(ROWS_SHOWN).map(item)}</ul>
+        </details>
+      )}
+    </div>
+  );
+}
+
+/** The first day of this month (UTC), YYYY-MM-DD: when a client that has left stopped being owed. */
+function firstOfThisMonth(): string {
+  return `${new Date().toISOString().slice(0, 7)}-01`;
+}
+
+/** A client id from a name: "Ivy Lane Florists" -> "ivy-lane-florists". */
+function idFrom(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}
+
+/**
+ * An account of a client that has left: recorded on a new client (or one in the catalogue) with the
+ * date it ended, so that the next run shows what still runs for it (to refund or cancel).
+ */
+function FormerForm({
+  item,
+  queue,
+  busy,
+  onSubmit,
+}: {
+  item: UnmappedItem;
+  queue: MappingQueue;
+  busy: boolean;
+  onSubmit: (m: Mapping, message: string) => void;
+}) {
+  const [clientId, setClientId] = useState("");
+  const [name, setName] = useState("");
+  const [ended, setEnded] = useState(firstOfThisMonth());
+  const ids = useId();
+  const isNew = clientId === "";
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const id = isNew ? idFrom(name) : clientId;
+    const label = isNew ? name : nameOf(queue, "client", clientId);
+    onSubmit(
+      {
+        kind: "former",
+        system: item.system,
+        value: item.value,
+        clientId: id,
+        ...(isNew ? { name: name.trim() } : {}),
+        ended,
+      },
+      `Recorded ${KIND_LABEL[item.kind]} ${item.value} on former client ${label}, ended ${ended}.`,
+    );
+  };
+  return (
+    <form className="former-form" onSubmit={submit} data-testid="former-form">
+      <label className="field-inline" htmlFor={`${ids}-client`}>
+        <span>Former client</span>
+        <select id={`${ids}-client`} value={clientId} onChange={(e) => setClientId(e.target.value)}>
+          <option value="">A new client…</option>
+          {queue.clients.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name === c.id ? c.id : `${c.name} (${c.id})`}
+            </option>
+          ))}
+        </select>
+      </label>
+      {isNew && (
+        <label className="field-inline" htmlFor={`${ids}-name`}>
+          <span>Name</span>
+          <input
+            id={`${ids}-name`}
+            value={name}
+            required
+            data-testid="former-name"
+            onChange={(e) => setName(e.target.value)}
+          />
+        </label>
+      )}
+      <label className="field-inline" htmlFor={`${ids}-ended`}>
+        <span>Ended on</span>
+        <input
+          id={`${ids}-ended`}
+          type="date"
+          value={ended}
+          required
+          data-testid="former-ended"
+          onChange={(e) => setEnded(e.target.value)}
+        />
+      </label>
+      <button type="submit" className="btn btn-primary btn-small" disabled={busy || (isNew && !idFrom(name))}>
+        Record as former client
+      </button>
+      <p className="hint">
+        From that date on the client is owed nothing: the next run shows what is still billed (to refund) and
+        bought or deployed for it (to cancel).
+      </p>
+    </form>
   );
 }
 

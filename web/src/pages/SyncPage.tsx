@@ -4,13 +4,22 @@ import { Money } from "../components/Figures.tsx";
 import { PageHeader, Section } from "../components/Page.tsx";
 import { Pager } from "../components/Pager.tsx";
 import { ActionError, Empty, ErrorState, Loading, Notice } from "../components/States.tsx";
-import { formatCount, formatDateTime, formatDay, formatMoney, isZeroMoney, plural } from "../format.ts";
+import {
+  formatCount,
+  formatDateTime,
+  formatDay,
+  formatMoney,
+  isZeroMoney,
+  plural,
+  typeLabel,
+} from "../format.ts";
 import { type Loaded, useAction, useCan, useGet } from "../hooks.ts";
 import { Link, setQuery, useLocation } from "../router.tsx";
 import type {
   ApplyResult,
   ChangeDecision,
   ConnectionView,
+  LeftAsAgreed,
   Paged,
   SyncChangeView,
   SyncEventView,
@@ -330,7 +339,13 @@ function PlanView({
       <ActionError error={decide.error ?? apply.error} />
       {applied && <ApplyNotice r={applied} />}
       {plan.changes.length === 0 ? (
-        <Empty title="Nothing to change: the PSA already bills what Trueup found." />
+        <Empty
+          title={
+            plan.leftAsAgreed.length > 0
+              ? "Nothing to change: the PSA bills what Trueup found, but for what was left as agreed below."
+              : "Nothing to change: the PSA already bills what Trueup found."
+          }
+        />
       ) : (
         <ChangesTable
           changes={plan.changes}
@@ -339,7 +354,76 @@ function PlanView({
           onDecide={(seq, d) => void decide.run([seq], d)}
         />
       )}
+      <LeftAsAgreedTable left={plan.leftAsAgreed ?? []} />
     </div>
+  );
+}
+
+function figure(v: string | number | null): string {
+  if (v === null) return "—";
+  return typeof v === "number" ? formatCount(v) : formatMoney(v);
+}
+
+/** What the plan does not change because a person dismissed the finding, and why. */
+function LeftAsAgreedTable({ left }: { left: LeftAsAgreed[] }) {
+  if (left.length === 0) return null;
+  return (
+    <section className="left-as-agreed" data-testid="left-as-agreed" aria-label="Left as agreed">
+      <h3>Left as agreed ({formatCount(left.length)})</h3>
+      <p className="hint">
+        These differences were dismissed and their figures have not changed since, so the plan proposes no
+        change for them. Should the figures change, the finding opens again and the next plan proposes the
+        change.
+      </p>
+      <div className="table-wrap">
+        <table className="table table-compact" data-testid="left-table">
+          <thead>
+            <tr>
+              <th scope="col">Client</th>
+              <th scope="col">Product</th>
+              <th scope="col">Finding</th>
+              <th scope="col" className="num">
+                Contract
+              </th>
+              <th scope="col" className="num">
+                PSA
+              </th>
+              <th scope="col" className="num">
+                Monthly impact
+              </th>
+              <th scope="col">Why it stays</th>
+            </tr>
+          </thead>
+          <tbody>
+            {left.map((l) => (
+              <tr
+                key={`${l.client}|${l.type}|${l.subject}|${l.lineId ?? ""}`}
+                data-testid="left-row"
+                data-client={l.client}
+                data-product={l.product}
+                data-type={l.type}
+              >
+                <td>{l.clientName}</td>
+                <td>
+                  <code>{l.product}</code>
+                  {l.lineId && <span className="sub muted"> line {l.lineId}</span>}
+                </td>
+                <td>{typeLabel(l.type)}</td>
+                <td className="num">{figure(l.expected)}</td>
+                <td className="num">{figure(l.actual)}</td>
+                <td className="num">
+                  <Money value={l.monthlyImpact} testId="left-impact" />
+                </td>
+                <td data-testid="left-reason">
+                  “{l.reason}” <span className="status-by">dismissed by {l.decidedBy}</span>
+                  {l.until && <span className="status-by"> until {formatDay(l.until)}</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
   );
 }
 
@@ -530,6 +614,11 @@ function ChangeRow({
             </span>
           )}
           {c.decidedBy && !choose && <span className="status-by">by {c.decidedBy}</span>}
+          {ch.preApproved && c.decision === "approved" && c.decidedBy === ch.preApproved.by && (
+            <span className="status-by" data-testid="change-preapproved">
+              pre-approved: the finding was accepted
+            </span>
+          )}
           {decidable && (
             <div className="button-row decision">
               {c.decision !== "approved" && button("approved", "Approve", true)}
