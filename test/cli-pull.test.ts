@@ -90,12 +90,12 @@ describe("trueup pull --workspace", () => {
     const huntBefore = await snapshot(dir, "hunt");
     const ninjaBefore = await snapshot(dir, "ninja");
     const wrong = "wrong-hunt-secret-LEAK99";
-    const run = await withEnv({ ...fakes.env, T_HUNT_SECRET: wrong }, () =>
+    const run = await withEnv({ ...fakes.env, TRUEUP_CONN_T_HUNT_SECRET: wrong }, () =>
       trueup("pull", "--workspace", dir),
     );
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/hunt \(Huntress\) failed, its previous pull is kept: .*401/);
-    for (const secret of [wrong, SECRETS.T_HUNT_KEY, SECRETS.T_HUNT_SECRET]) {
+    for (const secret of [wrong, SECRETS.TRUEUP_CONN_T_HUNT_KEY, SECRETS.TRUEUP_CONN_T_HUNT_SECRET]) {
       expect(run.stderr).not.toContain(secret);
       expect(run.stdout).not.toContain(secret);
     }
@@ -109,7 +109,7 @@ describe("trueup pull --workspace", () => {
     const hidden = (await readdir(join(dir, "pulls"))).filter((e) => e.startsWith(".hunt"));
     expect(hidden).toEqual([huntBefore.target]);
     // Pulling only the failing connection touches no other.
-    const only = await withEnv({ ...fakes.env, T_HUNT_SECRET: wrong }, () =>
+    const only = await withEnv({ ...fakes.env, TRUEUP_CONN_T_HUNT_SECRET: wrong }, () =>
       trueup("pull", "--workspace", dir, "--connection", "hunt"),
     );
     expect(only.code).toBe(3);
@@ -122,7 +122,7 @@ describe("trueup pull --workspace", () => {
       t
         .replace(
           "  s1:\n",
-          "  hunt-2:\n    kind: huntress\n    url: @HUNT_URL@\n    apiKeyEnv: T_HUNT_KEY\n    apiSecretEnv: T_HUNT_SECRET\n  s1:\n",
+          "  hunt-2:\n    kind: huntress\n    url: @HUNT_URL@\n    apiKeyEnv: TRUEUP_CONN_T_HUNT_KEY\n    apiSecretEnv: TRUEUP_CONN_T_HUNT_SECRET\n  s1:\n",
         )
         .replace("@HUNT_URL@", fakes.hunt.url)
         .replace("connection: s1, deployment: mdr", "connection: hunt-2, deployment: mdr"),
@@ -163,7 +163,8 @@ describe("trueup pull: connection errors in trueup.yaml, each at its line", () =
     },
     {
       name: "a secret written in trueup.yaml",
-      edit: (t) => t.replace("clientSecretEnv: T_NINJA_SECRET", "clientSecret: inline-secret-LEAK42"),
+      edit: (t) =>
+        t.replace("clientSecretEnv: TRUEUP_CONN_T_NINJA_SECRET", "clientSecret: inline-secret-LEAK42"),
       needle: "inline-secret-LEAK42",
       expected:
         "connections.ninja.clientSecret: secrets are not written in trueup.yaml: give clientSecretEnv: VARIABLE",
@@ -184,8 +185,8 @@ describe("trueup pull: connection errors in trueup.yaml, each at its line", () =
       name: "a schedule that is not a cron expression",
       edit: (t) =>
         t.replace(
-          "    apiTokenEnv: T_S1_TOKEN\n",
-          "    apiTokenEnv: T_S1_TOKEN\n    schedule: every night\n",
+          "    apiTokenEnv: TRUEUP_CONN_T_S1_TOKEN\n",
+          "    apiTokenEnv: TRUEUP_CONN_T_S1_TOKEN\n    schedule: every night\n",
         ),
       needle: "every night",
       expected:

@@ -22,7 +22,7 @@ services:
 clients:
   - { id: acme, name: Acme, ids: { microsoft: acme.example, psa: '101' }, plans: [{ service: m365 }] }
 connections:
-  graph: { kind: msgraph, tenants: [acme.example], clientIdEnv: G_ID, clientSecretEnv: G_SECRET }
+  graph: { kind: msgraph, tenants: [acme.example], clientIdEnv: TRUEUP_CONN_G_ID, clientSecretEnv: TRUEUP_CONN_G_SECRET }
 sources:
   - { kind: users, connection: graph }
   - { kind: licences, connection: graph }

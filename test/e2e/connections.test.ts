@@ -34,8 +34,8 @@ const CW = "cw-main";
 const HUNTRESS = "edr-agents";
 const HUNTRESS_MORE = `  ${HUNTRESS}:
     kind: huntress
-    apiKeyEnv: HUNTRESS_API_KEY
-    apiSecretEnv: HUNTRESS_API_SECRET
+    apiKeyEnv: TRUEUP_CONN_HUNTRESS_API_KEY
+    apiSecretEnv: TRUEUP_CONN_HUNTRESS_API_SECRET
 `;
 
 interface ConnectionJson {
@@ -124,7 +124,7 @@ beforeAll(async () => {
     built.then(() =>
       startServerWith({
         workspace,
-        env: { TRUEUP_SECRET_KEY: key, HUNTRESS_API_KEY: "hk-from-the-environment" },
+        env: { TRUEUP_SECRET_KEY: key, TRUEUP_CONN_HUNTRESS_API_KEY: "hk-from-the-environment" },
       }),
     ),
     built.then(() => launchBrowser()),
@@ -178,9 +178,9 @@ describe("the Connections page", () => {
     for (const c of api)
       for (const s of c.secrets) expect(await attr(secretRow(c.name, s.name), "data-source")).toBe(s.source);
     for (const [secret, variable] of [
-      ["publicKey", "CW_PUBLIC_KEY"],
-      ["privateKey", "CW_PRIVATE_KEY"],
-      ["clientId", "CW_CLIENT_ID"],
+      ["publicKey", "TRUEUP_CONN_CW_PUBLIC_KEY"],
+      ["privateKey", "TRUEUP_CONN_CW_PRIVATE_KEY"],
+      ["clientId", "TRUEUP_CONN_CW_CLIENT_ID"],
     ] as const) {
       const r = secretRow(CW, secret);
       expect(await attr(r, "data-source")).toBe("missing");
@@ -202,7 +202,7 @@ describe("the Connections page", () => {
     expect(await attr(outcome, "data-ok")).toBe("false");
     const error = row(CW).getByTestId("connection-error");
     await error.waitFor();
-    expect(await error.textContent()).toContain("CW_PUBLIC_KEY");
+    expect(await error.textContent()).toContain("TRUEUP_CONN_CW_PUBLIC_KEY");
     const api = await connection(CW);
     expect(await error.textContent()).toBe(api.lastError);
     expect(api.lastSuccessAt).toBeUndefined();

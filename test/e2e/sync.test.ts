@@ -33,8 +33,8 @@ const VIEWER = "val.viewer@trueup.local";
 const CW = "cw-main";
 const HUNTRESS_MORE = `  edr-agents:
     kind: huntress
-    apiKeyEnv: HUNTRESS_API_KEY
-    apiSecretEnv: HUNTRESS_API_SECRET
+    apiKeyEnv: TRUEUP_CONN_HUNTRESS_API_KEY
+    apiSecretEnv: TRUEUP_CONN_HUNTRESS_API_SECRET
 `;
 const fixture = syncFixture(8, 4);
 
