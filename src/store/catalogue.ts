@@ -223,6 +223,8 @@ async function saveText(
   opts: SaveOptions = {},
 ): Promise<{ issues: Issue[] }> {
   const { config, issues } = checkConfig(text);
+  // Refused before any other error: whoever may not change connections learns nothing of their checks.
+  if (config && opts.keepConnections) refuseEdits((await currentConfig(ctx)).config.connections, config);
   if (!config || hasErrors(issues)) return { issues };
   await ctx.db.transaction().execute(async (trx) => {
     if (opts.keepConnections) await refuseConnectionEdits(trx, config);
@@ -251,7 +253,10 @@ async function refuseConnectionEdits(trx: Executor, config: Config): Promise<voi
     .select("value")
     .where("key", "=", "workspace")
     .executeTakeFirst();
-  const before = (row?.value as WorkspaceSettings | undefined)?.connections ?? [];
+  refuseEdits((row?.value as WorkspaceSettings | undefined)?.connections ?? [], config);
+}
+
+function refuseEdits(before: Config["connections"], config: Config): void {
   const edits = connectionEdits(before, config.connections);
   if (edits.length > 0)
     throw new StoreError(
