@@ -4,11 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createContext } from "../src/connectors/context.ts";
+import { HttpClient } from "../src/connectors/http.ts";
 import type { Exchange } from "../src/connectors/types.ts";
 import { buildApp } from "../src/server/app.ts";
 import { createStore, openDb } from "../src/store/index.ts";
 import { runBinary, SECRETS, startPullFakes, writeWorkspace } from "./cli-harness.ts";
-import { type FakeServer, json } from "./fakes/server.ts";
+import { type FakeServer, json, startFake } from "./fakes/server.ts";
 import { trueup } from "./fixtures.ts";
 import { call, signIn } from "./server-harness.ts";
 import { withEnv } from "./store-databases.ts";
@@ -252,6 +253,42 @@ describe("no secret leaves Trueup", () => {
       expect(leaks()).toEqual([]);
     } finally {
       await fake.close();
+    }
+  });
+
+  it("an echoed Bearer token, and a secret URL-, form- or base64-encoded, are masked in errors and exchanges", async () => {
+    const token = "tok/en+Bearer=LEAK15";
+    const value = "sec ret&Form/LEAK16";
+    const echo = await startFake((req) =>
+      json(
+        {
+          message: `no: ${req.headers.authorization} ${encodeURIComponent(value)} ${new URLSearchParams({ v: value }).toString()} ${Buffer.from(value).toString("base64")}`,
+        },
+        401,
+      ),
+    );
+    try {
+      const conn = { name: "e", kind: "pax8" as const, settings: {}, secretEnv: { s: "TRUEUP_CONN_E_S" } };
+      const logged: Exchange[] = [];
+      const ctx = createContext(conn, { env: { TRUEUP_CONN_E_S: value }, onExchange: (e) => logged.push(e) });
+      ctx.secret("s");
+      const http = new HttpClient({
+        name: "e",
+        baseUrl: echo.url,
+        ctx,
+        headers: () => ({ authorization: `Bearer ${token}` }),
+      });
+      const error = await http.get("/x").then(
+        () => "no error",
+        (e: Error) => e.message,
+      );
+      expect(error).toContain("answered 401: no: *** ");
+      const text = `${error} ${JSON.stringify(logged)}`;
+      for (const form of [token, value, encodeURIComponent(value), Buffer.from(value).toString("base64")])
+        expect(text).not.toContain(form);
+      expect(text).not.toContain(new URLSearchParams({ v: value }).toString().slice(2));
+    } finally {
+      await echo.close();
     }
   });
 
