@@ -241,7 +241,10 @@ describe.each(testDatabases())("sync and connections on $name", (database) => {
       expect(await store.storedSecrets("graph")).toEqual({ clientSecret: value, clientId: "client-id-1" });
       expect(await store.storedSecrets("elsewhere")).toEqual({});
     });
-    expect(await store.secretNames("graph")).toEqual(["clientId", "clientSecret"]);
+    expect(await store.secretNames("graph")).toEqual([
+      { name: "clientId", usable: true },
+      { name: "clientSecret", usable: true },
+    ]);
     const rows = await sql<{ sealed: string }>`select sealed from connection_secrets`.execute(db);
     expect(rows.rows).toHaveLength(2);
     for (const r of rows.rows) {
