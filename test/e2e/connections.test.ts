@@ -59,6 +59,8 @@ let server: Server | undefined;
 let browser: Browser | undefined;
 let context: BrowserContext;
 let page: Page;
+/** What the browser said of the Content-Security-Policy (violations are console errors). */
+const cspMessages: string[] = [];
 
 function base(): string {
   if (!server) throw new Error("the server did not start");
@@ -134,6 +136,10 @@ beforeAll(async () => {
   for (const r of [started, launched]) if (r.status === "rejected") throw r.reason;
   context = await newContext();
   page = await context.newPage();
+  page.on("console", (m) => {
+    if (/Content Security Policy|Content-Security-Policy/i.test(m.text())) cspMessages.push(m.text());
+  });
+  page.on("pageerror", (e) => cspMessages.push(`page error: ${e.message}`));
 }, 240_000);
 
 afterAll(async () => {
@@ -187,7 +193,7 @@ describe("the Connections page", () => {
       expect(await r.getByTestId("secret-source").textContent()).toBe(`Missing: set ${variable} or store it`);
     }
     expect(await secretRow(HUNTRESS, "apiKey").getByTestId("secret-source").textContent()).toBe(
-      "Environment variable HUNTRESS_API_KEY",
+      "Environment variable TRUEUP_CONN_HUNTRESS_API_KEY",
     );
     expect(await attr(secretRow(HUNTRESS, "apiSecret"), "data-source")).toBe("missing");
     expect(await horizontalOverflow(page)).toBe(0);
@@ -324,4 +330,16 @@ describe("the Connections page", () => {
     expect(await tableOverflow(page)).toEqual([0, 0]);
     await shots.take(page, "05-psa-down");
   }, 120_000);
+
+  it("runs under the Content-Security-Policy with no violation, and says stored secrets follow the address", async () => {
+    const answer = await page.goto(new URL("/connections", base()).href);
+    await settled(page, page.getByTestId("connections-table"));
+    expect(answer?.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(answer?.headers()["x-frame-options"]).toBe("DENY");
+    expect(await page.getByTestId("secrets-binding").textContent()).toContain(
+      "bound to its connection's kind and address",
+    );
+    // Every page of the app was opened by the tests above under the same policy.
+    expect(cspMessages).toEqual([]);
+  });
 });
