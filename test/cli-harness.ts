@@ -21,14 +21,14 @@ import { NOW } from "./sync-harness.ts";
 
 /** Every secret the fakes accept: none may ever appear in output, logs or exports. */
 export const SECRETS = {
-  T_NINJA_ID: "ninja-id-Qz7wLEAK01",
-  T_NINJA_SECRET: "ninja-secret-Kp4vLEAK02",
-  T_HUNT_KEY: "hunt-key-Xr8mLEAK03",
-  T_HUNT_SECRET: "hunt-secret-Bn2cLEAK04",
-  T_S1_TOKEN: "s1-token-Wd9fLEAK05",
-  T_CW_PUBLIC: "cw-pub-Ty6hLEAK06",
-  T_CW_PRIVATE: "cw-priv-Js3kLEAK07",
-  T_CW_CLIENT: "cw-client-Lm5nLEAK08",
+  TRUEUP_CONN_T_NINJA_ID: "ninja-id-Qz7wLEAK01",
+  TRUEUP_CONN_T_NINJA_SECRET: "ninja-secret-Kp4vLEAK02",
+  TRUEUP_CONN_T_HUNT_KEY: "hunt-key-Xr8mLEAK03",
+  TRUEUP_CONN_T_HUNT_SECRET: "hunt-secret-Bn2cLEAK04",
+  TRUEUP_CONN_T_S1_TOKEN: "s1-token-Wd9fLEAK05",
+  TRUEUP_CONN_T_CW_PUBLIC: "cw-pub-Ty6hLEAK06",
+  TRUEUP_CONN_T_CW_PRIVATE: "cw-priv-Js3kLEAK07",
+  TRUEUP_CONN_T_CW_CLIENT: "cw-client-Lm5nLEAK08",
 } as const;
 
 const day = (d: number) => 1793400000 - d * 86400; // epoch seconds, a day or more before 2026-11-01
@@ -82,8 +82,8 @@ export async function startPullFakes(): Promise<PullFakes> {
     system: { serialNumber: `SN${i + 1}`, chassisType: "DESKTOP" },
   }));
   const ninja = await startNinjaFake({
-    clientId: SECRETS.T_NINJA_ID,
-    clientSecret: SECRETS.T_NINJA_SECRET,
+    clientId: SECRETS.TRUEUP_CONN_T_NINJA_ID,
+    clientSecret: SECRETS.TRUEUP_CONN_T_NINJA_SECRET,
     organizations: [
       { id: 1, name: "Acme" },
       { id: 2, name: "Beta" },
@@ -91,8 +91,8 @@ export async function startPullFakes(): Promise<PullFakes> {
     devices,
   });
   const hunt = await startHuntressFake({
-    key: SECRETS.T_HUNT_KEY,
-    secret: SECRETS.T_HUNT_SECRET,
+    key: SECRETS.TRUEUP_CONN_T_HUNT_KEY,
+    secret: SECRETS.TRUEUP_CONN_T_HUNT_SECRET,
     organizations: [
       { id: 7, name: "Acme" },
       { id: 9, name: "Beta" },
@@ -106,7 +106,7 @@ export async function startPullFakes(): Promise<PullFakes> {
     })),
   });
   const s1 = await startSentinelOneFake({
-    token: SECRETS.T_S1_TOKEN,
+    token: SECRETS.TRUEUP_CONN_T_S1_TOKEN,
     sites: [{ id: "1001", name: "Acme" }],
     agents: [1, 2, 3].map((i) => ({
       id: `s1-${i}`,
@@ -121,9 +121,9 @@ export async function startPullFakes(): Promise<PullFakes> {
   const cw = await startConnectwiseFake(PSA, {
     now: () => NOW,
     credentials: {
-      publicKey: SECRETS.T_CW_PUBLIC,
-      privateKey: SECRETS.T_CW_PRIVATE,
-      clientId: SECRETS.T_CW_CLIENT,
+      publicKey: SECRETS.TRUEUP_CONN_T_CW_PUBLIC,
+      privateKey: SECRETS.TRUEUP_CONN_T_CW_PRIVATE,
+      clientId: SECRETS.TRUEUP_CONN_T_CW_CLIENT,
     },
   });
   const cwConn = cw.connection("cw");
@@ -139,24 +139,24 @@ connections:
   ninja:
     kind: ninjaone
     url: ${ninja.url}
-    clientIdEnv: T_NINJA_ID
-    clientSecretEnv: T_NINJA_SECRET
+    clientIdEnv: TRUEUP_CONN_T_NINJA_ID
+    clientSecretEnv: TRUEUP_CONN_T_NINJA_SECRET
   hunt:
     kind: huntress
     url: ${hunt.url}
-    apiKeyEnv: T_HUNT_KEY
-    apiSecretEnv: T_HUNT_SECRET
+    apiKeyEnv: TRUEUP_CONN_T_HUNT_KEY
+    apiSecretEnv: TRUEUP_CONN_T_HUNT_SECRET
   s1:
     kind: sentinelone
     url: ${s1.url}
-    apiTokenEnv: T_S1_TOKEN
+    apiTokenEnv: TRUEUP_CONN_T_S1_TOKEN
   cw:
     kind: connectwise
     url: ${cwConn.url}
     companyId: ${cwConn.settings.companyId}
-    publicKeyEnv: T_CW_PUBLIC
-    privateKeyEnv: T_CW_PRIVATE
-    clientIdEnv: T_CW_CLIENT
+    publicKeyEnv: TRUEUP_CONN_T_CW_PUBLIC
+    privateKeyEnv: TRUEUP_CONN_T_CW_PRIVATE
+    clientIdEnv: TRUEUP_CONN_T_CW_CLIENT
 sources:
   - { kind: devices, connection: ninja }
   - { kind: deployments, connection: hunt, deployment: edr }

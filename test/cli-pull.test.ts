@@ -90,12 +90,12 @@ describe("trueup pull --workspace", () => {
     const huntBefore = await snapshot(dir, "hunt");
     const ninjaBefore = await snapshot(dir, "ninja");
     const wrong = "wrong-hunt-secret-LEAK99";
-    const run = await withEnv({ ...fakes.env, T_HUNT_SECRET: wrong }, () =>
+    const run = await withEnv({ ...fakes.env, TRUEUP_CONN_T_HUNT_SECRET: wrong }, () =>
       trueup("pull", "--workspace", dir),
     );
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/hunt \(Huntress\) failed, its previous pull is kept: .*401/);
-    for (const secret of [wrong, SECRETS.T_HUNT_KEY, SECRETS.T_HUNT_SECRET]) {
+    for (const secret of [wrong, SECRETS.TRUEUP_CONN_T_HUNT_KEY, SECRETS.TRUEUP_CONN_T_HUNT_SECRET]) {
       expect(run.stderr).not.toContain(secret);
       expect(run.stdout).not.toContain(secret);
     }
@@ -109,7 +109,7 @@ describe("trueup pull --workspace", () => {
     const hidden = (await readdir(join(dir, "pulls"))).filter((e) => e.startsWith(".hunt"));
     expect(hidden).toEqual([huntBefore.target]);
     // Pulling only the failing connection touches no other.
-    const only = await withEnv({ ...fakes.env, T_HUNT_SECRET: wrong }, () =>
+    const only = await withEnv({ ...fakes.env, TRUEUP_CONN_T_HUNT_SECRET: wrong }, () =>
       trueup("pull", "--workspace", dir, "--connection", "hunt"),
     );
     expect(only.code).toBe(3);
@@ -122,7 +122,7 @@ describe("trueup pull --workspace", () => {
       t
         .replace(
           "  s1:\n",
-          "  hunt-2:\n    kind: huntress\n    url: @HUNT_URL@\n    apiKeyEnv: T_HUNT_KEY\n    apiSecretEnv: T_HUNT_SECRET\n  s1:\n",
+          "  hunt-2:\n    kind: huntress\n    url: @HUNT_URL@\n    apiKeyEnv: TRUEUP_CONN_T_HUNT_KEY\n    apiSecretEnv: TRUEUP_CONN_T_HUNT_SECRET\n  s1:\n",
         )
         .replace("@HUNT_URL@", fakes.hunt.url)
         .replace("connection: s1, deployment: mdr", "connection: hunt-2, deployment: mdr"),
@@ -163,7 +163,8 @@ describe("trueup pull: connection errors in trueup.yaml, each at its line", () =
     },
     {
       name: "a secret written in trueup.yaml",
-      edit: (t) => t.replace("clientSecretEnv: T_NINJA_SECRET", "clientSecret: inline-secret-LEAK42"),
+      edit: (t) =>
+        t.replace("clientSecretEnv: TRUEUP_CONN_T_NINJA_SECRET", "clientSecret: inline-secret-LEAK42"),
       needle: "inline-secret-LEAK42",
       expected:
         "connections.ninja.clientSecret: secrets are not written in trueup.yaml: give clientSecretEnv: VARIABLE",
@@ -184,8 +185,8 @@ describe("trueup pull: connection errors in trueup.yaml, each at its line", () =
       name: "a schedule that is not a cron expression",
       edit: (t) =>
         t.replace(
-          "    apiTokenEnv: T_S1_TOKEN\n",
-          "    apiTokenEnv: T_S1_TOKEN\n    schedule: every night\n",
+          "    apiTokenEnv: TRUEUP_CONN_T_S1_TOKEN\n",
+          "    apiTokenEnv: TRUEUP_CONN_T_S1_TOKEN\n    schedule: every night\n",
         ),
       needle: "every night",
       expected:
@@ -197,6 +198,20 @@ describe("trueup pull: connection errors in trueup.yaml, each at its line", () =
       needle: "sentinel-two",
       expected:
         'connections.s1.kind: expected one of connectwise, autotask, halopsa, msgraph, pax8, ninjaone, datto-rmm, sentinelone, huntress, got "sentinel-two"',
+    },
+    {
+      name: "a variable of Trueup itself named as a secret's variable",
+      edit: (t) => t.replace("apiKeyEnv: TRUEUP_CONN_T_HUNT_KEY", "apiKeyEnv: TRUEUP_SECRET_KEY"),
+      needle: "TRUEUP_SECRET_KEY",
+      expected:
+        "connections.hunt.apiKeyEnv: the variable TRUEUP_SECRET_KEY is refused: TRUEUP_SECRET_KEY belongs to Trueup itself and is never given to a connection",
+    },
+    {
+      name: "a variable outside the allowed prefix",
+      edit: (t) => t.replace("apiKeyEnv: TRUEUP_CONN_T_HUNT_KEY", "apiKeyEnv: HOME"),
+      needle: "HOME",
+      expected:
+        "connections.hunt.apiKeyEnv: the variable HOME is refused: a connection may only read variables starting with TRUEUP_CONN_ (TRUEUP_CONN_ENV_PREFIX)",
     },
   ];
 
@@ -213,5 +228,45 @@ describe("trueup pull: connection errors in trueup.yaml, each at its line", () =
     expect(run.stderr).not.toContain("LEAK42");
     // Nothing was pulled.
     await expect(readdir(join(dir, "pulls"))).rejects.toThrow();
+  });
+});
+
+describe("trueup validate: the operator's allowance of variables and addresses", () => {
+  it("names the refused variable and why, exits 2, and accepts it once the operator allows its prefix", async () => {
+    const dir = await workspace((t) =>
+      t
+        .replace("apiKeyEnv: TRUEUP_CONN_T_HUNT_KEY", "apiKeyEnv: DATABASE_URL")
+        .replace("apiSecretEnv: TRUEUP_CONN_T_HUNT_SECRET", "apiSecretEnv: HUNT_SECRET"),
+    );
+    const yaml = await readFile(join(dir, "trueup.yaml"), "utf8");
+    const refused = await runBinary(["validate", "--workspace", dir], fakes.env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      `trueup.yaml:${at(yaml, "DATABASE_URL")}: connections.hunt.apiKeyEnv: the variable DATABASE_URL is refused: DATABASE_URL belongs to Trueup itself`,
+    );
+    expect(refused.stderr).toContain(
+      `trueup.yaml:${at(yaml, "HUNT_SECRET")}: connections.hunt.apiSecretEnv: the variable HUNT_SECRET is refused: a connection may only read variables starting with TRUEUP_CONN_ (TRUEUP_CONN_ENV_PREFIX)`,
+    );
+    const allowed = await runBinary(["validate", "--workspace", dir], {
+      ...fakes.env,
+      TRUEUP_CONN_ENV_PREFIX: "HUNT_,DATABASE_",
+    });
+    expect(allowed.stderr).not.toContain("HUNT_SECRET is refused");
+    expect(allowed.stderr).toContain("DATABASE_URL is refused");
+  });
+
+  it("refuses a plain http address unless TRUEUP_ALLOW_HTTP_HOSTS names its host", async () => {
+    const dir = await workspace();
+    const plain = await runBinary(["validate", "--workspace", dir], {
+      ...fakes.env,
+      TRUEUP_ALLOW_HTTP_HOSTS: "",
+    });
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain("connections.ninja.url: http://127.0.0.1:");
+    expect(plain.stderr).toContain(
+      "is not https:// (allow plain http to this host with TRUEUP_ALLOW_HTTP_HOSTS=127.0.0.1)",
+    );
+    const allowed = await runBinary(["validate", "--workspace", dir], fakes.env);
+    expect(allowed.stderr).not.toContain("https://");
   });
 });

@@ -317,7 +317,7 @@ describe("autotask failures and limits", () => {
   it("answers 401 on bad credentials with an error naming the connection and path, and no secret", async () => {
     const s = await setup();
     const ctx = createContext(s.conn, {
-      env: { ...s.fake.env, AT_SECRET: "wrong-secret-value" },
+      env: { ...s.fake.env, TRUEUP_CONN_AT_SECRET: "wrong-secret-value" },
       now: () => NOW,
     });
     const err = await autotask.readBilling(s.conn, ctx).catch((e: unknown) => e);
@@ -378,7 +378,7 @@ describe("autotask failures and limits", () => {
       ...{ quantity: "1", unitPrice: "45.50", effective: "2025-06-15" },
     });
     const bad = createContext(s.conn, {
-      env: { ...s.fake.env, AT_INTEGRATION_CODE: "nope-nope" },
+      env: { ...s.fake.env, TRUEUP_CONN_AT_INTEGRATION_CODE: "nope-nope" },
       now: () => NOW,
     });
     const err = await autotask.readBilling(s.conn, bad).catch((e: unknown) => e);

@@ -227,7 +227,10 @@ describe("ConnectWise reading", () => {
     await expect(connectwise.readBilling(noCompany, harness(noCompany).ctx)).rejects.toThrow(
       /companyId is required/,
     );
-    const noKey = harness(h.conn, { CW_PUBLIC_KEY: "PubKeyAbc123", CW_CLIENT_ID: "x" });
+    const noKey = harness(h.conn, {
+      TRUEUP_CONN_CW_PUBLIC_KEY: "PubKeyAbc123",
+      TRUEUP_CONN_CW_CLIENT_ID: "x",
+    });
     await expect(connectwise.readBilling(noKey.conn, noKey.ctx)).rejects.toBeInstanceOf(MissingSecretError);
   });
 });
@@ -330,7 +333,7 @@ describe("ConnectWise lines", () => {
 describe("ConnectWise failures", () => {
   it("a bad key answers 401: the error names the connection and path, and holds no secret", async () => {
     const h = await setup();
-    const wrong = harness(h.conn, { ...fake.env, CW_PRIVATE_KEY: "WrongPrivateKey42" });
+    const wrong = harness(h.conn, { ...fake.env, TRUEUP_CONN_CW_PRIVATE_KEY: "WrongPrivateKey42" });
     const error = await connectwise.readBilling(wrong.conn, wrong.ctx).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
     const message = (error as Error).message;
@@ -435,7 +438,7 @@ describe("ConnectWise failures", () => {
       unitPrice: "2",
       effective: "2026-07-01",
     });
-    const wrong = harness(h.conn, { ...fake.env, CW_CLIENT_ID: "not-the-client-id" });
+    const wrong = harness(h.conn, { ...fake.env, TRUEUP_CONN_CW_CLIENT_ID: "not-the-client-id" });
     const error = await connectwise.readBilling(wrong.conn, wrong.ctx).catch((e: unknown) => String(e));
     const basic = Buffer.from(
       `trueup_test+${fake.credentials.publicKey}:${fake.credentials.privateKey}`,

@@ -60,13 +60,13 @@ async function setup(over: DattoOptions = {}, s = seed(), secret = API_SECRET): 
     kind: "datto-rmm",
     url: `${f.url}/api/`,
     settings: {},
-    secretEnv: { apiKey: "D_KEY", apiSecret: "D_SECRET" },
+    secretEnv: { apiKey: "TRUEUP_CONN_D_KEY", apiSecret: "TRUEUP_CONN_D_SECRET" },
   };
   const waits: number[] = [];
   const exchanges: Exchange[] = [];
   const progress: string[] = [];
   const ctx = createContext(conn, {
-    env: { D_KEY: API_KEY, D_SECRET: secret },
+    env: { TRUEUP_CONN_D_KEY: API_KEY, TRUEUP_CONN_D_SECRET: secret },
     now,
     sleep: async (ms) => {
       waits.push(ms);

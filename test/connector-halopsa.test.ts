@@ -163,7 +163,7 @@ describe("halopsa: reading recurring invoices", () => {
     const s = await setup();
     const noUrl: Connection = { ...s.conn, url: undefined };
     await expect(halopsa.readBilling(noUrl, s.ctx)).rejects.toThrow(/halo-test: no url/);
-    const s2 = await setup({}, { HALO_CLIENT_ID: "x" });
+    const s2 = await setup({}, { TRUEUP_CONN_HALO_CLIENT_ID: "x" });
     await expect(halopsa.readBilling(s2.conn, s2.ctx)).rejects.toThrow(/clientSecret.*HALO_CLIENT_SECRET/);
   });
 });
@@ -284,7 +284,10 @@ describe("halopsa: writing quantities", () => {
 
 describe("halopsa: authentication and limits", () => {
   it("fails with a clear error on bad credentials, naming the connection and never the secret", async () => {
-    const wrong = { HALO_CLIENT_ID: "halo-client-7f3a", HALO_CLIENT_SECRET: "wrong-secret-value" };
+    const wrong = {
+      TRUEUP_CONN_HALO_CLIENT_ID: "halo-client-7f3a",
+      TRUEUP_CONN_HALO_CLIENT_SECRET: "wrong-secret-value",
+    };
     const s = await setup({}, wrong);
     const err = await halopsa.readBilling(s.conn, s.ctx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionError);

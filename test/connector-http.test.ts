@@ -7,7 +7,12 @@ import { type FakeServer, json, startFake } from "./fakes/server.ts";
 
 // The one HTTP client every connector uses: waits, retries and refusals, through a real socket.
 
-const conn: Connection = { name: "sys", kind: "pax8", settings: {}, secretEnv: { token: "TOKEN" } };
+const conn: Connection = {
+  name: "sys",
+  kind: "pax8",
+  settings: {},
+  secretEnv: { token: "TRUEUP_CONN_TOKEN" },
+};
 let fake: FakeServer | undefined;
 afterEach(async () => {
   await fake?.close();
@@ -18,7 +23,7 @@ function client(extra: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}
   const waits: number[] = [];
   const exchanges: Exchange[] = [];
   const ctx = createContext(conn, {
-    env: { TOKEN: "s3cr3t-token" },
+    env: { TRUEUP_CONN_TOKEN: "s3cr3t-token" },
     sleep: async (ms) => {
       waits.push(ms);
       clock.t += ms;

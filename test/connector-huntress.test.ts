@@ -74,7 +74,7 @@ const connection = (over: Partial<Connection> = {}): Connection => ({
   kind: "huntress",
   url: fake.url,
   settings: {},
-  secretEnv: { apiKey: "HUNTRESS_KEY", apiSecret: "HUNTRESS_SECRET" },
+  secretEnv: { apiKey: "TRUEUP_CONN_HUNTRESS_KEY", apiSecret: "TRUEUP_CONN_HUNTRESS_SECRET" },
   ...over,
 });
 
@@ -82,7 +82,7 @@ function run(conn: Connection, key = KEY, secret = SECRET) {
   const exchanges: Exchange[] = [];
   const progress: string[] = [];
   const ctx = createContext(conn, {
-    env: { HUNTRESS_KEY: key, HUNTRESS_SECRET: secret },
+    env: { TRUEUP_CONN_HUNTRESS_KEY: key, TRUEUP_CONN_HUNTRESS_SECRET: secret },
     onExchange: (e) => exchanges.push(e),
     onProgress: (m) => progress.push(m),
     sleep: clock.sleep,
@@ -160,7 +160,7 @@ describe("huntress pull", () => {
 
   it("needs both secrets before sending anything, and defaults to api.huntress.io", async () => {
     await start();
-    const noSecret = connection({ secretEnv: { apiKey: "HUNTRESS_KEY" } });
+    const noSecret = connection({ secretEnv: { apiKey: "TRUEUP_CONN_HUNTRESS_KEY" } });
     await expect(run(noSecret).pull()).rejects.toBeInstanceOf(MissingSecretError);
     expect(fake.requests).toHaveLength(0);
     expect(huntress.defaultUrl).toBe("https://api.huntress.io");

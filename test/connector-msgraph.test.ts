@@ -95,13 +95,13 @@ async function setup(over: Partial<FakeGraphOptions> = {}): Promise<Setup> {
     kind: "msgraph",
     url: fake.url,
     settings: { tenants: [A, B], authUrl: fake.url },
-    secretEnv: { clientId: "GRAPH_ID", clientSecret: "GRAPH_SECRET" },
+    secretEnv: { clientId: "TRUEUP_CONN_GRAPH_ID", clientSecret: "TRUEUP_CONN_GRAPH_SECRET" },
   };
   const waits: number[] = [];
   const exchanges: Exchange[] = [];
   const progress: string[] = [];
   const ctx = createContext(conn, {
-    env: { GRAPH_ID: CLIENT_ID, GRAPH_SECRET: CLIENT_SECRET },
+    env: { TRUEUP_CONN_GRAPH_ID: CLIENT_ID, TRUEUP_CONN_GRAPH_SECRET: CLIENT_SECRET },
     sleep: async (ms) => {
       waits.push(ms);
     },
@@ -322,7 +322,7 @@ describe("msgraph connector", () => {
       msgraph.pull({ ...s.conn, settings: {} }, createContext(s.conn, { env: {} })),
     ).rejects.toThrow(/no tenants given/);
     await expect(
-      msgraph.pull(s.conn, createContext(s.conn, { env: { GRAPH_ID: CLIENT_ID } })),
+      msgraph.pull(s.conn, createContext(s.conn, { env: { TRUEUP_CONN_GRAPH_ID: CLIENT_ID } })),
     ).rejects.toBeInstanceOf(MissingSecretError);
   });
 
@@ -330,7 +330,9 @@ describe("msgraph connector", () => {
     const s = await setup();
     const result = await msgraph.pull(
       { ...s.conn, settings: { ...s.conn.settings, tenants: `${A}, ${B},${A.toUpperCase()}` } },
-      createContext(s.conn, { env: { GRAPH_ID: CLIENT_ID, GRAPH_SECRET: CLIENT_SECRET } }),
+      createContext(s.conn, {
+        env: { TRUEUP_CONN_GRAPH_ID: CLIENT_ID, TRUEUP_CONN_GRAPH_SECRET: CLIENT_SECRET },
+      }),
     );
     expect(result.counts.tenants).toBe(2);
   });

@@ -49,7 +49,7 @@ interface Run {
 
 async function setup(
   over: NinjaOptions = {},
-  env = { N_ID: CLIENT_ID, N_SECRET: CLIENT_SECRET },
+  env = { TRUEUP_CONN_N_ID: CLIENT_ID, TRUEUP_CONN_N_SECRET: CLIENT_SECRET },
 ): Promise<Run> {
   let t = Date.parse("2026-11-01T06:00:00Z");
   const now = () => new Date(t);
@@ -60,7 +60,7 @@ async function setup(
     kind: "ninjaone",
     url: `${f.url}/`,
     settings: {},
-    secretEnv: { clientId: "N_ID", clientSecret: "N_SECRET" },
+    secretEnv: { clientId: "TRUEUP_CONN_N_ID", clientSecret: "TRUEUP_CONN_N_SECRET" },
   };
   const waits: number[] = [];
   const exchanges: Exchange[] = [];
@@ -185,7 +185,7 @@ describe("ninjaone connector", () => {
   });
 
   it("wrong credentials: the token error is shown, the secret is not", async () => {
-    const run = await setup({}, { N_ID: CLIENT_ID, N_SECRET: "wrong~secret~value" });
+    const run = await setup({}, { TRUEUP_CONN_N_ID: CLIENT_ID, TRUEUP_CONN_N_SECRET: "wrong~secret~value" });
     const err = (await run.pull().catch((e: unknown) => e)) as Error;
     expect(err.message).toMatch(
       /^ninja-eu: POST \S*\/ws\/oauth\/token answered 401: Invalid client credentials$/,
@@ -218,7 +218,7 @@ describe("ninjaone connector", () => {
   });
 
   it("says which setting is missing: the url, or a secret's variable", async () => {
-    const run = await setup({}, { N_ID: CLIENT_ID, N_SECRET: "" });
+    const run = await setup({}, { TRUEUP_CONN_N_ID: CLIENT_ID, TRUEUP_CONN_N_SECRET: "" });
     await expect(run.pull()).rejects.toBeInstanceOf(MissingSecretError);
     const ctx = createContext(run.conn, { env: {} });
     await expect(ninjaone.pull({ ...run.conn, url: undefined }, ctx)).rejects.toThrow(

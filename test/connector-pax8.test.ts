@@ -88,13 +88,13 @@ async function setup(over: Partial<FakePax8Options> = {}): Promise<Setup> {
     kind: "pax8",
     url: `${fake.url}/v1`,
     settings: { tokenUrl: `${fake.url}/oauth/token` },
-    secretEnv: { clientId: "PAX8_ID", clientSecret: "PAX8_SECRET" },
+    secretEnv: { clientId: "TRUEUP_CONN_PAX8_ID", clientSecret: "TRUEUP_CONN_PAX8_SECRET" },
   };
   const waits: number[] = [];
   const exchanges: Exchange[] = [];
   const progress: string[] = [];
   const ctx = createContext(conn, {
-    env: { PAX8_ID: CLIENT_ID, PAX8_SECRET: CLIENT_SECRET },
+    env: { TRUEUP_CONN_PAX8_ID: CLIENT_ID, TRUEUP_CONN_PAX8_SECRET: CLIENT_SECRET },
     sleep: async (ms) => {
       waits.push(ms);
     },
@@ -257,7 +257,7 @@ describe("pax8 connector", () => {
   it("needs both secrets", async () => {
     const s = await setup();
     await expect(
-      pax8.pull(s.conn, createContext(s.conn, { env: { PAX8_ID: CLIENT_ID } })),
+      pax8.pull(s.conn, createContext(s.conn, { env: { TRUEUP_CONN_PAX8_ID: CLIENT_ID } })),
     ).rejects.toBeInstanceOf(MissingSecretError);
   });
 });

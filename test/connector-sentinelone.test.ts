@@ -53,7 +53,7 @@ const connection = (over: Partial<Connection> = {}): Connection => ({
   kind: "sentinelone",
   url: fake.url,
   settings: {},
-  secretEnv: { apiToken: "S1_TOKEN" },
+  secretEnv: { apiToken: "TRUEUP_CONN_S1_TOKEN" },
   ...over,
 });
 
@@ -62,7 +62,7 @@ function run(conn: Connection, token = TOKEN) {
   const waits: number[] = [];
   const progress: string[] = [];
   const ctx = createContext(conn, {
-    env: { S1_TOKEN: token },
+    env: { TRUEUP_CONN_S1_TOKEN: token },
     onExchange: (e) => exchanges.push(e),
     onProgress: (m) => progress.push(m),
     sleep: async (ms) => {
@@ -224,7 +224,7 @@ describe("sentinelone pull", () => {
     fake.setFaults({ rate: 0.3, seed: 7, kinds: ["429", "500", "drop"], retryAfter: 1 });
     const ok = run(connection());
     await ok.pull();
-    const bad = run(connection({ secretEnv: { apiToken: "S1_TOKEN" } }), `${TOKEN}-wrong`);
+    const bad = run(connection({ secretEnv: { apiToken: "TRUEUP_CONN_S1_TOKEN" } }), `${TOKEN}-wrong`);
     const err = (await bad.pull().catch((e: unknown) => e)) as Error;
     const everything = JSON.stringify([ok.exchanges, bad.exchanges, err.message]);
     expect(fake.faults.length).toBeGreaterThan(0);

@@ -53,7 +53,7 @@ describe("the in-process scheduler (embedded database)", () => {
 
   it("pulls due connections, records the next pull, and a failing one stops no other", async () => {
     // Huntress answers 401: it fails between NinjaOne and SentinelOne.
-    await withEnv({ ...fakes.env, T_HUNT_SECRET: "wrong-secret" }, async () => {
+    await withEnv({ ...fakes.env, TRUEUP_CONN_T_HUNT_SECRET: "wrong-secret" }, async () => {
       let now = new Date("2026-11-01T01:59:00Z");
       const logs: string[] = [];
       const scheduler = await startScheduler(store, {

@@ -4,11 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createContext } from "../src/connectors/context.ts";
+import { HttpClient } from "../src/connectors/http.ts";
 import type { Exchange } from "../src/connectors/types.ts";
 import { buildApp } from "../src/server/app.ts";
 import { createStore, openDb } from "../src/store/index.ts";
 import { runBinary, SECRETS, startPullFakes, writeWorkspace } from "./cli-harness.ts";
-import { type FakeServer, json } from "./fakes/server.ts";
+import { type FakeServer, json, startFake } from "./fakes/server.ts";
 import { trueup } from "./fixtures.ts";
 import { call, signIn } from "./server-harness.ts";
 import { withEnv } from "./store-databases.ts";
@@ -85,9 +86,12 @@ describe("no secret leaves Trueup", () => {
     for (const [name, value] of Object.entries(WRONG)) secret(value, `wrong ${name} secret`);
     secret(KEY, "TRUEUP_SECRET_KEY");
     const basic = (user: string, pass: string) => Buffer.from(`${user}:${pass}`).toString("base64");
-    secret(basic(SECRETS.T_HUNT_KEY, SECRETS.T_HUNT_SECRET), "Huntress Basic token");
-    secret(basic(SECRETS.T_HUNT_KEY, WRONG.hunt), "wrong Huntress Basic token");
-    secret(basic(`trueup_test+${SECRETS.T_CW_PUBLIC}`, SECRETS.T_CW_PRIVATE), "ConnectWise Basic token");
+    secret(basic(SECRETS.TRUEUP_CONN_T_HUNT_KEY, SECRETS.TRUEUP_CONN_T_HUNT_SECRET), "Huntress Basic token");
+    secret(basic(SECRETS.TRUEUP_CONN_T_HUNT_KEY, WRONG.hunt), "wrong Huntress Basic token");
+    secret(
+      basic(`trueup_test+${SECRETS.TRUEUP_CONN_T_CW_PUBLIC}`, SECRETS.TRUEUP_CONN_T_CW_PRIVATE),
+      "ConnectWise Basic token",
+    );
   });
 
   it("in the CLI's output, pulled and exported files, the sync history and the app's logs and answers", async () => {
@@ -102,14 +106,17 @@ describe("no secret leaves Trueup", () => {
         return run;
       };
       // A token server that echoes the credentials it refuses.
-      const echo = `unknown client ${SECRETS.T_NINJA_ID} (secret ${SECRETS.T_NINJA_SECRET})`;
+      const echo = `unknown client ${SECRETS.TRUEUP_CONN_T_NINJA_ID} (secret ${SECRETS.TRUEUP_CONN_T_NINJA_SECRET})`;
       fakes.ninja.inject({
         match: (r) => r.path === "/ws/oauth/token",
         answer: json({ error: "invalid_client", error_description: echo }, 401),
         times: 1,
       });
       // The real binary, for whatever a process prints beyond the command's own output.
-      const failing = await runBinary(["pull", "--workspace", dir], { ...env, T_HUNT_SECRET: WRONG.hunt });
+      const failing = await runBinary(["pull", "--workspace", dir], {
+        ...env,
+        TRUEUP_CONN_T_HUNT_SECRET: WRONG.hunt,
+      });
       record("trueup pull (Huntress refused)", failing);
       expect(failing.code).toBe(3);
       expect(failing.stderr).toContain("ninja (NinjaOne) failed");
@@ -118,14 +125,18 @@ describe("no secret leaves Trueup", () => {
       expect((await cli({}, "pull", "--workspace", dir)).code).toBe(0);
       const ws = ["--workspace", dir, "--connection", "cw"];
       expect((await cli({}, "sync", "plan", ...ws, "--format", "table")).code).toBe(0);
-      expect((await cli({ T_CW_PRIVATE: WRONG.cw }, "sync", "plan", ...ws, "--format", "json")).code).toBe(3);
+      expect(
+        (await cli({ TRUEUP_CONN_T_CW_PRIVATE: WRONG.cw }, "sync", "plan", ...ws, "--format", "json")).code,
+      ).toBe(3);
       expect((await cli({}, "sync", "plan", ...ws, "--format", "json")).code).toBe(0);
       const applied = await runBinary(["sync", "apply", ...ws, "--yes"], env);
       record("trueup sync apply --yes", applied);
       expect(applied.code).toBe(0);
       expect((await cli({}, "import", "--workspace", dir)).code).toBe(0);
       expect((await cli({}, "pull", "--connection", "ninja")).code).toBe(0);
-      expect((await cli({ T_HUNT_SECRET: WRONG.hunt }, "pull", "--connection", "hunt")).code).toBe(3);
+      expect(
+        (await cli({ TRUEUP_CONN_T_HUNT_SECRET: WRONG.hunt }, "pull", "--connection", "hunt")).code,
+      ).toBe(3);
 
       // The app over the same database, its log lines kept.
       const logs: string[] = [];
@@ -148,31 +159,43 @@ describe("no secret leaves Trueup", () => {
         const put = (conn: string, name: string, value: string) =>
           api("PUT", `/api/connections/${conn}/secrets/${name}`, { value });
         await withEnv({ ...env, TRUEUP_SECRET_KEY: undefined }, async () => {
-          expect((await put("ninja", "clientSecret", SECRETS.T_NINJA_SECRET)).statusCode).toBe(400);
+          expect((await put("ninja", "clientSecret", SECRETS.TRUEUP_CONN_T_NINJA_SECRET)).statusCode).toBe(
+            400,
+          );
         });
-        await withEnv({ ...env, T_NINJA_ID: undefined, T_NINJA_SECRET: undefined }, async () => {
-          expect((await put("ninja", "clientId", SECRETS.T_NINJA_ID)).statusCode).toBe(204);
-          expect((await put("ninja", "clientSecret", SECRETS.T_NINJA_SECRET)).statusCode).toBe(204);
-          expect((await put("ninja", "noSuchSecret", SECRETS.T_NINJA_SECRET)).statusCode).toBe(404);
-          expect((await put("hunt", "apiSecret", WRONG.stored)).statusCode).toBe(204);
-          expect((await api("POST", "/api/connections/ninja/pull")).json()).toMatchObject({ ok: true });
-          expect((await api("POST", "/api/connections/hunt/pull")).json()).toMatchObject({ ok: false });
-          await withEnv({ T_CW_PRIVATE: WRONG.cw }, async () => {
-            const refused = await api("POST", "/api/sync/plans", { connection: "cw", effective: EFFECTIVE });
-            expect(refused.statusCode).toBe(502);
-          });
-          fakes.cw.setQuantity("9001", 2); // a person undid the CLI's apply: the app has a change to send
-          const plan = (
-            await api("POST", "/api/sync/plans", { connection: "cw", effective: EFFECTIVE })
-          ).json();
-          await api("POST", `/api/sync/plans/${plan.id}/decisions`, { seqs: "all", decision: "approved" });
-          expect((await api("POST", `/api/sync/plans/${plan.id}/apply`)).json()).toMatchObject({
-            applied: 1,
-          });
-          for (const url of ["/api/connections", "/api/sync/history?limit=500", "/api/audit?limit=500"])
-            expect((await api("GET", url)).statusCode).toBe(200);
-          expect((await api("GET", `/api/sync/plans/${plan.id}`)).statusCode).toBe(200);
-        });
+        await withEnv(
+          { ...env, TRUEUP_CONN_T_NINJA_ID: undefined, TRUEUP_CONN_T_NINJA_SECRET: undefined },
+          async () => {
+            expect((await put("ninja", "clientId", SECRETS.TRUEUP_CONN_T_NINJA_ID)).statusCode).toBe(204);
+            expect((await put("ninja", "clientSecret", SECRETS.TRUEUP_CONN_T_NINJA_SECRET)).statusCode).toBe(
+              204,
+            );
+            expect((await put("ninja", "noSuchSecret", SECRETS.TRUEUP_CONN_T_NINJA_SECRET)).statusCode).toBe(
+              404,
+            );
+            expect((await put("hunt", "apiSecret", WRONG.stored)).statusCode).toBe(204);
+            expect((await api("POST", "/api/connections/ninja/pull")).json()).toMatchObject({ ok: true });
+            expect((await api("POST", "/api/connections/hunt/pull")).json()).toMatchObject({ ok: false });
+            await withEnv({ TRUEUP_CONN_T_CW_PRIVATE: WRONG.cw }, async () => {
+              const refused = await api("POST", "/api/sync/plans", {
+                connection: "cw",
+                effective: EFFECTIVE,
+              });
+              expect(refused.statusCode).toBe(502);
+            });
+            fakes.cw.setQuantity("9001", 2); // a person undid the CLI's apply: the app has a change to send
+            const plan = (
+              await api("POST", "/api/sync/plans", { connection: "cw", effective: EFFECTIVE })
+            ).json();
+            await api("POST", `/api/sync/plans/${plan.id}/decisions`, { seqs: "all", decision: "approved" });
+            expect((await api("POST", `/api/sync/plans/${plan.id}/apply`)).json()).toMatchObject({
+              applied: 1,
+            });
+            for (const url of ["/api/connections", "/api/sync/history?limit=500", "/api/audit?limit=500"])
+              expect((await api("GET", url)).statusCode).toBe(200);
+            expect((await api("GET", `/api/sync/plans/${plan.id}`)).statusCode).toBe(200);
+          },
+        );
       } finally {
         await app.close();
         await store.close();
@@ -233,11 +256,52 @@ describe("no secret leaves Trueup", () => {
     }
   });
 
+  it("an echoed Bearer token, and a secret URL-, form- or base64-encoded, are masked in errors and exchanges", async () => {
+    const token = "tok/en+Bearer=LEAK15";
+    const value = "sec ret&Form/LEAK16";
+    const echo = await startFake((req) =>
+      json(
+        {
+          message: `no: ${req.headers.authorization} ${encodeURIComponent(value)} ${new URLSearchParams({ v: value }).toString()} ${Buffer.from(value).toString("base64")}`,
+        },
+        401,
+      ),
+    );
+    try {
+      const conn = { name: "e", kind: "pax8" as const, settings: {}, secretEnv: { s: "TRUEUP_CONN_E_S" } };
+      const logged: Exchange[] = [];
+      const ctx = createContext(conn, { env: { TRUEUP_CONN_E_S: value }, onExchange: (e) => logged.push(e) });
+      ctx.secret("s");
+      const http = new HttpClient({
+        name: "e",
+        baseUrl: echo.url,
+        ctx,
+        headers: () => ({ authorization: `Bearer ${token}` }),
+      });
+      const error = await http.get("/x").then(
+        () => "no error",
+        (e: Error) => e.message,
+      );
+      expect(error).toContain("answered 401: no: *** ");
+      const text = `${error} ${JSON.stringify(logged)}`;
+      for (const form of [token, value, encodeURIComponent(value), Buffer.from(value).toString("base64")])
+        expect(text).not.toContain(form);
+      expect(text).not.toContain(new URLSearchParams({ v: value }).toString().slice(2));
+    } finally {
+      await echo.close();
+    }
+  });
+
   it("an echoed secret holding quotes or backslashes is scrubbed from the exchange log", () => {
     const value = 'Pa"ss\\w0rd,"x":-LEAK14';
-    const conn = { name: "at", kind: "autotask" as const, settings: {}, secretEnv: { secret: "AT_S" } };
+    const conn = {
+      name: "at",
+      kind: "autotask" as const,
+      settings: {},
+      secretEnv: { secret: "TRUEUP_CONN_AT_S" },
+    };
     const logged: Exchange[] = [];
-    const ctx = createContext(conn, { env: { AT_S: value }, onExchange: (e) => logged.push(e) });
+    const ctx = createContext(conn, { env: { TRUEUP_CONN_AT_S: value }, onExchange: (e) => logged.push(e) });
     ctx.secret("secret");
     const body = { message: `bad secret ${value}`, [value]: [value, 12], when: new Date(0) };
     ctx.exchange({

@@ -27,6 +27,8 @@ export interface Harness {
   store: Store;
   /** Every log line the server wrote, as JSON text. */
   logs: string[];
+  /** The server's data folder (its embedded database). */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function startServer(opts: { demo?: boolean; secureCookies?: boolea
     app,
     store,
     logs,
+    dataDir: join(dir, "db"),
     async close() {
       await app.close();
       await store.close();

@@ -22,7 +22,7 @@ services:
 clients:
   - { id: acme, name: Acme, ids: { microsoft: acme.example, psa: '101' }, plans: [{ service: m365 }] }
 connections:
-  graph: { kind: msgraph, tenants: [acme.example], clientIdEnv: G_ID, clientSecretEnv: G_SECRET }
+  graph: { kind: msgraph, tenants: [acme.example], clientIdEnv: TRUEUP_CONN_G_ID, clientSecretEnv: TRUEUP_CONN_G_SECRET }
 sources:
   - { kind: users, connection: graph }
   - { kind: licences, connection: graph }
@@ -242,7 +242,10 @@ describe.each(testDatabases())("sync and connections on $name", (database) => {
       expect(await store.storedSecrets("graph")).toEqual({ clientSecret: value, clientId: "client-id-1" });
       expect(await store.storedSecrets("elsewhere")).toEqual({});
     });
-    expect(await store.secretNames("graph")).toEqual(["clientId", "clientSecret"]);
+    expect(await store.secretNames("graph")).toEqual([
+      { name: "clientId", usable: true },
+      { name: "clientSecret", usable: true },
+    ]);
     const rows = await sql<{ sealed: string }>`select sealed from connection_secrets`.execute(db);
     expect(rows.rows).toHaveLength(2);
     for (const r of rows.rows) {

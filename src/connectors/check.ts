@@ -2,12 +2,18 @@ import { CronExpressionParser } from "cron-parser";
 import type { Config } from "../workspace/config.ts";
 import type { YamlFile } from "../workspace/yaml.ts";
 import { CONNECTORS } from "./index.ts";
+import { type ConnectionPolicy, policyFromEnv, refusedUrl, refusedVariable } from "./policy.ts";
 
 // What trueup.yaml says of its connections, checked against each connector: required settings and
 // secrets are given, no secret is written in clear, a source asks a connection only for what it gives.
 
-export function checkConnections(config: Config, yaml: YamlFile): void {
+export function checkConnections(
+  config: Config,
+  yaml: YamlFile,
+  policy: ConnectionPolicy = policyFromEnv(),
+): void {
   for (const conn of config.connections) {
+    checkPolicy(conn, yaml, policy);
     const connector = CONNECTORS[conn.kind];
     const p = ["connections", conn.name];
     for (const f of connector.fields) {
@@ -49,6 +55,35 @@ export function checkConnections(config: Config, yaml: YamlFile): void {
     if (!conn.url && !connector.defaultUrl && !connector.urlOptional)
       yaml.error(p, `"url" is required for a ${conn.kind} connection (the address of its API)`);
   }
+  checkSources(config, yaml);
+}
+
+/** `*Env` names only variables the operator allowed; every address is https:// or an allowed host. */
+function checkPolicy(conn: Config["connections"][number], yaml: YamlFile, policy: ConnectionPolicy): void {
+  const p = ["connections", conn.name];
+  for (const [name, variable] of Object.entries(conn.secretEnv)) {
+    const why = refusedVariable(variable, policy);
+    if (why) yaml.error([...p, `${name}Env`], `the variable ${variable} is refused: ${why}`);
+  }
+  const addresses: [string, unknown][] = [
+    ["url", conn.url],
+    ...Object.entries(conn.settings).filter(([k]) => /Url$/.test(k)),
+  ];
+  for (const [key, text] of addresses) {
+    if (typeof text !== "string") continue;
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      yaml.error([...p, key], `"${text}" is not an address (https://...)`);
+      continue;
+    }
+    const why = refusedUrl(url, policy);
+    if (why) yaml.error([...p, key], why);
+  }
+}
+
+function checkSources(config: Config, yaml: YamlFile): void {
   for (const s of config.sources) {
     const conn = config.connections.find((c) => c.name === s.connection);
     if (!conn) continue;

@@ -1,4 +1,5 @@
-import { MissingSecretError } from "./errors.ts";
+import { ConnectionError, MissingSecretError } from "./errors.ts";
+import { type ConnectionPolicy, policyFromEnv, refusedVariable } from "./policy.ts";
 import type { Connection, ConnectorContext, Exchange } from "./types.ts";
 
 export interface ContextOptions {
@@ -10,6 +11,8 @@ export interface ContextOptions {
   sleep?: (ms: number) => Promise<void>;
   now?: () => Date;
   timeoutMs?: number;
+  /** Which variables `*Env` may name (default: from the process environment). */
+  policy?: ConnectionPolicy;
 }
 
 export interface Context extends ConnectorContext {
@@ -22,9 +25,13 @@ export interface Context extends ConnectorContext {
 export function createContext(conn: Connection, opts: ContextOptions = {}): Context {
   const env = opts.env ?? process.env;
   const secrets = new Set<string>();
+  const hide = (value: string) => {
+    for (const form of derivedForms(value)) if (form.length >= 4) secrets.add(form);
+  };
   const scrub = (text: string): string => {
     let out = text;
-    for (const s of secrets) if (s.length >= 4) out = out.split(s).join("***");
+    // Longest first: a secret inside another (a key inside its Basic token) must not break the longer.
+    for (const s of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join("***");
     return out;
   };
   // Value by value, not over JSON text: there a secret holding " or \ is escaped (and missed), and
@@ -45,14 +52,18 @@ export function createContext(conn: Connection, opts: ContextOptions = {}): Cont
   return {
     secret(name) {
       const variable = conn.secretEnv[name];
-      const value = opts.stored?.[name] ?? (variable ? env[variable] : undefined);
+      const stored = opts.stored?.[name];
+      if (stored === undefined && variable) {
+        const why = refusedVariable(variable, opts.policy ?? policyFromEnv());
+        if (why)
+          throw new ConnectionError(`connection ${conn.name}: ${name}Env ${variable} is refused: ${why}`);
+      }
+      const value = stored ?? (variable ? env[variable] : undefined);
       if (value === undefined || value === "") throw new MissingSecretError(conn.name, name, variable);
-      secrets.add(value);
+      hide(value);
       return value;
     },
-    redact(value) {
-      secrets.add(value);
-    },
+    redact: hide,
     scrub,
     sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     now: opts.now ?? (() => new Date()),
@@ -70,6 +81,27 @@ export function createContext(conn: Connection, opts: ContextOptions = {}): Cont
     },
     timeoutMs: opts.timeoutMs,
   };
+}
+
+/**
+ * A value and the forms it takes on the wire, each masked: URL- and form-encoded, JSON-escaped,
+ * base64 (alone, and as the part after the scheme of an Authorization header: `Basic base64(a:b)`,
+ * `Bearer token`), so that an API echoing a request back does not reveal it.
+ */
+export function derivedForms(value: string): string[] {
+  const forms = new Set([value]);
+  const scheme = /^(Basic|Bearer|Token|ApiToken|Digest)\s+(.+)$/i.exec(value);
+  if (scheme?.[2]) forms.add(scheme[2]);
+  for (const v of [...forms]) {
+    forms.add(encodeURIComponent(v));
+    forms.add(new URLSearchParams({ v }).toString().slice(2));
+    forms.add(JSON.stringify(v).slice(1, -1));
+    const b64 = Buffer.from(v, "utf8").toString("base64");
+    forms.add(b64);
+    forms.add(b64.replace(/=+$/, ""));
+    forms.add(b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""));
+  }
+  return [...forms];
 }
 
 /** The same context with every exchange counted (one per request sent, retries included). */

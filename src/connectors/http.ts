@@ -1,4 +1,5 @@
 import { ConnectionError, UnknownOutcomeError } from "./errors.ts";
+import { checkOutbound } from "./policy.ts";
 import type { ConnectorContext } from "./types.ts";
 
 // One HTTP client for every connector: auth headers, a sliding-window rate limit, Retry-After,
@@ -75,6 +76,7 @@ export class HttpClient {
         continue;
       }
       if (res.status >= 200 && res.status < 300) return res as HttpResponse<T>;
+      if (res.status >= 300 && res.status < 400) throw this.redirected(method, path, res);
       const shown = new URL(this.url(path, undefined)).pathname;
       const what = this.opts.ctx.scrub(
         `${this.opts.name}: ${method} ${shown} answered ${res.status}${detail(res.body)}`,
@@ -92,11 +94,16 @@ export class HttpClient {
     safe: boolean,
   ): Promise<HttpResponse> {
     const url = this.url(path, o.query);
+    // Every address, also one an answer gave (Autotask's zone, a next-page link), goes through the policy.
+    checkOutbound(this.opts.name, url);
     const headers: Record<string, string> = {
       accept: "application/json",
       ...(await this.opts.headers?.()),
       ...o.headers,
     };
+    // The credential as sent (Basic base64(a:b), Bearer token) is masked wherever an answer echoes it.
+    for (const [k, v] of Object.entries(headers))
+      if (/^(proxy-)?authorization$/i.test(k)) this.opts.ctx.redact(v);
     let body: string | undefined;
     if (o.json !== undefined) {
       headers["content-type"] = "application/json";
@@ -114,6 +121,8 @@ export class HttpClient {
         headers,
         body,
         signal: AbortSignal.timeout(this.opts.ctx.timeoutMs ?? 30_000),
+        // A redirect could lead the credentials elsewhere (or to plain http): none is followed.
+        redirect: "manual",
       });
       const text = await res.text();
       const parsed = parseBody(text);
@@ -137,6 +146,20 @@ export class HttpClient {
       // No answer to a read: status 0, retried by `request` within the same count of attempts.
       return { status: 0, headers: new Headers(), body: what };
     }
+  }
+
+  private redirected(method: string, path: string, res: HttpResponse): ConnectionError {
+    const shown = new URL(this.url(path, undefined)).pathname;
+    let to = "elsewhere";
+    try {
+      to = new URL(res.headers.get("location") ?? "", this.url(path, undefined)).origin;
+    } catch {}
+    return new ConnectionError(
+      this.opts.ctx.scrub(
+        `${this.opts.name}: ${method} ${shown} answered ${res.status}, a redirect to ${to}: redirects are not followed (set the connection's url to the address the API answers at)`,
+      ),
+      res.status,
+    );
   }
 
   private url(path: string, query: RequestOptions["query"]): URL {

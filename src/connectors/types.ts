@@ -25,7 +25,7 @@ export interface Connection {
   url?: string;
   /** Non-secret settings (companyId, region, tenants...), as written. */
   settings: Record<string, string | string[]>;
-  /** Secret name (privateKey) -> environment variable that holds it (CW_PRIVATE). */
+  /** Secret name (privateKey) -> environment variable that holds it (TRUEUP_CONN_CW_PRIVATE). */
   secretEnv: Record<string, string>;
   /** Cron expression of scheduled pulls in the app (UTC); default nightly. */
   schedule?: string;

@@ -5,6 +5,7 @@ import type { Store } from "../store/store.ts";
 import type { Scheduler } from "../sync/schedule.ts";
 import { registerAuth } from "./auth.ts";
 import { registerErrorHandling } from "./errors.ts";
+import { registerSecurityHeaders } from "./headers.ts";
 import { RunReports } from "./latest-run.ts";
 import { type LogOptions, loggerOptions } from "./logging.ts";
 import { registerOpenApi } from "./openapi.ts";
@@ -67,6 +68,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  registerSecurityHeaders(app);
   await app.register(fastifyCookie);
   await registerOpenApi(app, API_VERSION);
   registerAuth(app, options.store);

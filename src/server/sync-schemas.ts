@@ -16,8 +16,13 @@ export const ConnectionViewSchema = z
     secrets: z.array(
       z.object({
         name: z.string(),
-        source: z.enum(["stored", "environment", "missing"]),
+        source: z
+          .enum(["stored", "environment", "missing", "unbound", "refused"])
+          .describe(
+            "unbound: a value is stored, but for another kind or address of the connection (unusable until an admin enters it again); refused: the variable is outside the operator's allowance",
+          ),
         variable: z.string().optional(),
+        note: z.string().optional(),
       }),
     ),
     lastPullAt: z.string().optional(),

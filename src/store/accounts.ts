@@ -57,6 +57,7 @@ function toSessionView(r: SessionRow): SessionView {
 function weakPassword(next: string, current: string, email: string): string | undefined {
   if ([...next].length < MIN_CHOSEN_PASSWORD)
     return `the new password needs at least ${MIN_CHOSEN_PASSWORD} characters`;
+  if (!/\S/u.test(next)) return "the new password needs characters other than spaces";
   if (next === current) return "the new password must differ from the current one";
   if (normalizeEmail(next) === email) return "the new password must not be the account's email address";
   return undefined;
@@ -135,6 +136,8 @@ export function accountRepository(
       if (!ROLES.includes(role)) throw new StoreError("invalid", `role must be one of ${ROLES.join(", ")}`);
       if (password !== undefined && password.length < MIN_PASSWORD)
         throw new StoreError("invalid", `a password has at least ${MIN_PASSWORD} characters`);
+      if (password !== undefined && !/\S/u.test(password))
+        throw new StoreError("invalid", "a password needs characters other than spaces");
       const secret = password ?? generatePassword();
       const hash = await hashPassword(secret);
       const user = await ctx.db.transaction().execute(async (trx) => {
@@ -284,7 +287,7 @@ export function accountRepository(
       });
     },
 
-    async changePassword(userId, current, next, keepToken) {
+    async changePassword(userId, current, next, keepToken, ip) {
       const user = await ctx.db
         .selectFrom("users")
         .select(["email", "password_hash"])
@@ -294,8 +297,13 @@ export function accountRepository(
       const weak = weakPassword(next, current, user.email);
       if (weak) throw new StoreError("invalid", weak);
       if (!(await verifyPassword(current, user.password_hash))) {
-        await writeAudit(ctx.db, ctx, user.email, "password.failed", `user:${userId}`, {
-          reason: "wrong current password",
+        // Counted with failed logins: guessing through a stolen session is throttled as a login is.
+        await ctx.db.transaction().execute(async (trx) => {
+          if (ip !== undefined)
+            await trx.insertInto("login_attempts").values({ email: user.email, ip, at: ctx.now() }).execute();
+          await writeAudit(trx, ctx, user.email, "password.failed", `user:${userId}`, {
+            reason: "wrong current password",
+          });
         });
         throw new StoreError("invalid", "the current password is wrong");
       }

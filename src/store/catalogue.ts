@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { connectionEdits } from "../connectors/policy.ts";
 import type { Config, SourceConfig } from "../workspace/config.ts";
 import type { Issue } from "../workspace/issues.ts";
 import { checkConfig } from "../workspace/load.ts";
@@ -18,6 +19,7 @@ import {
   type WorkspaceSettings,
 } from "./config-items.ts";
 import { batches, type Context, changed, type Executor, version } from "./context.ts";
+import { StoreError } from "./errors.ts";
 import { latestImports, toImportView } from "./import-rows.ts";
 import type { Actor, SourceView, Store } from "./store.ts";
 
@@ -220,10 +222,14 @@ async function saveText(
   text: string,
   actor: Actor,
   action: string,
+  opts: SaveOptions = {},
 ): Promise<{ issues: Issue[] }> {
   const { config, issues } = checkConfig(text);
+  // Refused before any other error: whoever may not change connections learns nothing of their checks.
+  if (config && opts.keepConnections) refuseEdits((await currentConfig(ctx)).config.connections, config);
   if (!config || hasErrors(issues)) return { issues };
   await ctx.db.transaction().execute(async (trx) => {
+    if (opts.keepConnections) await refuseConnectionEdits(trx, config);
     await writeConfig(trx, ctx, config, text);
     await writeAudit(trx, ctx, actor, action, "config", {
       services: config.services.length,
@@ -234,6 +240,31 @@ async function saveText(
     });
   });
   return { issues };
+}
+
+export interface SaveOptions {
+  /** The actor may not change `connections:` (not an admin): a change is refused, 403. */
+  keepConnections?: boolean;
+}
+
+/** Compares with the stored connections, trueup.yaml locked (as a mapping edit locks it). */
+async function refuseConnectionEdits(trx: Executor, config: Config): Promise<void> {
+  await storedYaml(trx, true);
+  const row = await trx
+    .selectFrom("settings")
+    .select("value")
+    .where("key", "=", "workspace")
+    .executeTakeFirst();
+  refuseEdits((row?.value as WorkspaceSettings | undefined)?.connections ?? [], config);
+}
+
+function refuseEdits(before: Config["connections"], config: Config): void {
+  const edits = connectionEdits(before, config.connections);
+  if (edits.length > 0)
+    throw new StoreError(
+      "forbidden",
+      `only an admin may change connections (they say where secrets are sent): ${edits.join(", ")} changed; undo ${edits.length === 1 ? "that change" : "those changes"} or ask an admin`,
+    );
 }
 
 export function catalogueRepository(
@@ -252,8 +283,8 @@ export function catalogueRepository(
       return storedYaml(ctx.db);
     },
 
-    saveConfigYaml(text, actor) {
-      return saveText(ctx, text, actor, "config.save-yaml");
+    saveConfigYaml(text, actor, opts) {
+      return saveText(ctx, text, actor, "config.save-yaml", opts);
     },
 
     async listSources(): Promise<SourceView[]> {

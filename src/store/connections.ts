@@ -1,3 +1,5 @@
+import { bindingTag, secretBinding } from "../connectors/binding.ts";
+import type { Connection } from "../connectors/types.ts";
 import type { SourceConfig } from "../workspace/config.ts";
 import type { CsvRecord } from "../workspace/csv.ts";
 import type { Issue } from "../workspace/issues.ts";
@@ -5,6 +7,7 @@ import { loadSources, sortIssues } from "../workspace/load.ts";
 import { writeAudit } from "./audit.ts";
 import { currentConfig } from "./catalogue.ts";
 import { type Context, type Executor, iso } from "./context.ts";
+import { StoreError } from "./errors.ts";
 import { insertImport } from "./import-rows.ts";
 import { seal, secretKey, unseal } from "./secrets.ts";
 import type { Store } from "./store.ts";
@@ -26,7 +29,10 @@ type ConnectionRepo = Pick<
 export function connectionRepository(ctx: Context, env: NodeJS.ProcessEnv = process.env): ConnectionRepo {
   return {
     async setSecret(connection, name, value, actor) {
-      const sealed = seal(value, secretKey(env.TRUEUP_SECRET_KEY), `${connection}/${name}`);
+      const conn = await configured(ctx, connection);
+      if (!conn) throw new StoreError("not_found", `no connection ${connection}`);
+      const key = secretKey(env.TRUEUP_SECRET_KEY);
+      const sealed = `${bindingTag(conn)}.${seal(value, key, aad(conn, name))}`;
       await ctx.db.transaction().execute(async (trx) => {
         await trx
           .insertInto("connection_secrets")
@@ -42,24 +48,21 @@ export function connectionRepository(ctx: Context, env: NodeJS.ProcessEnv = proc
     },
 
     async storedSecrets(connection) {
-      const rows = await ctx.db
-        .selectFrom("connection_secrets")
-        .select(["name", "sealed"])
-        .where("connection", "=", connection)
-        .execute();
-      if (rows.length === 0) return {};
+      const [rows, conn] = await Promise.all([secretRows(ctx, connection), configured(ctx, connection)]);
+      const usable = conn ? rows.filter((r) => isBound(r.sealed, conn)) : [];
+      if (!conn || usable.length === 0) return {};
       const key = secretKey(env.TRUEUP_SECRET_KEY);
-      return Object.fromEntries(rows.map((r) => [r.name, unseal(r.sealed, key, `${connection}/${r.name}`)]));
+      return Object.fromEntries(
+        usable.map((r) => [
+          r.name,
+          unseal(sealedPart(r.sealed), key, aad(conn, r.name), `${connection}/${r.name}`),
+        ]),
+      );
     },
 
     async secretNames(connection) {
-      const rows = await ctx.db
-        .selectFrom("connection_secrets")
-        .select("name")
-        .where("connection", "=", connection)
-        .orderBy("name")
-        .execute();
-      return rows.map((r) => r.name);
+      const [rows, conn] = await Promise.all([secretRows(ctx, connection), configured(ctx, connection)]);
+      return rows.map((r) => ({ name: r.name, usable: conn !== undefined && isBound(r.sealed, conn) }));
     },
 
     async storePull(connection, pulled, counts, actor) {
@@ -118,6 +121,34 @@ export function connectionRepository(ctx: Context, env: NodeJS.ProcessEnv = proc
       }));
     },
   };
+}
+
+async function configured(ctx: Context, name: string): Promise<Connection | undefined> {
+  return (await currentConfig(ctx)).config.connections.find((c) => c.name === name);
+}
+
+function secretRows(ctx: Context, connection: string) {
+  return ctx.db
+    .selectFrom("connection_secrets")
+    .select(["name", "sealed"])
+    .where("connection", "=", connection)
+    .orderBy("name")
+    .execute();
+}
+
+/** The associated data of a sealed secret: its connection, name, kind and addresses. */
+function aad(conn: Connection, name: string): string {
+  return `${conn.name}/${name}/${secretBinding(conn)}`;
+}
+
+/** `tag.sealed`; a value sealed before secrets were bound has no tag and is never used. */
+function isBound(stored: string, conn: Connection): boolean {
+  const dot = stored.indexOf(".");
+  return dot > 0 && stored.slice(0, dot) === bindingTag(conn);
+}
+
+function sealedPart(stored: string): string {
+  return stored.slice(stored.indexOf(".") + 1);
 }
 
 async function saveStatus(

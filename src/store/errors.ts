@@ -1,9 +1,14 @@
 // Expected refusals of the store, with the HTTP status an API would answer. Problems in a workspace,
 // a catalogue or a file are not errors but `Issue`s (returned, or thrown as a WorkspaceError).
 
-export type StoreErrorCode = "not_found" | "conflict" | "invalid";
+export type StoreErrorCode = "not_found" | "conflict" | "invalid" | "forbidden";
 
-const STATUS: Record<StoreErrorCode, number> = { not_found: 404, conflict: 409, invalid: 400 };
+const STATUS: Record<StoreErrorCode, number> = {
+  not_found: 404,
+  conflict: 409,
+  invalid: 400,
+  forbidden: 403,
+};
 
 export class StoreError extends Error {
   readonly statusCode: number;

@@ -32,7 +32,7 @@ export function seal(value: string, key: Buffer, aad: string): string {
   return Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64");
 }
 
-export function unseal(sealed: string, key: Buffer, aad: string): string {
+export function unseal(sealed: string, key: Buffer, aad: string, label = aad): string {
   const raw = Buffer.from(sealed, "base64");
   const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, IV));
   decipher.setAAD(Buffer.from(aad));
@@ -42,7 +42,7 @@ export function unseal(sealed: string, key: Buffer, aad: string): string {
   } catch {
     throw new StoreError(
       "invalid",
-      `the stored secret ${aad} cannot be decrypted: is TRUEUP_SECRET_KEY the key it was stored with?`,
+      `the stored secret ${label} cannot be decrypted: is TRUEUP_SECRET_KEY the key it was stored with?`,
     );
   }
 }

@@ -250,7 +250,12 @@ export interface Store {
   saveConfig(config: Config, actor: Actor): Promise<{ issues: Issue[] }>;
   /** trueup.yaml text of the current configuration, and a save from edited text (errors with YAML lines). */
   configYaml(): Promise<string>;
-  saveConfigYaml(text: string, actor: Actor): Promise<{ issues: Issue[] }>;
+  /** `keepConnections`: refuse (403) a text whose `connections:` differ from the stored ones. */
+  saveConfigYaml(
+    text: string,
+    actor: Actor,
+    opts?: { keepConnections?: boolean },
+  ): Promise<{ issues: Issue[] }>;
 
   // Sources and imports.
   listSources(): Promise<SourceView[]>;
@@ -329,17 +334,30 @@ export interface Store {
    * flag and ends the account's sessions but `keepToken`'s (the session asking). Audited, without
    * either password.
    */
-  changePassword(userId: number, current: string, next: string, keepToken?: string): Promise<void>;
+  /** A wrong `current` counts as a failed login of the account from `ip` (see loginBlocked). */
+  changePassword(
+    userId: number,
+    current: string,
+    next: string,
+    keepToken?: string,
+    ip?: string,
+  ): Promise<void>;
 
   audit(page: Page): Promise<Paged<AuditEntry>>;
 
   // Connections: secrets (encrypted with TRUEUP_SECRET_KEY) and pulls.
-  /** Stores a secret of a connection; refuses (invalid) without TRUEUP_SECRET_KEY. */
+  /**
+   * Stores a secret of a connection, bound to its kind and addresses as they are now; refuses
+   * (invalid) without TRUEUP_SECRET_KEY, (not_found) for a connection not configured.
+   */
   setSecret(connection: string, name: string, value: string, actor: Actor): Promise<void>;
-  /** The decrypted stored secrets of a connection (name -> value). */
+  /** The decrypted stored secrets of a connection (name -> value) still bound to its kind and addresses. */
   storedSecrets(connection: string): Promise<Record<string, string>>;
-  /** Names of the stored secrets of a connection (never their values). */
-  secretNames(connection: string): Promise<string[]>;
+  /**
+   * Names of the stored secrets of a connection (never their values); `usable` is false for one stored
+   * for another kind or address (or before secrets were bound): an admin must enter it again.
+   */
+  secretNames(connection: string): Promise<{ name: string; usable: boolean }[]>;
   /**
    * Stores a pull as the new import of every source reading the connection, with its status, in one
    * transaction; a pull whose rows do not read (issues) stores no row, only the error in the status.

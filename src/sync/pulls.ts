@@ -64,9 +64,19 @@ export async function pullAndReconcile(
     return { connection: name, ok: true, counts: result.counts, runId: run.id };
   } catch (e) {
     if (!(e instanceof ConnectionError) && !(e instanceof Error && e.name === "StoreError")) throw e;
-    await store.recordPullError(name, e.message);
-    return { connection: name, ok: false, counts: {}, error: e.message };
+    // Scrubbed already (pullConnection); short, as viewers read it on the Connections page.
+    const error = shortError(e.message);
+    await store.recordPullError(name, error);
+    return { connection: name, ok: false, counts: {}, error };
   }
+}
+
+export const MAX_ERROR = 300;
+
+/** At most MAX_ERROR characters of an error, on one line: what a status column can show. */
+export function shortError(message: string): string {
+  const line = message.replace(/\s+/g, " ").trim();
+  return line.length <= MAX_ERROR ? line : `${line.slice(0, MAX_ERROR - 1)}…`;
 }
 
 /** Connections some source reads, each pulled on its own: one failing does not stop the others. */

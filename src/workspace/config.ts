@@ -360,7 +360,7 @@ const SETTINGS_KEYS = ["kind", "url", "schedule"];
 
 /**
  * `connections:` maps a name to a system. Secrets are never written here: a key ending in `Env`
- * names the environment variable holding that secret (`privateKeyEnv: CW_PRIVATE`). Which settings
+ * names the environment variable holding that secret (`privateKeyEnv: TRUEUP_CONN_CW_PRIVATE`). Which settings
  * and secrets a kind needs is checked against its connector (connectors/check.ts).
  */
 function readConnections(r: Reader, value: unknown): Connection[] {

@@ -34,8 +34,8 @@ const CW = "cw-main";
 const HUNTRESS = "edr-agents";
 const HUNTRESS_MORE = `  ${HUNTRESS}:
     kind: huntress
-    apiKeyEnv: HUNTRESS_API_KEY
-    apiSecretEnv: HUNTRESS_API_SECRET
+    apiKeyEnv: TRUEUP_CONN_HUNTRESS_API_KEY
+    apiSecretEnv: TRUEUP_CONN_HUNTRESS_API_SECRET
 `;
 
 interface ConnectionJson {
@@ -59,6 +59,8 @@ let server: Server | undefined;
 let browser: Browser | undefined;
 let context: BrowserContext;
 let page: Page;
+/** What the browser said of the Content-Security-Policy (violations are console errors). */
+const cspMessages: string[] = [];
 
 function base(): string {
   if (!server) throw new Error("the server did not start");
@@ -124,7 +126,7 @@ beforeAll(async () => {
     built.then(() =>
       startServerWith({
         workspace,
-        env: { TRUEUP_SECRET_KEY: key, HUNTRESS_API_KEY: "hk-from-the-environment" },
+        env: { TRUEUP_SECRET_KEY: key, TRUEUP_CONN_HUNTRESS_API_KEY: "hk-from-the-environment" },
       }),
     ),
     built.then(() => launchBrowser()),
@@ -134,6 +136,10 @@ beforeAll(async () => {
   for (const r of [started, launched]) if (r.status === "rejected") throw r.reason;
   context = await newContext();
   page = await context.newPage();
+  page.on("console", (m) => {
+    if (/Content Security Policy|Content-Security-Policy/i.test(m.text())) cspMessages.push(m.text());
+  });
+  page.on("pageerror", (e) => cspMessages.push(`page error: ${e.message}`));
 }, 240_000);
 
 afterAll(async () => {
@@ -178,16 +184,16 @@ describe("the Connections page", () => {
     for (const c of api)
       for (const s of c.secrets) expect(await attr(secretRow(c.name, s.name), "data-source")).toBe(s.source);
     for (const [secret, variable] of [
-      ["publicKey", "CW_PUBLIC_KEY"],
-      ["privateKey", "CW_PRIVATE_KEY"],
-      ["clientId", "CW_CLIENT_ID"],
+      ["publicKey", "TRUEUP_CONN_CW_PUBLIC_KEY"],
+      ["privateKey", "TRUEUP_CONN_CW_PRIVATE_KEY"],
+      ["clientId", "TRUEUP_CONN_CW_CLIENT_ID"],
     ] as const) {
       const r = secretRow(CW, secret);
       expect(await attr(r, "data-source")).toBe("missing");
       expect(await r.getByTestId("secret-source").textContent()).toBe(`Missing: set ${variable} or store it`);
     }
     expect(await secretRow(HUNTRESS, "apiKey").getByTestId("secret-source").textContent()).toBe(
-      "Environment variable HUNTRESS_API_KEY",
+      "Environment variable TRUEUP_CONN_HUNTRESS_API_KEY",
     );
     expect(await attr(secretRow(HUNTRESS, "apiSecret"), "data-source")).toBe("missing");
     expect(await horizontalOverflow(page)).toBe(0);
@@ -202,7 +208,7 @@ describe("the Connections page", () => {
     expect(await attr(outcome, "data-ok")).toBe("false");
     const error = row(CW).getByTestId("connection-error");
     await error.waitFor();
-    expect(await error.textContent()).toContain("CW_PUBLIC_KEY");
+    expect(await error.textContent()).toContain("TRUEUP_CONN_CW_PUBLIC_KEY");
     const api = await connection(CW);
     expect(await error.textContent()).toBe(api.lastError);
     expect(api.lastSuccessAt).toBeUndefined();
@@ -324,4 +330,16 @@ describe("the Connections page", () => {
     expect(await tableOverflow(page)).toEqual([0, 0]);
     await shots.take(page, "05-psa-down");
   }, 120_000);
+
+  it("runs under the Content-Security-Policy with no violation, and says stored secrets follow the address", async () => {
+    const answer = await page.goto(new URL("/connections", base()).href);
+    await settled(page, page.getByTestId("connections-table"));
+    expect(answer?.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(answer?.headers()["x-frame-options"]).toBe("DENY");
+    expect(await page.getByTestId("secrets-binding").textContent()).toContain(
+      "bound to its connection's kind and address",
+    );
+    // Every page of the app was opened by the tests above under the same policy.
+    expect(cspMessages).toEqual([]);
+  });
 });

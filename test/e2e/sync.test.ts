@@ -33,8 +33,8 @@ const VIEWER = "val.viewer@trueup.local";
 const CW = "cw-main";
 const HUNTRESS_MORE = `  edr-agents:
     kind: huntress
-    apiKeyEnv: HUNTRESS_API_KEY
-    apiSecretEnv: HUNTRESS_API_SECRET
+    apiKeyEnv: TRUEUP_CONN_HUNTRESS_API_KEY
+    apiSecretEnv: TRUEUP_CONN_HUNTRESS_API_SECRET
 `;
 const fixture = syncFixture(8, 4);
 
@@ -413,7 +413,9 @@ describe("the PSA sync page", () => {
   it("tells an admin that storing a secret needs TRUEUP_SECRET_KEY", async () => {
     await open("/connections", (p) => p.getByTestId("secrets-table"), admin);
     const r = admin.locator(`[data-testid=secret-row][data-connection="${CW}"][data-secret=publicKey]`);
-    expect(await r.getByTestId("secret-source").textContent()).toBe("Environment variable CW_PUBLIC_KEY");
+    expect(await r.getByTestId("secret-source").textContent()).toBe(
+      "Environment variable TRUEUP_CONN_CW_PUBLIC_KEY",
+    );
     await r.getByLabel(`Value of publicKey for ${CW}`).fill("another-public-key");
     await r.getByRole("button", { name: "Store" }).click();
     const error = r.getByTestId("action-error");

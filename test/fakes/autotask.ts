@@ -358,9 +358,9 @@ export async function startAutotaskFake(
   const server = await startFake(handler);
   base = server.url;
   const env = {
-    AT_USERNAME: credentials.username,
-    AT_SECRET: credentials.secret,
-    AT_INTEGRATION_CODE: credentials.integrationCode,
+    TRUEUP_CONN_AT_USERNAME: credentials.username,
+    TRUEUP_CONN_AT_SECRET: credentials.secret,
+    TRUEUP_CONN_AT_INTEGRATION_CODE: credentials.integrationCode,
   };
   const productOf = (l: Line): string => {
     const [, itemKey] = KEY[l.kind];
@@ -376,7 +376,11 @@ export async function startAutotaskFake(
       name,
       kind: "autotask",
       settings: { zoneUrl: `${server.url}/atservicesrest` },
-      secretEnv: { username: "AT_USERNAME", secret: "AT_SECRET", integrationCode: "AT_INTEGRATION_CODE" },
+      secretEnv: {
+        username: "TRUEUP_CONN_AT_USERNAME",
+        secret: "TRUEUP_CONN_AT_SECRET",
+        integrationCode: "TRUEUP_CONN_AT_INTEGRATION_CODE",
+      },
     }),
     throttleNext(count, seconds) {
       throttle = { count, seconds };

@@ -220,16 +220,20 @@ export async function startConnectwiseFake(seed: FakePsaSeed, options: CwFakeOpt
   return Object.assign(server, {
     credentials,
     env: {
-      CW_PUBLIC_KEY: credentials.publicKey,
-      CW_PRIVATE_KEY: credentials.privateKey,
-      CW_CLIENT_ID: credentials.clientId,
+      TRUEUP_CONN_CW_PUBLIC_KEY: credentials.publicKey,
+      TRUEUP_CONN_CW_PRIVATE_KEY: credentials.privateKey,
+      TRUEUP_CONN_CW_CLIENT_ID: credentials.clientId,
     },
     connection: (name = "cw-test"): Connection => ({
       name,
       kind: "connectwise",
       url: `${server.url}${API_PATH}`,
       settings: { companyId: credentials.companyId },
-      secretEnv: { publicKey: "CW_PUBLIC_KEY", privateKey: "CW_PRIVATE_KEY", clientId: "CW_CLIENT_ID" },
+      secretEnv: {
+        publicKey: "TRUEUP_CONN_CW_PUBLIC_KEY",
+        privateKey: "TRUEUP_CONN_CW_PRIVATE_KEY",
+        clientId: "TRUEUP_CONN_CW_CLIENT_ID",
+      },
     }),
     throttleNext(count: number, seconds: number) {
       throttle = { count, seconds };

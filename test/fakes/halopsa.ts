@@ -212,7 +212,7 @@ export async function startHalopsaFake(seed: FakePsaSeed, options: HaloFakeOptio
   return Object.assign(server, {
     clientId,
     clientSecret,
-    env: { HALO_CLIENT_ID: clientId, HALO_CLIENT_SECRET: clientSecret },
+    env: { TRUEUP_CONN_HALO_CLIENT_ID: clientId, TRUEUP_CONN_HALO_CLIENT_SECRET: clientSecret },
     writes,
     lines: () => [...lines.values()].sort((a, b) => a.id - b.id).map(seedOf),
     setQuantity(lineId: string, quantity: number) {
@@ -228,7 +228,7 @@ export async function startHalopsaFake(seed: FakePsaSeed, options: HaloFakeOptio
       kind: "halopsa",
       url: server.url,
       settings: options.tenant ? { tenant: options.tenant } : {},
-      secretEnv: { clientId: "HALO_CLIENT_ID", clientSecret: "HALO_CLIENT_SECRET" },
+      secretEnv: { clientId: "TRUEUP_CONN_HALO_CLIENT_ID", clientSecret: "TRUEUP_CONN_HALO_CLIENT_SECRET" },
     }),
   });
 }

@@ -281,13 +281,16 @@ export interface AuditEntry {
 // Connections and PSA sync (src/server/sync-schemas.ts, src/sync/plan.ts, src/sync/apply.ts).
 
 /** Where a connection's secret comes from: stored encrypted in the database, an environment variable, or nowhere. */
-export type SecretSource = "stored" | "environment" | "missing";
+/** unbound: stored for another kind or address (unusable); refused: the variable is not allowed. */
+export type SecretSource = "stored" | "environment" | "missing" | "unbound" | "refused";
 
 export interface ConnectionSecret {
   name: string;
   source: SecretSource;
-  /** The environment variable trueup.yaml names for it (`privateKeyEnv: CW_PRIVATE`), if any. */
+  /** The environment variable trueup.yaml names for it (`privateKeyEnv: TRUEUP_CONN_CW_PRIVATE`), if any. */
   variable?: string;
+  /** Why it is unbound or refused. */
+  note?: string;
 }
 
 export interface ConnectionView {

@@ -37,7 +37,7 @@ function rateLimited(reply: FastifyReply) {
   return reply
     .code(429)
     .header("retry-after", String(RETRY_AFTER_SECONDS))
-    .send({ error: "rate_limited", message: "too many failed logins; try again later" });
+    .send({ error: "rate_limited", message: "too many failed logins or password checks; try again later" });
 }
 
 export const authRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, secureCookies }) => {
@@ -102,13 +102,15 @@ export const authRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store,
         tags: ["auth"],
         summary: "Change one's own password: ends the account's other sessions, keeps this one",
         body: PasswordBody,
-        response: { 204: NoContent, 400: ErrorSchema },
+        response: { 204: NoContent, 400: ErrorSchema, 429: ErrorSchema },
       },
     },
     async (request, reply) => {
       const { session, token } = signedIn(request);
       const { current, next } = request.body;
-      await store.changePassword(session.user.id, current, next, token);
+      // Wrong current passwords count as failed logins of the account: a stolen session cannot guess on.
+      if (await store.loginBlocked(session.user.email, request.ip)) return rateLimited(reply);
+      await store.changePassword(session.user.id, current, next, token, request.ip);
       request.log.info({ email: session.user.email }, "password changed");
       return reply.code(204).send();
     },

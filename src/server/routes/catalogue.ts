@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { actorOf } from "../auth.ts";
+import { actorOf, signedIn } from "../auth.ts";
 import { catalogueJson } from "../catalogue-view.ts";
 import { hasErrors, invalid } from "../errors.ts";
 import { IssuesAnswer, Refused } from "../schemas.ts";
@@ -44,11 +44,13 @@ export const catalogueRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
         tags: ["catalogue"],
         summary: "Replace trueup.yaml; every error comes back with its YAML line, and nothing is saved",
         body: z.object({ yaml: z.string().max(MAX_YAML) }),
-        response: { 200: IssuesAnswer, 400: Refused },
+        response: { 200: IssuesAnswer, 400: Refused, 403: Refused },
       },
     },
     async (request, reply) => {
-      const { issues } = await store.saveConfigYaml(request.body.yaml, actorOf(request));
+      // Connections say where secrets go: only an admin changes them (docs/security.md).
+      const keepConnections = signedIn(request).session.user.role !== "admin";
+      const { issues } = await store.saveConfigYaml(request.body.yaml, actorOf(request), { keepConnections });
       if (hasErrors(issues)) return invalid(reply, issues);
       return { issues };
     },

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { CONNECTORS } from "../../connectors/index.ts";
+import { refusedVariable } from "../../connectors/policy.ts";
 import { isPsa } from "../../connectors/types.ts";
 import type { Store } from "../../store/store.ts";
 import { pullAndReconcile } from "../../sync/pulls.ts";
@@ -21,7 +22,9 @@ async function connectionViews(store: Store, env: NodeJS.ProcessEnv) {
   return Promise.all(
     config.connections.map(async (c) => {
       const connector = CONNECTORS[c.kind];
-      const stored = new Set(await store.secretNames(c.name));
+      const names = await store.secretNames(c.name);
+      const stored = new Set(names.filter((n) => n.usable).map((n) => n.name));
+      const stale = new Set(names.filter((n) => !n.usable).map((n) => n.name));
       const status = statuses.find((s) => s.connection === c.name);
       return {
         name: c.name,
@@ -36,12 +39,23 @@ async function connectionViews(store: Store, env: NodeJS.ProcessEnv) {
           .filter((f) => f.secret)
           .map((f) => {
             const variable = c.secretEnv[f.name];
+            const refused = variable ? refusedVariable(variable) : undefined;
             const source = stored.has(f.name)
               ? ("stored" as const)
-              : variable && env[variable]
-                ? ("environment" as const)
-                : ("missing" as const);
-            return { name: f.name, source, variable };
+              : refused
+                ? ("refused" as const)
+                : variable && env[variable]
+                  ? ("environment" as const)
+                  : stale.has(f.name)
+                    ? ("unbound" as const)
+                    : ("missing" as const);
+            const note =
+              source === "refused"
+                ? `${variable} is refused: ${refused}`
+                : source === "unbound" || (source === "environment" && stale.has(f.name))
+                  ? "the value stored here was for another kind or address of this connection: an admin must enter it again"
+                  : undefined;
+            return { name: f.name, source, variable, ...(note ? { note } : {}) };
           }),
         counts: status?.counts ?? {},
         lastPullAt: status?.lastPullAt,

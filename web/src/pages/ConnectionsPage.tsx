@@ -50,6 +50,12 @@ export function ConnectionsPage() {
             A secret stored here is encrypted in the database and used before the environment variable. Values
             are never shown again.
           </p>
+          <p className="hint" data-testid="secrets-binding">
+            A stored secret is bound to its connection's kind and address (url, and any sign-in or token
+            address): when an admin changes one of them, the stored secrets of that connection are no longer
+            used until an admin enters them again. Environment variables must start with the prefix the
+            operator allowed (<code>TRUEUP_CONN_</code> unless set otherwise).
+          </p>
           <SecretsTable connections={list} canStore={can.admin} onStored={connections.reload} />
         </Section>
       )}
@@ -106,7 +112,7 @@ function ConnectionRow({
   canPull: boolean;
   onPulled: () => void;
 }) {
-  const missing = c.secrets.filter((s) => s.source === "missing");
+  const missing = c.secrets.filter((s) => s.source !== "stored" && s.source !== "environment");
   return (
     <tr
       data-testid="connection-row"
@@ -316,6 +322,18 @@ function SecretSourceText({ secret }: { secret: ConnectionSecret }) {
     return (
       <span className="secret-source source-stored" data-testid="secret-source">
         Stored (encrypted)
+      </span>
+    );
+  if (secret.source === "unbound")
+    return (
+      <span className="secret-source source-missing" data-testid="secret-source">
+        Stored for another address or kind: not used. An admin must enter it again.
+      </span>
+    );
+  if (secret.source === "refused")
+    return (
+      <span className="secret-source source-missing" data-testid="secret-source">
+        Refused: {secret.note ?? `${secret.variable} is not allowed`}
       </span>
     );
   if (secret.source === "environment")
