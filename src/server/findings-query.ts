@@ -1,3 +1,4 @@
+import { csvText } from "../core/csv.ts";
 import type { FindingFilter, FindingView, Paged, Store } from "../store/store.ts";
 
 // Findings of a run (the latest by default), a page at a time or all of them.
@@ -43,20 +44,8 @@ const HEADER = [
   "key",
 ];
 
-function quoted(text: string): string {
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** A spreadsheet opens text starting with = + - @ as a formula; such text gets a leading quote. */
-function cell(value: string | number | null | undefined): string {
-  const text = value === null || value === undefined ? "" : String(value);
-  const formula = /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text);
-  return quoted(formula ? `'${text}` : text);
-}
-
 export function findingsCsv(findings: readonly FindingView[]): string {
-  const lines = [HEADER.join(",")];
-  for (const f of findings) {
+  const rows = findings.map((f) => {
     const row: (string | number | null | undefined)[] = [
       f.runId,
       f.clientId,
@@ -68,7 +57,7 @@ export function findingsCsv(findings: readonly FindingView[]): string {
       f.monthlyImpact,
     ];
     row.push(f.status, f.reason, f.decidedBy, f.evidence.join("; "), f.key);
-    lines.push(row.map(cell).join(","));
-  }
-  return `${lines.join("\r\n")}\r\n`;
+    return row;
+  });
+  return csvText(HEADER, rows);
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { actorOf } from "../auth.ts";
 import { catalogueJson } from "../catalogue-view.ts";
 import { hasErrors, invalid } from "../errors.ts";
-import { IssuesAnswer, Refused } from "../schemas.ts";
+import { IssuesAnswer, Refused, text } from "../schemas.ts";
 import type { RouteDeps } from "./deps.ts";
 
 // The catalogue and clients (trueup.yaml): read as text and as items, replaced from edited text.
@@ -43,7 +43,7 @@ export const catalogueRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       schema: {
         tags: ["catalogue"],
         summary: "Replace trueup.yaml; every error comes back with its YAML line, and nothing is saved",
-        body: z.object({ yaml: z.string().max(MAX_YAML) }),
+        body: z.object({ yaml: text().max(MAX_YAML) }),
         response: { 200: IssuesAnswer, 400: Refused },
       },
     },

@@ -6,7 +6,7 @@ import { clientJson, subjectNames } from "../catalogue-view.ts";
 import { notFound } from "../errors.ts";
 import { allFindings } from "../findings-query.ts";
 import type { LatestRun } from "../latest-run.ts";
-import { FindingViewSchema, MoneySchema, PageQuery, paged } from "../schemas.ts";
+import { FindingViewSchema, MoneySchema, PageQuery, paged, text } from "../schemas.ts";
 import type { RouteDeps } from "./deps.ts";
 
 // Clients ranked by what their differences cost a month, and one client with everything behind its
@@ -115,7 +115,7 @@ export const clientRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
       schema: {
         tags: ["clients"],
         summary: "One client: plans, lines, findings, and the users and devices behind its counts",
-        params: z.object({ id: z.string().min(1) }),
+        params: z.object({ id: text().min(1) }),
         response: { 200: ClientDetailSchema },
       },
     },

@@ -2,24 +2,24 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../auth.ts";
 import { allFindings, findingsCsv, findingsPage } from "../findings-query.ts";
-import { FindingStatusSchema, FindingViewSchema, NoContent, PageQuery, paged } from "../schemas.ts";
+import { FindingStatusSchema, FindingViewSchema, NoContent, PageQuery, paged, text } from "../schemas.ts";
 import type { RouteDeps } from "./deps.ts";
 
 // The findings of a run, filtered, as pages or as CSV; and people's decisions on them.
 
 const Filters = {
   runId: z.coerce.number().int().min(1).optional().describe("default: the latest run"),
-  clientId: z.string().min(1).optional(),
-  type: z.string().min(1).optional(),
+  clientId: text().min(1).optional(),
+  type: text().min(1).optional(),
   status: FindingStatusSchema.optional(),
 };
 const FindingsQuery = PageQuery.extend(Filters);
 
 const Decision = z
   .object({
-    key: z.string().min(1),
+    key: text().min(1),
     status: FindingStatusSchema,
-    reason: z.string().trim().max(2000).optional(),
+    reason: text().trim().max(2000).optional(),
   })
   .refine((d) => d.status !== "dismissed" || (d.reason !== undefined && d.reason !== ""), {
     path: ["reason"],
