@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { BASE_FILES, cleanup, repoRoot, workspace, yamlWith } from "./fixtures.ts";
+import { BASE_FILES, cleanup, repoRoot, trueup, workspace, yamlWith } from "./fixtures.ts";
 
 // The real binary against hostile or careless input: formula cells, an alias bomb, a header of a
 // million columns (docs/security.md).
@@ -84,4 +84,35 @@ describe("a YAML alias bomb", () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     });
   }
+});
+
+describe("a header of a million columns", () => {
+  it("makes trueup validate exit 2 at once with a short message", async () => {
+    const header = Array.from({ length: 1_000_000 }, (_, i) => `col${i}`).join(",");
+    const dir = await workspace({ "data/users.csv": `${header}\nacme,a@acme.com\n` });
+    const r = await bin("validate", "--workspace", dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("data/users.csv:1: the header has 1,000,000 columns");
+    expect(r.stderr.length).toBeLessThan(5_000);
+  });
+
+  it("costs the CLI under two seconds of CPU (measured in-process: wall time varies with load)", async () => {
+    const header = Array.from({ length: 1_000_000 }, (_, i) => `col${i}`).join(",");
+    const dir = await workspace({ "data/users.csv": `${header}\nacme,a@acme.com\n` });
+    const cpu = process.cpuUsage();
+    const r = await trueup("validate", "--workspace", dir);
+    const used = process.cpuUsage(cpu);
+    expect(r.code).toBe(2);
+    expect((used.user + used.system) / 1000).toBeLessThan(2_000);
+  });
+
+  it("lists a header in a message by its first columns and how many more", async () => {
+    const header = ["upn", ...Array.from({ length: 500 }, (_, i) => `extra${i}`)].join(",");
+    const dir = await workspace({ "data/users.csv": `${header}\na@acme.com\n` });
+    const r = await bin("validate", "--workspace", dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('missing required column "account" (the header has: upn, extra0,');
+    expect(r.stderr).toContain("... and 481 more)");
+    expect(r.stderr.length).toBeLessThan(5_000);
+  });
 });

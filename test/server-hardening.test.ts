@@ -124,3 +124,41 @@ describe("a YAML alias bomb", () => {
     expect((await call(h.app, billing, "GET", "/api/catalogue")).json().yaml).toBe(yaml);
   });
 });
+
+describe("a header of a million columns", () => {
+  const header = Array.from({ length: 1_000_000 }, (_, i) => `col${i}`).join(",");
+
+  it("is refused by the import route in a small answer, quickly, naming line 1", async () => {
+    const { id } = await source("users");
+    const upload = { sourceId: id, fileName: "wide.csv", content: `${header}\nacme,a@b.example\n` };
+    expect(upload.content.length).toBeGreaterThan(7_000_000);
+    for (const url of ["/api/imports/preview", "/api/imports"]) {
+      // CPU time, not wall time: the machine running the tests may be busy.
+      const cpu = process.cpuUsage();
+      const response = await call(h.app, billing, "POST", url, upload);
+      const used = process.cpuUsage(cpu);
+      expect(response.body.length).toBeLessThan(10_000);
+      expect((used.user + used.system) / 1000).toBeLessThan(2_000);
+      const issues = response.json().issues as { line?: number; message: string }[];
+      expect(issues[0]).toMatchObject({ line: 1, message: expect.stringContaining("1,000,000 columns") });
+    }
+  });
+
+  it("a file of many bad rows answers the first 1,000 issues and how many more", async () => {
+    const { id } = await source("users");
+    const rows = Array.from(
+      { length: 3000 },
+      (_, i) => `birchwoodlegal.example,u${i}@b.example,U,maybe,,member`,
+    );
+    const content = `account,upn,displayName,enabled,licences,userType\n${rows.join("\n")}\n`;
+    const response = await call(h.app, billing, "POST", "/api/imports", {
+      sourceId: id,
+      fileName: "u.csv",
+      content,
+    });
+    expect(response.statusCode).toBe(400);
+    const issues = response.json().issues as { message: string }[];
+    expect(issues).toHaveLength(1001);
+    expect(issues[1000]?.message).toContain("and 2,000 more");
+  });
+});

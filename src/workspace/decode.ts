@@ -183,7 +183,7 @@ export type Delimiter = "," | ";" | "\t";
  * The separator of a CSV file from its header line: the one of `,` `;` and tab that occurs most often
  * outside quotes (a comma on a tie). Excel's `sep=;` first line names it outright.
  */
-export function detectDelimiter(head: string): { delimiter: Delimiter; sepLine: boolean } {
+export function detectDelimiter(head: string): { delimiter: Delimiter; sepLine: boolean; columns?: number } {
   const sep = /^sep=([,;\t])\r?\n/i.exec(head);
   if (sep) return { delimiter: sep[1] as Delimiter, sepLine: true };
   let comma = 0;
@@ -200,5 +200,6 @@ export function detectDelimiter(head: string): { delimiter: Delimiter; sepLine: 
     else if (c === "\t") tab++;
   }
   const delimiter = semicolon > comma && semicolon >= tab ? ";" : tab > comma && tab > semicolon ? "\t" : ",";
-  return { delimiter, sepLine: false };
+  const columns = 1 + (delimiter === ";" ? semicolon : delimiter === "\t" ? tab : comma);
+  return { delimiter, sepLine: false, columns };
 }

@@ -1,4 +1,5 @@
 import type { AccountIndex } from "../core/accounts.ts";
+import { listed } from "../core/listing.ts";
 import type { Owner } from "../core/types.ts";
 import { type Column, Fields, headerKey, type ValueTables } from "../formats/fields.ts";
 import type { Format, Kind, RowContext, RowsByKind } from "../formats/format.ts";
@@ -62,7 +63,7 @@ function headerIssues(
   format: Format<Kind>,
   source: SourceConfig,
 ): { field: string; message: string }[] {
-  const has = `(the header has: ${header.join(", ")})`;
+  const has = `(the header has: ${listed(header)})`;
   const out: { field: string; message: string }[] = [];
   for (const [field, name] of Object.entries(source.columns ?? {})) {
     if (!index.has(field))
@@ -161,7 +162,7 @@ class Owners {
     const which =
       named.length === 0
         ? "no other row names one either"
-        : `the file's rows name several (${named.map((o) => ("client" in o ? o.client : o.account)).join(", ")})`;
+        : `the file's rows name several (${listed(named.map((o) => ("client" in o ? o.client : o.account)))})`;
     return `${this.pendingWhy?.why ?? "names no account"}, and ${which}: set client: on sources[${this.source.index}] to say whose file this is`;
   }
 }

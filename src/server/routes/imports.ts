@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Store } from "../../store/store.ts";
 import { actorOf } from "../auth.ts";
-import { hasErrors, invalid, notFound } from "../errors.ts";
+import { firstIssues, hasErrors, invalid, notFound } from "../errors.ts";
 import { ImportPreviewSchema, ImportViewSchema, PageQuery, paged, Refused, text } from "../schemas.ts";
 import type { RouteDeps } from "./deps.ts";
 
@@ -40,7 +40,8 @@ export const importRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
     async (request) => {
       const { sourceId, fileName, content } = request.body;
       await checkSource(store, sourceId);
-      return store.previewImport(sourceId, fileName, Buffer.from(content, "utf8"));
+      const preview = await store.previewImport(sourceId, fileName, Buffer.from(content, "utf8"));
+      return { ...preview, issues: firstIssues(preview.issues) };
     },
   );
 
