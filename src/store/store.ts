@@ -56,6 +56,16 @@ export interface SourceView {
   lastImport?: ImportView;
 }
 
+/** A source with imported data that a catalogue save would retire (its imports kept as history). */
+export interface DetachedSource {
+  id: number;
+  kind: string;
+  format: string;
+  file: string;
+  connection?: string;
+  lastImport?: ImportView;
+}
+
 export interface ImportView {
   id: number;
   sourceId: number;
@@ -197,6 +207,8 @@ export interface Store {
   /** trueup.yaml text of the current configuration, and a save from edited text (errors with YAML lines). */
   configYaml(): Promise<string>;
   saveConfigYaml(text: string, actor: Actor): Promise<{ issues: Issue[] }>;
+  /** Checks trueup.yaml text and says which sources with imported data saving it would retire; stores nothing. */
+  checkConfigYaml(text: string): Promise<{ issues: Issue[]; detached: DetachedSource[] }>;
 
   // Sources and imports.
   listSources(): Promise<SourceView[]>;
