@@ -162,3 +162,41 @@ describe("a header of a million columns", () => {
     expect(issues[1000]?.message).toContain("and 2,000 more");
   });
 });
+
+describe("saving the catalogue", () => {
+  it("keeps the imports and the report when the text is the same, and a check names what a real change detaches", async () => {
+    const yaml = (await call(h.app, billing, "GET", "/api/catalogue")).json().yaml as string;
+    const sources = async () =>
+      (await call(h.app, billing, "GET", "/api/sources")).json() as {
+        id: number;
+        file: string;
+        lastImport?: { id: number };
+      }[];
+    const before = await sources();
+    expect(before.every((s) => s.lastImport !== undefined)).toBe(true);
+    const findings = async () =>
+      (await call(h.app, billing, "GET", "/api/findings?limit=1")).json().total as number;
+    const total = (await findings()) as number;
+
+    const same = await call(h.app, billing, "POST", "/api/catalogue/check", { yaml });
+    expect(same.json()).toEqual({ issues: [], detached: [] });
+    expect((await call(h.app, billing, "PUT", "/api/catalogue", { yaml })).statusCode).toBe(200);
+    expect(await sources()).toEqual(before);
+    expect((await call(h.app, billing, "POST", "/api/runs", {})).statusCode).toBe(200);
+    expect(await findings()).toBe(total);
+
+    const devices = before.find((s) => s.file === "data/devices.csv");
+    const changed = yaml.replace(/(kind: devices,\s+format: )trueup-devices/, "$1ninjaone-devices");
+    expect(changed).not.toBe(yaml);
+    const check = await call(h.app, billing, "POST", "/api/catalogue/check", { yaml: changed });
+    expect(check.json().detached).toEqual([
+      expect.objectContaining({
+        id: devices?.id,
+        kind: "devices",
+        file: "data/devices.csv",
+        lastImport: expect.objectContaining({ id: devices?.lastImport?.id }),
+      }),
+    ]);
+    expect(await sources()).toEqual(before);
+  });
+});

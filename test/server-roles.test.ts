@@ -74,6 +74,7 @@ const REQUESTS: Record<string, (f: Fixture, role: Role) => { url?: string; paylo
   "POST /api/findings/decision": (f) => ({ payload: { key: f.findingKey, status: "accepted" } }),
   "GET /api/catalogue": () => ({}),
   "PUT /api/catalogue": (f) => ({ payload: { yaml: f.yaml } }),
+  "POST /api/catalogue/check": (f) => ({ payload: { yaml: f.yaml } }),
   "GET /api/mappings": () => ({}),
   "POST /api/mappings": () => ({
     payload: { kind: "ignore", item: "product", system: "psa", value: `NO-SUCH-PRODUCT-${++serial}` },

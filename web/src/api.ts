@@ -7,6 +7,7 @@ import type {
   ClientRow,
   ConnectionView,
   Dashboard,
+  DetachedSource,
   FindingFilter,
   FindingStatus,
   FindingView,
@@ -246,6 +247,8 @@ export const api = {
       reason === undefined ? { key, status } : { key, status, reason },
     ),
   saveCatalogue: (yaml: string) => request<{ issues: Issue[] }>("PUT", "/api/catalogue", { yaml }),
+  checkCatalogue: (yaml: string) =>
+    request<{ issues: Issue[]; detached: DetachedSource[] }>("POST", "/api/catalogue/check", { yaml }),
   map: (mapping: Mapping) => request<{ issues: Issue[] }>("POST", "/api/mappings", mapping),
   previewImport: (f: ImportFile) => request<ImportPreview>("POST", "/api/imports/preview", f),
   importFile: (f: ImportFile) => request<{ import: ImportView }>("POST", "/api/imports", f),

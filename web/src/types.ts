@@ -217,6 +217,16 @@ export interface ImportView {
   importedAt: string;
 }
 
+/** A source with imported data that a catalogue save would start afresh (POST /api/catalogue/check). */
+export interface DetachedSource {
+  id: number;
+  kind: string;
+  format: string;
+  file: string;
+  connection?: string;
+  lastImport?: ImportView;
+}
+
 export interface SourceView {
   id: number;
   kind: string;
