@@ -29,6 +29,9 @@ export const text = () =>
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
+/** Evidence items a finding carries in lists; the rest are paged on demand and complete in CSV. */
+export const EVIDENCE_SHOWN = 50;
+
 export const RoleSchema = z.enum(["admin", "billing", "viewer"]);
 export const FindingStatusSchema = z.enum(["open", "accepted", "dismissed"]);
 export const MoneySchema = z.string().describe("two-place decimal, such as 140.00");
@@ -131,7 +134,10 @@ export const FindingViewSchema = z
     expected: Figure,
     actual: Figure,
     monthlyImpact: MoneySchema,
-    evidence: z.array(z.string()),
+    evidence: z
+      .array(z.string())
+      .describe(`the first ${EVIDENCE_SHOWN}; GET /api/findings/evidence pages the rest`),
+    evidenceTotal: z.number().int().describe("how many items of evidence the finding has"),
     key: z.string().describe("client|type|subject: the same finding across runs"),
     status: FindingStatusSchema,
     reason: z.string().optional(),

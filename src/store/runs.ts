@@ -5,7 +5,14 @@ import { writeAudit } from "./audit.ts";
 import { explained } from "./client-input.ts";
 import { batches, type Context, changed, iso, nextTurn } from "./context.ts";
 import { StoreError } from "./errors.ts";
-import { findingFigures, findingRows, findingsOfRun, listFindings, type ReportJson } from "./findings.ts";
+import {
+  findingFigures,
+  findingRows,
+  findingsOfRun,
+  findingsWithKey,
+  listFindings,
+  type ReportJson,
+} from "./findings.ts";
 import { storedInput } from "./input.ts";
 import { keepWrittenRun, latestRun, RUN_COLUMNS, runData, toRunView } from "./run-data.ts";
 import type { FindingView, RunDiff, Store } from "./store.ts";
@@ -58,7 +65,14 @@ export function runRepository(
   ctx: Context,
 ): Pick<
   Store,
-  "reconcile" | "listRuns" | "latestRun" | "runReport" | "diffRuns" | "listFindings" | "explainClient"
+  | "reconcile"
+  | "listRuns"
+  | "latestRun"
+  | "runReport"
+  | "diffRuns"
+  | "listFindings"
+  | "findingsWithKey"
+  | "explainClient"
 > {
   return {
     latestRun: () => latestRun(ctx),
@@ -129,6 +143,10 @@ export function runRepository(
 
     listFindings(filter) {
       return listFindings(ctx, filter);
+    },
+
+    findingsWithKey(runId, key) {
+      return findingsWithKey(ctx, runId, key);
     },
 
     async explainClient(clientId, asOf) {

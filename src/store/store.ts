@@ -235,6 +235,8 @@ export interface Store {
   runReport(runId: number): Promise<Record<string, unknown> | undefined>;
   diffRuns(from: number, to: number): Promise<RunDiff>;
   listFindings(filter: FindingFilter): Promise<Paged<FindingView>>;
+  /** The findings of a run with this key, evidence complete (several only for PRICE_MISMATCH). */
+  findingsWithKey(runId: number, key: string): Promise<FindingView[]>;
   /** The billable users and devices behind a client's counts, from the current data (core/explain.ts). */
   explainClient(clientId: string, asOf?: string): Promise<Explanation | undefined>;
 

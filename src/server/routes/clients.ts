@@ -4,7 +4,7 @@ import type { Store } from "../../store/store.ts";
 import { AnswerCache, jsonBytes } from "../answer-cache.ts";
 import { clientJson, subjectNames } from "../catalogue-view.ts";
 import { notFound } from "../errors.ts";
-import { allFindings } from "../findings-query.ts";
+import { allFindings, listed } from "../findings-query.ts";
 import type { LatestRun } from "../latest-run.ts";
 import { FindingViewSchema, MoneySchema, PageQuery, paged, text } from "../schemas.ts";
 import type { RouteDeps } from "./deps.ts";
@@ -74,7 +74,7 @@ function clientDetail({ row, reported, config, explanation, findings }: ClientPa
     ...row,
     plans: client ? clientJson(client).plans : [],
     lines: reported.lines.map((l) => ({ ...l, name: names.get(l.subject) ?? l.subject })),
-    findings,
+    findings: findings.map(listed),
     users: explanation?.users ?? [],
     devices: explanation?.devices ?? [],
   };

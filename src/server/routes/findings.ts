@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../auth.ts";
-import { allFindings, findingsCsv, findingsPage } from "../findings-query.ts";
+import { notFound } from "../errors.ts";
+import { allFindings, evidencePage, findingsCsv, findingsPage } from "../findings-query.ts";
 import { FindingStatusSchema, FindingViewSchema, NoContent, PageQuery, paged, text } from "../schemas.ts";
 import type { RouteDeps } from "./deps.ts";
 
@@ -14,6 +15,18 @@ const Filters = {
   status: FindingStatusSchema.optional(),
 };
 const FindingsQuery = PageQuery.extend(Filters);
+const EvidenceQuery = z.object({
+  runId: Filters.runId,
+  key: text().min(1),
+  n: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe("which finding of the key (PRICE_MISMATCH: one per PSA line)"),
+  limit: z.coerce.number().int().min(1).max(5000).default(500),
+  offset: z.coerce.number().int().min(0).default(0),
+});
 
 const Decision = z
   .object({
@@ -39,6 +52,24 @@ export const findingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { sto
       },
     },
     async (request) => findingsPage(store, request.query),
+  );
+
+  app.get(
+    "/api/findings/evidence",
+    {
+      config: { access: "viewer" },
+      schema: {
+        tags: ["findings"],
+        summary: "A page of one finding's evidence (lists carry only its first items)",
+        querystring: EvidenceQuery,
+        response: { 200: paged(z.string()) },
+      },
+    },
+    async (request) => {
+      const page = await evidencePage(store, request.query);
+      if (!page) throw notFound(`finding ${request.query.key}`);
+      return page;
+    },
   );
 
   app.get(
