@@ -193,6 +193,8 @@ export const queries = {
   clients: (p: PageArgs = {}) => query<Paged<ClientRow>>("/api/clients", { ...p }),
   client: (id: string) => query<ClientDetail>(`/api/clients/${encodeURIComponent(id)}`),
   findings: (f: FindingFilter & PageArgs) => query<Paged<FindingView>>("/api/findings", { ...f }),
+  evidence: (f: { runId: number; key: string; offset: number; limit?: number }) =>
+    query<Paged<string>>("/api/findings/evidence", { ...f }),
   catalogue: () => query<Catalogue>("/api/catalogue"),
   mappings: () => query<MappingQueue>("/api/mappings"),
   sources: () => query<SourceView[]>("/api/sources"),

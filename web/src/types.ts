@@ -130,7 +130,9 @@ export interface FindingView {
   expected: string | number | null;
   actual: string | number | null;
   monthlyImpact: string;
+  /** The first 50 items; `evidenceTotal` says how many there are (GET /api/findings/evidence pages the rest). */
   evidence: string[];
+  evidenceTotal: number;
   key: string;
   status: FindingStatus;
   reason?: string;
