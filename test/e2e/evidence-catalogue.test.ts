@@ -36,7 +36,9 @@ async function open(path: string, ready: (p: Page) => Locator): Promise<void> {
 
 beforeAll(async () => {
   const rows = Array.from({ length: DEVICES }, (_, i) => `ACME,HOST-${i},SN${i},workstation,2026-10-30,`);
-  const dir = await workspace({ "data/devices.csv": `${BASE_FILES["data/devices.csv"]}${rows.join("\n")}\n` });
+  const dir = await workspace({
+    "data/devices.csv": `${BASE_FILES["data/devices.csv"]}${rows.join("\n")}\n`,
+  });
   await ensureWebBuiltLocked();
   server = await startServerWith({ workspace: dir });
   browser = await launchBrowser();
@@ -88,7 +90,12 @@ describe("the catalogue page", () => {
     expect(stored.yaml).toBe(yaml);
     await page.getByTestId("catalogue-save-anyway").click();
     await page.getByTestId("catalogue-saved").waitFor();
-    const sources = await apiRequest<{ file: string; lastImport?: object }[]>(page, base(), "GET", "/api/sources");
+    const sources = await apiRequest<{ file: string; lastImport?: object }[]>(
+      page,
+      base(),
+      "GET",
+      "/api/sources",
+    );
     expect(sources.find((s) => s.file === "data/devices.csv")?.lastImport).toBeUndefined();
     expect(sources.find((s) => s.file === "data/users.csv")?.lastImport).toBeDefined();
   });
