@@ -10,7 +10,7 @@ let billing: Session;
 beforeAll(async () => {
   h = await startServer();
   billing = await signIn(h.app, "billing");
-});
+}, 180_000);
 afterAll(async () => h?.close());
 
 const NUL = "\u0000";
