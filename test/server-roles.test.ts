@@ -70,10 +70,14 @@ const REQUESTS: Record<string, (f: Fixture, role: Role) => { url?: string; paylo
   "GET /api/clients": () => ({ url: "/api/clients?limit=5" }),
   "GET /api/clients/:id": (f) => ({ url: `/api/clients/${f.clientId}` }),
   "GET /api/findings": () => ({ url: "/api/findings?limit=5" }),
+  "GET /api/findings/evidence": (f) => ({
+    url: `/api/findings/evidence?key=${encodeURIComponent(f.findingKey)}`,
+  }),
   "GET /api/findings.csv": () => ({}),
   "POST /api/findings/decision": (f) => ({ payload: { key: f.findingKey, status: "accepted" } }),
   "GET /api/catalogue": () => ({}),
   "PUT /api/catalogue": (f) => ({ payload: { yaml: f.yaml } }),
+  "POST /api/catalogue/check": (f) => ({ payload: { yaml: f.yaml } }),
   "GET /api/mappings": () => ({}),
   "POST /api/mappings": () => ({
     payload: { kind: "ignore", item: "product", system: "psa", value: `NO-SUCH-PRODUCT-${++serial}` },

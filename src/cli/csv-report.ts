@@ -1,7 +1,9 @@
+import { csvText } from "../core/csv.ts";
 import { formatMoney } from "../core/money.ts";
 import type { Report } from "../core/report.ts";
 
-// One row per finding, for a spreadsheet.
+// One row per finding, for a spreadsheet: through the one CSV writer (core/csv.ts) that neutralises
+// formula cells.
 
 const HEADER = [
   "client",
@@ -15,15 +17,10 @@ const HEADER = [
   "evidence",
 ];
 
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-export function reportToCsv(report: Report): string {
-  const lines = [HEADER.join(",")];
+function* rows(report: Report) {
   for (const c of report.clients) {
     for (const f of c.findings) {
-      const row = [
+      yield [
         c.id,
         c.name,
         f.type,
@@ -34,8 +31,10 @@ export function reportToCsv(report: Report): string {
         report.currency,
         f.evidence.join("; "),
       ];
-      lines.push(row.map(csvField).join(","));
     }
   }
-  return `${lines.join("\r\n")}\r\n`;
+}
+
+export function reportToCsv(report: Report): string {
+  return csvText(HEADER, rows(report));
 }

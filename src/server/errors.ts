@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { ConnectionError } from "../connectors/errors.ts";
+import { countText, listed } from "../core/listing.ts";
 import { StoreError } from "../store/errors.ts";
 import { SyncError } from "../sync/service.ts";
 import { type Issue, WorkspaceError } from "../workspace/issues.ts";
@@ -21,9 +22,29 @@ export class ApiError extends Error {
 
 export const notFound = (what: string) => new ApiError(404, "not_found", `no such ${what}`);
 
+/** The most issues one answer carries: a file of a million bad rows must not make a 100 MB answer. */
+export const MAX_ISSUES = 1000;
+
+/** The first MAX_ISSUES issues, then one that says how many more there are. */
+export function firstIssues(issues: Issue[]): Issue[] {
+  const rest = issues.slice(MAX_ISSUES);
+  const first = rest[0];
+  if (!first) return issues;
+  const errors = rest.filter((i) => i.severity === "error").length;
+  return [
+    ...issues.slice(0, MAX_ISSUES),
+    {
+      severity: errors > 0 ? "error" : "warning",
+      file: first.file,
+      line: first.line,
+      message: `... and ${countText(rest.length)} more (${countText(errors)} errors) not listed: fix these and check again`,
+    },
+  ];
+}
+
 /** A store refusal carrying workspace issues (YAML lines, CSV lines): 400 `invalid`. */
 export function invalid(reply: FastifyReply, issues: Issue[]) {
-  return reply.code(400).send({ error: "invalid" as const, issues });
+  return reply.code(400).send({ error: "invalid" as const, issues: firstIssues(issues) });
 }
 
 export function hasErrors(issues: readonly Issue[]): boolean {
@@ -37,9 +58,11 @@ function fieldPath(instancePath: string): string {
 
 function badRequest(error: FastifyError) {
   const issues = hasZodFastifySchemaValidationErrors(error)
-    ? error.validation.map((v) => ({ path: fieldPath(v.instancePath), message: v.message ?? "invalid" }))
+    ? error.validation
+        .slice(0, MAX_ISSUES)
+        .map((v) => ({ path: fieldPath(v.instancePath), message: v.message ?? "invalid" }))
     : [];
-  const where = issues.map((i) => i.path || error.validationContext || "body").join(", ");
+  const where = listed(new Set(issues.map((i) => i.path || error.validationContext || "body")));
   const message = issues.length > 0 ? `invalid ${where}` : error.message;
   return { error: "bad_request", message, issues };
 }

@@ -1,4 +1,6 @@
+import { csvText } from "../core/csv.ts";
 import type { FindingFilter, FindingView, Paged, Store } from "../store/store.ts";
+import { EVIDENCE_SHOWN } from "./schemas.ts";
 
 // Findings of a run (the latest by default), a page at a time or all of them.
 
@@ -11,17 +13,45 @@ export async function resolveRun(store: Store, filter: FindingFilter): Promise<F
   return latest && { ...filter, runId: latest.id };
 }
 
-export async function findingsPage(store: Store, filter: FindingFilter): Promise<Paged<FindingView>> {
-  const resolved = await resolveRun(store, filter);
-  if (!resolved) return { items: [], total: 0, limit: filter.limit, offset: filter.offset };
-  return store.listFindings(resolved);
+/** A finding as lists show it: its first EVIDENCE_SHOWN items of evidence and how many there are. */
+export type ListedFinding = FindingView & { evidenceTotal: number };
+
+/**
+ * One client with 329,000 devices made a page of 50 findings 75 MB: lists carry the start of each
+ * finding's evidence, GET /api/findings/evidence the rest, the CSV all of it.
+ */
+export function listed(f: FindingView): ListedFinding {
+  const evidence = f.evidence.length > EVIDENCE_SHOWN ? f.evidence.slice(0, EVIDENCE_SHOWN) : f.evidence;
+  return { ...f, evidence, evidenceTotal: f.evidence.length };
 }
 
-/** Every finding that passes the filter, read page by page. */
+export async function findingsPage(store: Store, filter: FindingFilter): Promise<Paged<ListedFinding>> {
+  const resolved = await resolveRun(store, filter);
+  if (!resolved) return { items: [], total: 0, limit: filter.limit, offset: filter.offset };
+  const page = await store.listFindings(resolved);
+  return { ...page, items: page.items.map(listed) };
+}
+
+/** A page of one finding's evidence; `n` picks among findings that share a key (PRICE_MISMATCH). */
+export async function evidencePage(
+  store: Store,
+  q: { runId?: number; key: string; n: number; limit: number; offset: number },
+): Promise<Paged<string> | undefined> {
+  const runId = q.runId ?? (await store.latestRun())?.id;
+  if (runId === undefined) return undefined;
+  const found = (await store.findingsWithKey(runId, q.key))[q.n];
+  if (!found) return undefined;
+  const items = found.evidence.slice(q.offset, q.offset + q.limit);
+  return { items, total: found.evidence.length, limit: q.limit, offset: q.offset };
+}
+
+/** Every finding that passes the filter, read page by page, evidence complete. */
 export async function allFindings(store: Store, filter: Omit<FindingFilter, "limit" | "offset">) {
   const items: FindingView[] = [];
+  const resolved = await resolveRun(store, { ...filter, limit: PAGE, offset: 0 });
+  if (!resolved) return items;
   for (let offset = 0; ; offset += PAGE) {
-    const page = await findingsPage(store, { ...filter, limit: PAGE, offset });
+    const page = await store.listFindings({ ...resolved, offset });
     items.push(...page.items);
     if (page.items.length < PAGE || items.length >= page.total) return items;
   }
@@ -43,20 +73,8 @@ const HEADER = [
   "key",
 ];
 
-function quoted(text: string): string {
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** A spreadsheet opens text starting with = + - @ as a formula; such text gets a leading quote. */
-function cell(value: string | number | null | undefined): string {
-  const text = value === null || value === undefined ? "" : String(value);
-  const formula = /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text);
-  return quoted(formula ? `'${text}` : text);
-}
-
 export function findingsCsv(findings: readonly FindingView[]): string {
-  const lines = [HEADER.join(",")];
-  for (const f of findings) {
+  const rows = findings.map((f) => {
     const row: (string | number | null | undefined)[] = [
       f.runId,
       f.clientId,
@@ -68,7 +86,7 @@ export function findingsCsv(findings: readonly FindingView[]): string {
       f.monthlyImpact,
     ];
     row.push(f.status, f.reason, f.decidedBy, f.evidence.join("; "), f.key);
-    lines.push(row.map(cell).join(","));
-  }
-  return `${lines.join("\r\n")}\r\n`;
+    return row;
+  });
+  return csvText(HEADER, rows);
 }

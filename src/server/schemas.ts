@@ -3,6 +3,35 @@ import { z } from "zod";
 // The shapes of docs/api.md as zod schemas: they validate requests, type the handlers and write the
 // OpenAPI document the web client is generated from.
 
+/**
+ * NUL (U+0000) or half of a UTF-16 surrogate pair: neither PostgreSQL's text nor UTF-8 can hold it.
+ * Found at the API's edge, where the answer can name the field (docs/security.md).
+ */
+const MALFORMED = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why `text` cannot be stored, with the line and column of the first bad character; undefined if it can. */
+export function malformedText(text: string): string | undefined {
+  const found = MALFORMED.exec(text);
+  if (!found) return undefined;
+  const code = (found[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0");
+  const what = code === "0000" ? "a NUL character (U+0000)" : `a lone surrogate (U+${code})`;
+  const before = text.slice(0, found.index);
+  const line = before.split("\n").length;
+  const column = found.index - before.lastIndexOf("\n");
+  const where = line > 1 ? `line ${line}, column ${column}` : `character ${column}`;
+  return `contains ${what} at ${where}: text must be valid Unicode without NUL`;
+}
+
+/** Every text field of a request: a string without NUL or a lone surrogate. */
+export const text = () =>
+  z.string().superRefine((value, ctx) => {
+    const problem = malformedText(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+/** Evidence items a finding carries in lists; the rest are paged on demand and complete in CSV. */
+export const EVIDENCE_SHOWN = 50;
+
 export const RoleSchema = z.enum(["admin", "billing", "viewer"]);
 export const FindingStatusSchema = z.enum(["open", "accepted", "dismissed"]);
 export const MoneySchema = z.string().describe("two-place decimal, such as 140.00");
@@ -105,7 +134,10 @@ export const FindingViewSchema = z
     expected: Figure,
     actual: Figure,
     monthlyImpact: MoneySchema,
-    evidence: z.array(z.string()),
+    evidence: z
+      .array(z.string())
+      .describe(`the first ${EVIDENCE_SHOWN}; GET /api/findings/evidence pages the rest`),
+    evidenceTotal: z.number().int().describe("how many items of evidence the finding has"),
     key: z.string().describe("client|type|subject: the same finding across runs"),
     status: FindingStatusSchema,
     reason: z.string().optional(),
@@ -169,9 +201,9 @@ export const MappingSchema = z
   .discriminatedUnion("kind", [
     z.object({
       kind: z.literal("account"),
-      system: z.string().min(1),
-      value: z.string().min(1),
-      clientId: z.string().min(1),
+      system: text().min(1),
+      value: text().min(1),
+      clientId: text().min(1),
     }),
     z.object({
       kind: z.literal("former"),
@@ -186,20 +218,20 @@ export const MappingSchema = z
     }),
     z.object({
       kind: z.literal("sku"),
-      system: z.string().min(1),
-      value: z.string().min(1),
-      serviceId: z.string().min(1),
+      system: text().min(1),
+      value: text().min(1),
+      serviceId: text().min(1),
     }),
     z.object({
       kind: z.literal("product"),
-      value: z.string().min(1),
-      target: z.object({ kind: z.enum(["bundle", "service"]), id: z.string().min(1) }),
+      value: text().min(1),
+      target: z.object({ kind: z.enum(["bundle", "service"]), id: text().min(1) }),
     }),
     z.object({
       kind: z.literal("ignore"),
       item: z.enum(["account", "sku", "product"]),
-      system: z.string(),
-      value: z.string().min(1),
+      system: text(),
+      value: text().min(1),
     }),
   ])
   .meta({ id: "Mapping" });

@@ -21,7 +21,7 @@ import {
 import { batches, type Context, changed, type Executor, version } from "./context.ts";
 import { StoreError } from "./errors.ts";
 import { latestImports, toImportView } from "./import-rows.ts";
-import type { Actor, SourceView, Store } from "./store.ts";
+import type { Actor, DetachedSource, SourceView, Store } from "./store.ts";
 
 // The catalogue, clients, rules and sources (trueup.yaml). Items are stored one row each, the text of
 // trueup.yaml beside them so that its comments survive an edit; every write bumps a revision, which
@@ -162,26 +162,36 @@ const specKey = (spec: Record<string, unknown>, withFile = true) => {
   return JSON.stringify(withFile ? { file, ...rest } : rest);
 };
 
+/** What names a source: its file, or the connection it reads. */
+const sourceName = (spec: Record<string, unknown>) =>
+  spec.connection === undefined ? `file:${String(spec.file)}` : `connection:${String(spec.connection)}`;
+
+interface StoredSource {
+  id: number;
+  position: number;
+  spec: Record<string, unknown>;
+}
+
 /**
- * Keeps each source's id (and so its imports) across edits: a source takes the stored one with the
- * same entry, else the same entry but its file (a renamed file), else the one at its position with
- * the same kind and format (an edited vendor or client); each preferring the same position. Sources
- * no longer listed are retired (position -1) with their imports, kept as history: listed again, a
- * source starts afresh, so that no old data comes back unasked.
+ * Which stored source each listed source continues, by index in `config.sources`; the rest are
+ * retired. A source takes the stored one with the same entry; else the one with the same kind,
+ * format and name (file or connection: an edited vendor, client, columns or values); else the same
+ * entry but its file (a renamed file); else the one at its position with the same kind and format;
+ * each preferring the same position. Only a change of kind or format, or of name and more at once,
+ * starts a source afresh (docs/security.md "Catalogue saves").
  */
-async function syncSources(ex: Executor, sources: readonly SourceConfig[]): Promise<Map<number, number>> {
-  const stored = await ex
-    .selectFrom("sources")
-    .selectAll()
-    .where("position", ">=", 0)
-    .orderBy("id")
-    .execute();
+export function matchSources(stored: readonly StoredSource[], sources: readonly SourceConfig[]) {
   const free = new Set(stored.map((s) => s.id));
   const ids = new Map<number, number>();
-  const passes: ((e: (typeof stored)[number], s: SourceConfig) => boolean)[] = [
+  const same = (e: StoredSource, s: SourceConfig) => {
+    const was = readSourceItem(e.spec, e.position);
+    return was.kind === s.kind && was.format === s.format;
+  };
+  const passes: ((e: StoredSource, s: SourceConfig) => boolean)[] = [
     (e, s) => specKey(e.spec) === specKey(sourceItem(s)),
+    (e, s) => same(e, s) && sourceName(e.spec) === sourceName(sourceItem(s)),
     (e, s) => specKey(e.spec, false) === specKey(sourceItem(s), false),
-    (e, s) => e.position === s.index && e.spec.kind === s.kind && e.spec.format === s.format,
+    (e, s) => e.position === s.index && same(e, s),
   ];
   for (const fits of passes) {
     for (const s of sources) {
@@ -193,6 +203,20 @@ async function syncSources(ex: Executor, sources: readonly SourceConfig[]): Prom
       ids.set(s.index, e.id);
     }
   }
+  return { ids, retired: [...free] };
+}
+
+const storedSources = (ex: Executor) =>
+  ex
+    .selectFrom("sources")
+    .select(["id", "position", "spec"])
+    .where("position", ">=", 0)
+    .orderBy("id")
+    .execute();
+
+/** Keeps each source's id (and so its imports) across edits: see matchSources. */
+async function syncSources(ex: Executor, sources: readonly SourceConfig[]): Promise<Map<number, number>> {
+  const { ids, retired } = matchSources(await storedSources(ex), sources);
   for (const s of sources) {
     const spec = JSON.stringify(sourceItem(s));
     const id = ids.get(s.index);
@@ -207,13 +231,30 @@ async function syncSources(ex: Executor, sources: readonly SourceConfig[]): Prom
       ids.set(s.index, row.id);
     }
   }
-  if (free.size > 0)
-    await ex
-      .updateTable("sources")
-      .set({ position: -1 })
-      .where("id", "in", [...free])
-      .execute();
+  // Retired sources keep their imports as history: listed again, a source starts afresh, so that no
+  // old data comes back unasked.
+  if (retired.length > 0)
+    await ex.updateTable("sources").set({ position: -1 }).where("id", "in", retired).execute();
   return ids;
+}
+
+/** The sources with imported data that saving `config` would retire, so that the page can warn. */
+async function detachedBy(ex: Executor, config: Config): Promise<DetachedSource[]> {
+  const stored = await storedSources(ex);
+  const { retired } = matchSources(stored, config.sources);
+  if (retired.length === 0) return [];
+  const latest = await latestImports(ex);
+  return stored
+    .filter((e) => retired.includes(e.id) && latest.has(e.id))
+    .map((e) => {
+      const s = readSourceItem(e.spec, e.position);
+      const last = latest.get(e.id);
+      const view: DetachedSource = { id: e.id, kind: s.kind, format: s.format, file: s.file };
+      if (s.connection !== undefined) view.connection = s.connection;
+      if (last) view.lastImport = toImportView(last);
+      return view;
+    })
+    .sort((a, b) => a.id - b.id);
 }
 
 /** Checks trueup.yaml text as `trueup validate` does and, when it has no error, stores it. */
@@ -269,7 +310,10 @@ function refuseEdits(before: Config["connections"], config: Config): void {
 
 export function catalogueRepository(
   ctx: Context,
-): Pick<Store, "loadConfig" | "saveConfig" | "configYaml" | "saveConfigYaml" | "listSources"> {
+): Pick<
+  Store,
+  "loadConfig" | "saveConfig" | "configYaml" | "saveConfigYaml" | "checkConfigYaml" | "listSources"
+> {
   return {
     async loadConfig() {
       return (await currentConfig(ctx)).config;
@@ -285,6 +329,12 @@ export function catalogueRepository(
 
     saveConfigYaml(text, actor, opts) {
       return saveText(ctx, text, actor, "config.save-yaml", opts);
+    },
+
+    async checkConfigYaml(text) {
+      const { config, issues } = checkConfig(text);
+      if (!config || hasErrors(issues)) return { issues, detached: [] };
+      return { issues, detached: await detachedBy(ctx.db, config) };
     },
 
     async listSources(): Promise<SourceView[]> {

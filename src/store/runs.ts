@@ -9,6 +9,7 @@ import {
   findingFigures,
   findingRows,
   findingsOfRun,
+  findingsWithKey,
   findingTotals,
   listFindings,
   type ReportJson,
@@ -72,6 +73,7 @@ export function runRepository(
   | "diffRuns"
   | "listFindings"
   | "findingTotals"
+  | "findingsWithKey"
   | "explainClient"
 > {
   return {
@@ -147,6 +149,10 @@ export function runRepository(
 
     listFindings(filter) {
       return listFindings(ctx, filter);
+    },
+
+    findingsWithKey(runId, key) {
+      return findingsWithKey(ctx, runId, key);
     },
 
     async explainClient(clientId, asOf) {

@@ -56,6 +56,16 @@ export interface SourceView {
   lastImport?: ImportView;
 }
 
+/** A source with imported data that a catalogue save would retire (its imports kept as history). */
+export interface DetachedSource {
+  id: number;
+  kind: string;
+  format: string;
+  file: string;
+  connection?: string;
+  lastImport?: ImportView;
+}
+
 export interface ImportView {
   id: number;
   sourceId: number;
@@ -256,6 +266,8 @@ export interface Store {
     actor: Actor,
     opts?: { keepConnections?: boolean },
   ): Promise<{ issues: Issue[] }>;
+  /** Checks trueup.yaml text and says which sources with imported data saving it would retire; stores nothing. */
+  checkConfigYaml(text: string): Promise<{ issues: Issue[]; detached: DetachedSource[] }>;
 
   // Sources and imports.
   listSources(): Promise<SourceView[]>;
@@ -284,6 +296,8 @@ export interface Store {
   listFindings(filter: FindingFilter): Promise<Paged<FindingView>>;
   /** The findings of a run (the latest by default) by status: how many, and their monthly impact. */
   findingTotals(filter: { runId?: number; clientId?: string; type?: string }): Promise<FindingTotals>;
+  /** The findings of a run with this key, evidence complete (several only for PRICE_MISMATCH). */
+  findingsWithKey(runId: number, key: string): Promise<FindingView[]>;
   /** The billable users and devices behind a client's counts, from the current data (core/explain.ts). */
   explainClient(clientId: string, asOf?: string): Promise<Explanation | undefined>;
 

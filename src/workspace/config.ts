@@ -1,4 +1,5 @@
 import { CONNECTION_KINDS, type Connection } from "../connectors/types.ts";
+import { listed } from "../core/listing.ts";
 import {
   type Bundle,
   type Client,
@@ -296,7 +297,7 @@ function readSource(r: Reader, v: unknown, p: Path, connections: Connection[]): 
   const connection = r.str(o, p, "connection");
   const conn = connection === undefined ? undefined : connections.find((c) => c.name === connection);
   if (connection !== undefined && !conn) {
-    const names = connections.map((c) => c.name).join(", ") || "none defined";
+    const names = listed(connections.map((c) => c.name)) || "none defined";
     r.y.error([...p, "connection"], `unknown connection "${connection}" (connections: ${names})`);
   }
   if (connection !== undefined && (o.file !== undefined || o.format !== undefined))

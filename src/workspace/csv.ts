@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { parse } from "csv-parse";
+import { countText } from "../core/listing.ts";
 import { DecodeError, type Decoding, decodeAll, decodeText, detectDelimiter } from "./decode.ts";
 
 // Streaming CSV (RFC 4180) with the line each record starts on, from a file or from an uploaded
@@ -18,6 +19,12 @@ export class CsvError extends Error {
     super(message);
   }
 }
+
+/**
+ * The most columns a record may have. Every format reads a dozen; a generous cap stops a file of a
+ * million columns (or a binary file read as text) before it costs seconds and megabytes.
+ */
+export const MAX_COLUMNS = 1000;
 
 export interface CsvRecord {
   fields: string[];
@@ -67,6 +74,8 @@ export async function* readCsv(file: string | Buffer): AsyncGenerator<CsvRecord>
     const head = await header(text);
     const detected = detectDelimiter(head);
     delimiter = detected.delimiter;
+    // Counted here because csv-parse takes seconds over a header of a million columns.
+    if ((detected.columns ?? 0) > MAX_COLUMNS) throw tooManyColumns(detected.columns ?? 0, 1);
     const source = Readable.from(prepend(head, text));
     // Line numbers are counted here rather than with csv-parse's `info` option, which costs a third
     // of the parse time: a record spans one line plus the line breaks inside its quoted fields.
@@ -77,6 +86,7 @@ export async function* readCsv(file: string | Buffer): AsyncGenerator<CsvRecord>
     let skip = detected.sepLine; // Excel's "sep=;" line names the separator and is no record
     for await (const fields of parser as AsyncIterable<string[]>) {
       const start = line;
+      if (fields.length > MAX_COLUMNS) throw tooManyColumns(fields.length, start);
       line += 1;
       for (const f of fields) if (f.includes("\n")) line += f.split("\n").length - 1;
       if (skip) {
@@ -89,6 +99,14 @@ export async function* readCsv(file: string | Buffer): AsyncGenerator<CsvRecord>
   } catch (e) {
     throw await csvError(e, file, found, delimiter);
   }
+}
+
+function tooManyColumns(columns: number, line: number): CsvError {
+  const what = line === 1 ? "the header" : "this row";
+  return new CsvError(
+    `${what} has ${countText(columns)} columns; a file may have at most ${countText(MAX_COLUMNS)} (is it a CSV file with the right separator?)`,
+    line,
+  );
 }
 
 async function csvError(

@@ -87,16 +87,16 @@ describe("decodeText", () => {
 
 describe("detectDelimiter", () => {
   it.each([
-    ["account,upn,enabled\n", ","],
-    ["account;upn;enabled\r\n", ";"],
-    ["account\tupn\tenabled\n", "\t"],
-    ['"Name, full";Mail;Phone\n', ";"],
-    ['"a;b;c",d\n', ","],
-    ["single\n", ","],
-    ["a;b,c\n", ","],
-    ["a;b;c\nx,y,z,w,v\n", ";"],
-  ])("%j is separated by %j", (head, delimiter) => {
-    expect(detectDelimiter(head)).toEqual({ delimiter, sepLine: false });
+    ["account,upn,enabled\n", ",", 3],
+    ["account;upn;enabled\r\n", ";", 3],
+    ["account\tupn\tenabled\n", "\t", 3],
+    ['"Name, full";Mail;Phone\n', ";", 3],
+    ['"a;b;c",d\n', ",", 2],
+    ["single\n", ",", 1],
+    ["a;b,c\n", ",", 2],
+    ["a;b;c\nx,y,z,w,v\n", ";", 3],
+  ])("%j is separated by %j into %d columns", (head, delimiter, columns) => {
+    expect(detectDelimiter(head)).toEqual({ delimiter, sepLine: false, columns });
   });
 
   it("takes Excel's sep= line at its word", () => {

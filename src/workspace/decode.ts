@@ -184,7 +184,7 @@ export type Delimiter = "," | ";" | "\t";
  * outside quotes (a comma on a tie). Excel's `sep=;` first line names it outright; PowerShell's
  * `#TYPE` first line is skipped like it.
  */
-export function detectDelimiter(head: string): { delimiter: Delimiter; sepLine: boolean } {
+export function detectDelimiter(head: string): { delimiter: Delimiter; sepLine: boolean; columns?: number } {
   const sep = /^sep=([,;\t])\r?\n/i.exec(head);
   if (sep) return { delimiter: sep[1] as Delimiter, sepLine: true };
   // Windows PowerShell's Export-Csv starts with "#TYPE <class>" unless told not to: no record.
@@ -204,5 +204,6 @@ export function detectDelimiter(head: string): { delimiter: Delimiter; sepLine: 
     else if (c === "\t") tab++;
   }
   const delimiter = semicolon > comma && semicolon >= tab ? ";" : tab > comma && tab > semicolon ? "\t" : ",";
-  return { delimiter, sepLine: false };
+  const columns = 1 + (delimiter === ";" ? semicolon : delimiter === "\t" ? tab : comma);
+  return { delimiter, sepLine: false, columns };
 }

@@ -1,3 +1,4 @@
+import { listed } from "../core/listing.ts";
 import { type Column, Fields, headerKey, type ValueTables } from "../formats/fields.ts";
 import type { Format, Kind } from "../formats/format.ts";
 import type { SourceConfig } from "./config.ts";
@@ -75,7 +76,7 @@ function headerIssues(
   format: Format<Kind>,
   source: SourceConfig,
 ): { field: string; message: string }[] {
-  const has = `(the header has: ${header.join(", ")})`;
+  const has = `(the header has: ${listed(header)})`;
   const out: { field: string; message: string }[] = [];
   for (const [field, name] of Object.entries(source.columns ?? {})) {
     if (!index.has(field))

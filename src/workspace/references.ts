@@ -1,4 +1,5 @@
 import { idList } from "../core/accounts.ts";
+import { listed } from "../core/listing.ts";
 import type { Config } from "./config.ts";
 import type { Path, YamlFile } from "./yaml.ts";
 
@@ -112,7 +113,7 @@ export function checkReferences(y: YamlFile, c: Config): void {
   const deployments = new Set(c.services.flatMap((s) => (s.deployment === undefined ? [] : [s.deployment])));
   for (const s of c.sources) {
     if (s.kind === "deployments" && s.deployment !== undefined && !deployments.has(s.deployment)) {
-      const known = [...deployments].join(", ") || "none: give a service `deployment: NAME`";
+      const known = listed(deployments) || "none: give a service `deployment: NAME`";
       y.error(
         ["sources", s.index, "deployment"],
         `unknown deployment "${s.deployment}": no service names it (known: ${known})`,

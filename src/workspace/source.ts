@@ -1,4 +1,5 @@
 import type { AccountIndex } from "../core/accounts.ts";
+import { listed } from "../core/listing.ts";
 import type { Owner } from "../core/types.ts";
 import { DATE_FORMATS, type DateOrder, FileDates } from "../formats/dates.ts";
 import type { Fields } from "../formats/fields.ts";
@@ -79,7 +80,7 @@ class Owners {
     const which =
       named.length === 0
         ? "no other row names one either"
-        : `the file's rows name several (${named.map((o) => ("client" in o ? o.client : o.account)).join(", ")})`;
+        : `the file's rows name several (${listed(named.map((o) => ("client" in o ? o.client : o.account)))})`;
     return `${this.pendingWhy?.why ?? "names no account"}, and ${which}: set client: on sources[${this.source.index}] to say whose file this is`;
   }
 }

@@ -1,5 +1,11 @@
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
 import type { Issue } from "./issues.ts";
+
+/**
+ * The yaml library's guard against alias bombs: an alias may expand to at most this many nodes per
+ * alias in the file (its own default, written here so that it is a decision, not an accident).
+ */
+const MAX_ALIAS_COUNT = 100;
 
 export type Path = (string | number)[];
 
@@ -31,7 +37,31 @@ export class YamlFile {
         message: `YAML syntax error: ${e.message.split("\n")[0]}`,
       });
     }
-    this.value = this.doc.errors.length > 0 ? undefined : this.doc.toJS();
+    this.value = this.doc.errors.length > 0 ? undefined : this.toValue();
+  }
+
+  /** The document as plain values; a "billion laughs" of aliases is an error at its first alias. */
+  private toValue(): unknown {
+    try {
+      return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      if (!(e instanceof ReferenceError)) throw e;
+      let at: number | undefined;
+      visit(this.doc, {
+        Alias: (_key, node) => {
+          if (isAlias(node) && node.range) at = node.range[0];
+          return visit.BREAK;
+        },
+      });
+      const pos = at === undefined ? undefined : this.lines.linePos(at);
+      this.issues.push({
+        severity: "error",
+        file: this.file,
+        ...(pos && { line: pos.line, column: pos.col }),
+        message: `too many YAML aliases (*name) expand to too much data; at most ${MAX_ALIAS_COUNT} are read`,
+      });
+      return undefined;
+    }
   }
 
   private node(path: Path): Node | undefined {

@@ -7,6 +7,7 @@ import type {
   ClientRow,
   ConnectionView,
   Dashboard,
+  DetachedSource,
   FindingFilter,
   FindingStatus,
   FindingTotals,
@@ -194,6 +195,8 @@ export const queries = {
   client: (id: string) => query<ClientDetail>(`/api/clients/${encodeURIComponent(id)}`),
   findings: (f: FindingFilter & PageArgs) => query<Paged<FindingView>>("/api/findings", { ...f }),
   findingTotals: (f: Omit<FindingFilter, "status">) => query<FindingTotals>("/api/findings/totals", { ...f }),
+  evidence: (f: { runId: number; key: string; offset: number; limit?: number }) =>
+    query<Paged<string>>("/api/findings/evidence", { ...f }),
   catalogue: () => query<Catalogue>("/api/catalogue"),
   mappings: () => query<MappingQueue>("/api/mappings"),
   sources: () => query<SourceView[]>("/api/sources"),
@@ -249,6 +252,8 @@ export const api = {
       ...(until === undefined ? {} : { until }),
     }),
   saveCatalogue: (yaml: string) => request<{ issues: Issue[] }>("PUT", "/api/catalogue", { yaml }),
+  checkCatalogue: (yaml: string) =>
+    request<{ issues: Issue[]; detached: DetachedSource[] }>("POST", "/api/catalogue/check", { yaml }),
   map: (mapping: Mapping) => request<{ issues: Issue[] }>("POST", "/api/mappings", mapping),
   previewImport: (f: ImportFile) => request<ImportPreview>("POST", "/api/imports/preview", f),
   importFile: (f: ImportFile) => request<{ import: ImportView }>("POST", "/api/imports", f),

@@ -141,7 +141,9 @@ export interface FindingView {
   expected: string | number | null;
   actual: string | number | null;
   monthlyImpact: string;
+  /** The first 50 items; `evidenceTotal` says how many there are (GET /api/findings/evidence pages the rest). */
   evidence: string[];
+  evidenceTotal: number;
   key: string;
   status: FindingStatus;
   reason?: string;
@@ -249,6 +251,16 @@ export interface ImportView {
   rowCount: number;
   importedBy: string;
   importedAt: string;
+}
+
+/** A source with imported data that a catalogue save would start afresh (POST /api/catalogue/check). */
+export interface DetachedSource {
+  id: number;
+  kind: string;
+  format: string;
+  file: string;
+  connection?: string;
+  lastImport?: ImportView;
 }
 
 export interface SourceView {

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { LIMITS } from "../../store/accounts.ts";
 import { clearSessionCookie, setSessionCookie, signedIn } from "../auth.ts";
 import { ApiError } from "../errors.ts";
-import { ErrorSchema, NoContent, UserViewSchema } from "../schemas.ts";
+import { ErrorSchema, NoContent, text, UserViewSchema } from "../schemas.ts";
 import type { RouteDeps } from "./deps.ts";
 
 // Sign in, sign out, who am I, and choose one's own password. Failed logins are counted by the store,
@@ -15,8 +15,8 @@ import type { RouteDeps } from "./deps.ts";
 export const RETRY_AFTER_SECONDS = LIMITS.windowMinutes * 60;
 
 const LoginBody = z.object({
-  email: z.string().trim().min(1).max(320),
-  password: z.string().min(1).max(1024),
+  email: text().trim().min(1).max(320),
+  password: text().min(1).max(1024),
 });
 const SessionAnswer = z.object({
   user: UserViewSchema,
@@ -26,9 +26,8 @@ const SessionAnswer = z.object({
     .describe("true until an account created with a one-time password has chosen its own"),
 });
 const PasswordBody = z.object({
-  current: z.string().max(1024),
-  next: z
-    .string()
+  current: text().max(1024),
+  next: text()
     .max(1024)
     .describe("at least 12 characters; neither the current password nor the account's email"),
 });

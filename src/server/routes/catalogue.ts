@@ -3,13 +3,25 @@ import { z } from "zod";
 import { actorOf, signedIn } from "../auth.ts";
 import { catalogueJson } from "../catalogue-view.ts";
 import { hasErrors, invalid } from "../errors.ts";
-import { IssuesAnswer, Refused } from "../schemas.ts";
+import { ImportViewSchema, IssueSchema, IssuesAnswer, Refused, text } from "../schemas.ts";
 import type { RouteDeps } from "./deps.ts";
 
 // The catalogue and clients (trueup.yaml): read as text and as items, replaced from edited text.
 
 const Item = z.record(z.string(), z.unknown());
 const MAX_YAML = 20 * 1024 * 1024;
+const YamlBody = z.object({ yaml: text().max(MAX_YAML) });
+
+const DetachedSourceSchema = z
+  .object({
+    id: z.number().int(),
+    kind: z.string(),
+    format: z.string(),
+    file: z.string(),
+    connection: z.string().optional(),
+    lastImport: ImportViewSchema.optional(),
+  })
+  .meta({ id: "DetachedSource" });
 
 export const catalogueRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store }) => {
   app.get(
@@ -43,7 +55,7 @@ export const catalogueRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       schema: {
         tags: ["catalogue"],
         summary: "Replace trueup.yaml; every error comes back with its YAML line, and nothing is saved",
-        body: z.object({ yaml: z.string().max(MAX_YAML) }),
+        body: YamlBody,
         response: { 200: IssuesAnswer, 400: Refused, 403: Refused },
       },
     },
@@ -54,5 +66,23 @@ export const catalogueRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       if (hasErrors(issues)) return invalid(reply, issues);
       return { issues };
     },
+  );
+
+  app.post(
+    "/api/catalogue/check",
+    {
+      config: { access: "billing" },
+      bodyLimit: MAX_YAML,
+      schema: {
+        tags: ["catalogue"],
+        summary:
+          "Check trueup.yaml without saving: its issues, and the sources with imported data a save would detach",
+        body: YamlBody,
+        response: {
+          200: z.object({ issues: z.array(IssueSchema), detached: z.array(DetachedSourceSchema) }),
+        },
+      },
+    },
+    async (request) => store.checkConfigYaml(request.body.yaml),
   );
 };

@@ -4,9 +4,9 @@ import type { Store } from "../../store/store.ts";
 import { AnswerCache, jsonBytes } from "../answer-cache.ts";
 import { clientJson, subjectNames } from "../catalogue-view.ts";
 import { notFound } from "../errors.ts";
-import { allFindings } from "../findings-query.ts";
+import { allFindings, listed } from "../findings-query.ts";
 import type { LatestRun } from "../latest-run.ts";
-import { FindingViewSchema, MoneySchema, PageQuery, paged } from "../schemas.ts";
+import { FindingViewSchema, MoneySchema, PageQuery, paged, text } from "../schemas.ts";
 import { DismissedSchema } from "./dashboard.ts";
 import type { RouteDeps } from "./deps.ts";
 
@@ -79,7 +79,7 @@ function clientDetail({ row, reported, config, explanation, findings }: ClientPa
     ...row,
     plans: client ? clientJson(client).plans : [],
     lines: reported.lines.map((l) => ({ ...l, name: names.get(l.subject) ?? l.subject })),
-    findings,
+    findings: findings.map(listed),
     users: explanation?.users ?? [],
     devices: explanation?.devices ?? [],
   };
@@ -120,7 +120,7 @@ export const clientRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
       schema: {
         tags: ["clients"],
         summary: "One client: plans, lines, findings, and the users and devices behind its counts",
-        params: z.object({ id: z.string().min(1) }),
+        params: z.object({ id: text().min(1) }),
         response: { 200: ClientDetailSchema },
       },
     },

@@ -8,14 +8,14 @@ import { pullAndReconcile } from "../../sync/pulls.ts";
 import { DEFAULT_SCHEDULE } from "../../sync/schedule.ts";
 import { actorOf } from "../auth.ts";
 import { notFound } from "../errors.ts";
-import { NoContent, Refused } from "../schemas.ts";
+import { NoContent, Refused, text } from "../schemas.ts";
 import { ConnectionViewSchema, PullOutcomeSchema } from "../sync-schemas.ts";
 import type { RouteDeps } from "./deps.ts";
 
 // Connections: what each is, where its secrets come from (never their values), its last pull and
 // its next; storing a secret (encrypted); a pull by hand.
 
-const NameParam = z.object({ name: z.string().min(1) });
+const NameParam = z.object({ name: text().min(1) });
 
 async function connectionViews(store: Store, env: NodeJS.ProcessEnv) {
   const [config, statuses] = await Promise.all([store.loadConfig(), store.connectionStatus()]);
@@ -91,8 +91,8 @@ export const connectionRoutes: FastifyPluginAsyncZod<RouteDeps> = async (
       schema: {
         tags: ["connections"],
         summary: "Store a secret of a connection, encrypted with TRUEUP_SECRET_KEY (never shown again)",
-        params: NameParam.extend({ secret: z.string().min(1) }),
-        body: z.object({ value: z.string().min(1) }),
+        params: NameParam.extend({ secret: text().min(1) }),
+        body: z.object({ value: text().min(1) }),
         response: { 204: NoContent, 400: Refused },
       },
     },

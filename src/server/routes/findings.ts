@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { actorOf } from "../auth.ts";
-import { allFindings, findingsCsv, findingsPage } from "../findings-query.ts";
+import { notFound } from "../errors.ts";
+import { allFindings, evidencePage, findingsCsv, findingsPage } from "../findings-query.ts";
 import {
   FindingStatusSchema,
   FindingViewSchema,
@@ -9,6 +10,7 @@ import {
   NoContent,
   PageQuery,
   paged,
+  text,
 } from "../schemas.ts";
 import type { RouteDeps } from "./deps.ts";
 
@@ -16,17 +18,29 @@ import type { RouteDeps } from "./deps.ts";
 
 const Filters = {
   runId: z.coerce.number().int().min(1).optional().describe("default: the latest run"),
-  clientId: z.string().min(1).optional(),
-  type: z.string().min(1).optional(),
+  clientId: text().min(1).optional(),
+  type: text().min(1).optional(),
   status: FindingStatusSchema.optional(),
 };
 const FindingsQuery = PageQuery.extend(Filters);
+const EvidenceQuery = z.object({
+  runId: Filters.runId,
+  key: text().min(1),
+  n: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe("which finding of the key (PRICE_MISMATCH: one per PSA line)"),
+  limit: z.coerce.number().int().min(1).max(5000).default(500),
+  offset: z.coerce.number().int().min(0).default(0),
+});
 
 const Decision = z
   .object({
-    key: z.string().min(1),
+    key: text().min(1),
     status: FindingStatusSchema,
-    reason: z.string().trim().max(2000).optional(),
+    reason: text().trim().max(2000).optional(),
     until: z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD")
@@ -66,6 +80,24 @@ export const findingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { sto
       },
     },
     async (request) => store.findingTotals(request.query),
+  );
+
+  app.get(
+    "/api/findings/evidence",
+    {
+      config: { access: "viewer" },
+      schema: {
+        tags: ["findings"],
+        summary: "A page of one finding's evidence (lists carry only its first items)",
+        querystring: EvidenceQuery,
+        response: { 200: paged(z.string()) },
+      },
+    },
+    async (request) => {
+      const page = await evidencePage(store, request.query);
+      if (!page) throw notFound(`finding ${request.query.key}`);
+      return page;
+    },
   );
 
   app.get(

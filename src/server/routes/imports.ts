@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Store } from "../../store/store.ts";
 import { actorOf } from "../auth.ts";
-import { hasErrors, invalid, notFound } from "../errors.ts";
-import { ImportPreviewSchema, ImportViewSchema, PageQuery, paged, Refused } from "../schemas.ts";
+import { firstIssues, hasErrors, invalid, notFound } from "../errors.ts";
+import { ImportPreviewSchema, ImportViewSchema, PageQuery, paged, Refused, text } from "../schemas.ts";
 import type { RouteDeps } from "./deps.ts";
 
 // Uploading a source's file: preview it with every error and its line, then store it, all or nothing.
@@ -13,8 +13,8 @@ const MAX_FILE = 64 * 1024 * 1024;
 
 const Upload = z.object({
   sourceId: z.number().int().min(1),
-  fileName: z.string().trim().min(1).max(255),
-  content: z.string().max(MAX_FILE).describe("the file's text"),
+  fileName: text().trim().min(1).max(255),
+  content: text().max(MAX_FILE).describe("the file's text"),
 });
 
 async function checkSource(store: Store, sourceId: number): Promise<void> {
@@ -40,7 +40,8 @@ export const importRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
     async (request) => {
       const { sourceId, fileName, content } = request.body;
       await checkSource(store, sourceId);
-      return store.previewImport(sourceId, fileName, Buffer.from(content, "utf8"));
+      const preview = await store.previewImport(sourceId, fileName, Buffer.from(content, "utf8"));
+      return { ...preview, issues: firstIssues(preview.issues) };
     },
   );
 

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { RunView, Store } from "../../store/store.ts";
 import { actorOf } from "../auth.ts";
 import { notFound } from "../errors.ts";
+import { listed } from "../findings-query.ts";
 import {
   IdParam,
   PageQuery,
@@ -71,7 +72,13 @@ export const runRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, 
     async (request) => {
       const { from, to } = request.query;
       for (const id of [from, to]) if (!(await findRun(store, id))) throw notFound(`run ${id}`);
-      return store.diffRuns(from, to);
+      const diff = await store.diffRuns(from, to);
+      return {
+        ...diff,
+        appeared: diff.appeared.map(listed),
+        fixed: diff.fixed.map(listed),
+        changed: diff.changed.map((c) => ({ before: listed(c.before), after: listed(c.after) })),
+      };
     },
   );
 

@@ -4,7 +4,7 @@ import { applyInApp, planInApp } from "../../sync/app.ts";
 import { nextMonth } from "../../sync/plan.ts";
 import { actorOf } from "../auth.ts";
 import { notFound } from "../errors.ts";
-import { IdParam, NoContent, PageQuery, paged, Refused } from "../schemas.ts";
+import { IdParam, NoContent, PageQuery, paged, Refused, text } from "../schemas.ts";
 import {
   ApplyResultSchema,
   SyncEventViewSchema,
@@ -27,7 +27,7 @@ export const syncRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store,
         tags: ["sync"],
         summary: "Read the PSA now, reconcile, and save the changes that would make it match",
         body: z.object({
-          connection: z.string().min(1),
+          connection: text().min(1),
           effective: IsoDate.optional().describe("default: the first day of next month"),
           includePrices: z.boolean().default(false),
         }),
@@ -121,7 +121,7 @@ export const syncRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store,
         tags: ["sync"],
         summary: "Every plan, approval, request sent, PSA answer and outcome, oldest first",
         querystring: PageQuery.extend({
-          connection: z.string().optional(),
+          connection: text().optional(),
           planId: z.coerce.number().int().min(1).optional(),
         }),
         response: { 200: paged(SyncEventViewSchema) },

@@ -1,5 +1,5 @@
 import { type FormEvent, Fragment, useEffect, useRef, useState } from "react";
-import { type ApiError, api } from "../api.ts";
+import { type ApiError, api, get, queries } from "../api.ts";
 import { formatCount, formatMoney, statusLabel, typeLabel, typeTone } from "../format.ts";
 import { useCan } from "../hooks.ts";
 import { Link } from "../router.tsx";
@@ -14,14 +14,44 @@ function figure(v: string | number | null): string {
   return typeof v === "number" ? formatCount(v) : formatMoney(v);
 }
 
-/** The users, devices or file lines behind a finding; a long list folds after the first few. */
+/** Evidence items fetched per "Load more". */
+const EVIDENCE_PAGE = 500;
+
+/**
+ * The users, devices or file lines behind a finding; a long list folds after the first few. Lists
+ * carry a finding's first 50 items: with `finding`, the rest load on demand, a page at a time.
+ */
 export function Evidence({
-  items,
+  items: first,
+  finding,
   linkTo,
 }: {
   items: string[];
+  finding?: Pick<FindingView, "runId" | "key" | "evidenceTotal">;
   linkTo?: (item: string) => string | undefined;
 }) {
+  const [more, setMore] = useState<string[]>([]);
+  const [loading, setLoading] = useState(false);
+  const [failed, setFailed] = useState<ApiError | undefined>();
+  // A new list (another run, a decision) starts again from what it carries.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset when the finding's evidence changes
+  useEffect(() => setMore([]), [first, finding?.runId, finding?.key]);
+  const items = more.length > 0 ? [...first, ...more] : first;
+  const left = Math.max(0, (finding?.evidenceTotal ?? items.length) - items.length);
+  const loadMore = async () => {
+    if (!finding) return;
+    setLoading(true);
+    setFailed(undefined);
+    try {
+      const q = { runId: finding.runId, key: finding.key, offset: items.length, limit: EVIDENCE_PAGE };
+      const page = await get(queries.evidence(q));
+      setMore((m) => [...m, ...page.items]);
+    } catch (e) {
+      setFailed(e as ApiError);
+    } finally {
+      setLoading(false);
+    }
+  };
   if (items.length === 0) return <span className="muted">—</span>;
   const item = (e: string) => {
     const href = linkTo?.(e);
@@ -36,6 +66,15 @@ export function Evidence({
           <ul>{items.slice(EVIDENCE_SHOWN).map(item)}</ul>
         </details>
       )}
+      {left > 0 && (
+        <p className="evidence-more" data-testid="evidence-more">
+          and {formatCount(left)} more{" "}
+          <button type="button" className="btn btn-small" disabled={loading} onClick={() => void loadMore()}>
+            {loading ? "Loading…" : `Load ${formatCount(Math.min(left, EVIDENCE_PAGE))} more`}
+          </button>
+        </p>
+      )}
+      {failed && <ActionError error={failed} />}
     </div>
   );
 }
@@ -163,7 +202,7 @@ export function FindingsTable({ findings, showClient = true, onChanged, linkEvid
                     <Money value={f.monthlyImpact} testId="finding-impact" />
                   </td>
                   <td className="col-evidence">
-                    <Evidence items={f.evidence} linkTo={linkEvidence} />
+                    <Evidence items={f.evidence} finding={f} linkTo={linkEvidence} />
                   </td>
                   <td className="col-status">
                     <StatusBadge f={f} />

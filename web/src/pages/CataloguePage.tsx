@@ -7,7 +7,7 @@ import { RunButton } from "../components/RunButton.tsx";
 import { ActionError, Empty, ErrorState, Loading, Notice } from "../components/States.tsx";
 import { formatCount, plural } from "../format.ts";
 import { useCan, useGet } from "../hooks.ts";
-import type { BundleView, Catalogue, Issue, ServiceView } from "../types.ts";
+import type { BundleView, Catalogue, DetachedSource, Issue, ServiceView } from "../types.ts";
 
 export function CataloguePage() {
   const cat = useGet(queries.catalogue());
@@ -165,15 +165,31 @@ function Editor({ catalogue, onSaved }: { catalogue: Catalogue; onSaved: () => v
   const [error, setError] = useState<ApiError | undefined>();
   const [saved, setSaved] = useState<Issue[] | null>(null);
   const [busy, setBusy] = useState(false);
+  /** Sources whose imported data the checked text would detach, waiting for a yes. */
+  const [detached, setDetached] = useState<DetachedSource[] | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
   const gutter = useRef<HTMLDivElement>(null);
   const dirty = text !== baseline;
 
-  const save = async () => {
+  const save = async (confirmed = false) => {
     setBusy(true);
     setError(undefined);
     setSaved(null);
+    setDetached(null);
     try {
+      if (!confirmed) {
+        // Checked first, so that a save that would cut sources off their imported data asks first.
+        const check = await api.checkCatalogue(text);
+        if (check.issues.some((i) => i.severity !== "warning")) {
+          setIssues(check.issues);
+          return;
+        }
+        if (check.detached.length > 0) {
+          setIssues([]);
+          setDetached(check.detached);
+          return;
+        }
+      }
       const res = await api.saveCatalogue(text);
       setIssues([]);
       setSaved(res.issues ?? []);
@@ -219,6 +235,41 @@ function Editor({ catalogue, onSaved }: { catalogue: Catalogue; onSaved: () => v
           <IssueList issues={issues} testId="catalogue-issues" onPick={goTo} />
         </div>
       )}
+      {detached && (
+        <div className="alert alert-error" role="alert" data-testid="catalogue-detach-warning">
+          <p>
+            <strong>Not saved yet.</strong> This change starts {plural(detached.length, "source")} afresh:
+            their imported data stays in the history but no longer counts, until a file is imported again.
+          </p>
+          <ul>
+            {detached.map((d) => (
+              <li key={d.id} data-testid="catalogue-detached-source">
+                <code>{d.connection ?? d.file}</code> ({d.kind}, {d.format})
+                {d.lastImport && (
+                  <>
+                    {" "}
+                    — last import {d.lastImport.fileName}, {d.lastImport.rowCount} rows
+                  </>
+                )}
+              </li>
+            ))}
+          </ul>
+          <div className="button-row">
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={busy}
+              onClick={() => void save(true)}
+              data-testid="catalogue-save-anyway"
+            >
+              Save and detach the imported data
+            </button>
+            <button type="button" className="btn" onClick={() => setDetached(null)}>
+              Keep editing
+            </button>
+          </div>
+        </div>
+      )}
       {saved && !dirty && (
         <Notice testId="catalogue-saved">
           Saved. The change shows on the next run. <RunButton label="Run the reconciliation now" />
@@ -252,6 +303,7 @@ function Editor({ catalogue, onSaved }: { catalogue: Catalogue; onSaved: () => v
           onChange={(e) => {
             setText(e.target.value);
             setSaved(null);
+            setDetached(null);
           }}
           onScroll={(e) => {
             if (gutter.current) gutter.current.scrollTop = e.currentTarget.scrollTop;

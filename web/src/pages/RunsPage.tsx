@@ -278,7 +278,7 @@ function DiffList({
                     <Money value={f.monthlyImpact} />
                   </td>
                   <td>
-                    <Evidence items={f.evidence} />
+                    <Evidence items={f.evidence} finding={f} />
                   </td>
                 </tr>
               ))}
