@@ -1,5 +1,5 @@
 import { readFileSync, unlinkSync } from "node:fs";
-import { open, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { StoreError } from "./errors.ts";
@@ -82,6 +82,7 @@ export async function lockDataFolder(dir: string, command = commandName()): Prom
     return held.lock;
   }
   const line = JSON.stringify(me(command));
+  await mkdir(dir, { recursive: true });
   for (let attempt = 0; ; attempt++) {
     try {
       const handle = await open(file, "wx");
