@@ -47,7 +47,11 @@ describe.skipIf(!SERVER)("several processes on one empty PostgreSQL database", (
     const started = await Promise.allSettled([serve(env), serve(env), serve(env)]);
     const servers = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
     try {
-      expect(started.map((s) => (s.status === "rejected" ? String(s.reason) : "up"))).toEqual(["up", "up", "up"]);
+      expect(started.map((s) => (s.status === "rejected" ? String(s.reason) : "up"))).toEqual([
+        "up",
+        "up",
+        "up",
+      ]);
       expect(servers.filter((s) => /one-time password/.test(s.stdout))).toHaveLength(1);
       expect(servers.filter((s) => /Loaded the demo workspace/.test(s.stderr))).toHaveLength(1);
       expect(await count(url.toString(), "users")).toBe(1);
@@ -86,13 +90,20 @@ describe.skipIf(!PG_BIN)("/readyz while the database stops and comes back", () =
   const pgCtl = (...args: string[]) => {
     const asRoot = process.getuid?.() === 0;
     const cmd = [join(PG_BIN as string, "pg_ctl"), "-D", join(cluster?.data as string, "db"), "-w", ...args];
-    execFileSync(asRoot ? "runuser" : cmd[0] as string, asRoot ? ["-u", "postgres", "--", ...cmd] : cmd.slice(1), {
-      stdio: "ignore",
-    });
+    execFileSync(
+      asRoot ? "runuser" : (cmd[0] as string),
+      asRoot ? ["-u", "postgres", "--", ...cmd] : cmd.slice(1),
+      {
+        stdio: "ignore",
+      },
+    );
   };
 
   it("answers 503 while PostgreSQL is down and 200 once it is back", async () => {
-    const out = execFileSync(join(repoRoot, ".ci", "pg-start"), { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const out = execFileSync(join(repoRoot, ".ci", "pg-start"), {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     const url = /TRUEUP_TEST_DATABASE_URL='([^']+)'/.exec(out)?.[1] as string;
     const data = /TRUEUP_TEST_PGDATA='([^']+)'/.exec(out)?.[1] as string;
     cluster = { url, data };
