@@ -175,8 +175,16 @@ async function main(): Promise<void> {
     const connections = Number(values.connections);
     const duration = Number(values.duration);
     console.log(
-      `\nload: ${connections} connections on each of ${processes} process(es), ${duration} s, ${paths.length} paths in turn`,
+      `\nload: ${connections} connections on each of ${processes} process(es), ${duration} s after a 5 s warm-up, ${paths.length} paths in turn`,
     );
+    // Cold: each process builds its caches of the run at its first requests; then a warm-up under load.
+    for (const [i, x] of servers.entries())
+      await timed(`server ${i + 1}: every path once (cold)`, async () => {
+        for (const p of paths)
+          await (await fetch(`${x.value.url}${p}`, { headers: { cookie } })).arrayBuffer();
+      });
+    await Promise.all(servers.map((x) => load(x.value.url, cookie, paths, connections, 5)));
+    await new Promise((r) => setTimeout(r, 3000));
     const results = await Promise.all(
       servers.map((x) => load(x.value.url, cookie, paths, connections, duration)),
     );
