@@ -4,6 +4,7 @@ import { exportCommand } from "./export.ts";
 import { importCommand } from "./import.ts";
 import { initCommand } from "./init.ts";
 import { type Io, nodeIo } from "./io.ts";
+import { opsCommands } from "./ops.ts";
 import { pullCommand } from "./pull.ts";
 import { reconcileCommand } from "./reconcile.ts";
 import { serveCommand } from "./serve.ts";
@@ -43,6 +44,7 @@ export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
   serveCommand(program, io, run);
   pullCommand(program, io, run);
   syncCommand(program, io, run);
+  opsCommands(program, io, run);
   try {
     await program.parseAsync(argv);
     return code;

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import type { FastifyInstance } from "fastify";
+import type { HealthOptions } from "../server/health.ts";
+import type { Db } from "../store/db.ts";
 import type { Actor, Store } from "../store/store.ts";
 import type { Scheduler } from "../sync/schedule.ts";
 import { formatIssue } from "../workspace/issues.ts";
@@ -13,6 +15,8 @@ interface Options {
   trustProxy?: boolean;
   /** commander's --no-schedule */
   schedule?: boolean;
+  metricsPort?: string;
+  metricsHost: string;
 }
 
 export const FIRST_ADMIN = "admin@trueup.local";
@@ -32,17 +36,36 @@ export function serveCommand(program: Command, io: Io, run: Runner): void {
       "behind a reverse proxy: trust its X-Forwarded-For and X-Forwarded-Proto headers",
     )
     .option("--no-schedule", "do not pull connections on their schedules (pulls by hand still work)")
+    .option("--metrics-port <port>", "serve GET /metrics (Prometheus) on this port, without a token")
+    .option("--metrics-host <host>", "address of --metrics-port", "127.0.0.1")
     .addHelpText(
       "after",
       "\nConnections pull on their schedule (cron, UTC; default nightly at 02:00): in this process on the\n" +
         "embedded database, through pg-boss jobs shared by every app process on PostgreSQL.\n" +
+        "\nGET /healthz and GET /readyz answer without sign-in. GET /metrics answers on this port to\n" +
+        "`Authorization: Bearer $TRUEUP_METRICS_TOKEN` when that variable is set, or on --metrics-port.\n" +
         "\nExample:\n  trueup serve --port 8080\n",
     )
     .action(run((opts) => runServe(io, opts as Options)));
 }
 
-/** The first start of an empty database: the demo, its reconciliation, and an admin account. */
-async function firstStart(io: Io, store: Store): Promise<string | undefined> {
+/**
+ * The first start of an empty database: the demo, its reconciliation, and an admin account. Processes
+ * starting together on one PostgreSQL database take turns (an advisory lock): the first does it, the
+ * others find the admin there. Each step checks what is done, so a start that died half-way is
+ * finished by the next.
+ */
+async function firstStart(io: Io, store: Store, db: Db): Promise<string | undefined> {
+  const { withStartLock } = await import("../store/db.ts");
+  return withStartLock(db, async () => {
+    if ((await store.countUsers()) > 0) return undefined;
+    await loadDemo(io, store);
+    const { password } = await store.addUser(FIRST_ADMIN, "admin", SYSTEM);
+    return password;
+  });
+}
+
+async function loadDemo(io: Io, store: Store): Promise<void> {
   if (!(await store.latestRun()) && (await store.listSources()).length === 0) {
     const loaded = await store.importWorkspace(packagePath("examples", "demo"), SYSTEM);
     for (const i of loaded.issues) io.err(`${formatIssue(i)}\n`);
@@ -50,8 +73,6 @@ async function firstStart(io: Io, store: Store): Promise<string | undefined> {
     await store.reconcile({ today: io.today() }, SYSTEM);
     io.err(`Loaded the demo workspace (${loaded.rows} rows) and reconciled it.\n`);
   }
-  const { password } = await store.addUser(FIRST_ADMIN, "admin", SYSTEM);
-  return password;
 }
 
 function urlOf(app: FastifyInstance, host: string): string {
@@ -62,13 +83,20 @@ function urlOf(app: FastifyInstance, host: string): string {
 }
 
 /** Resolves once a signal has closed the server and the store. */
-function untilStopped(io: Io, app: FastifyInstance, store: Store, scheduler?: Scheduler): Promise<void> {
+function untilStopped(
+  io: Io,
+  app: FastifyInstance,
+  store: Store,
+  scheduler?: Scheduler,
+  metricsApp?: FastifyInstance,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const stop = (signal: string) => {
       process.off("SIGINT", stop).off("SIGTERM", stop);
       io.err(`\n${signal}: stopping\n`);
       app
         .close()
+        .then(() => metricsApp?.close())
         .then(() => scheduler?.stop())
         .then(() => store.close())
         .then(resolve, reject);
@@ -82,9 +110,11 @@ function startApp(
   today: () => string,
   opts: Options,
   scheduler: Scheduler | undefined,
+  health: HealthOptions,
 ): Promise<FastifyInstance> {
   return import("../server/app.ts").then(({ buildApp }) =>
     buildApp({
+      health,
       store,
       logger: { level: process.env.TRUEUP_LOG_LEVEL || "info", stream: process.stderr },
       webRoot: packagePath("web", "dist"),
@@ -95,22 +125,59 @@ function startApp(
   );
 }
 
+function portOf(text: string | undefined, flag: string, io: Io): number | undefined | false {
+  if (text === undefined) return undefined;
+  const port = Number(text);
+  if (Number.isInteger(port) && port >= 0 && port <= 65535) return port;
+  io.err(`trueup: ${flag} must be a number from 0 to 65535, not "${text}"\n`);
+  return false;
+}
+
+/** Says at start which stored secrets this process's TRUEUP_SECRET_KEY cannot open. */
+async function checkSecretKey(io: Io, db: Db): Promise<void> {
+  const { describeSecrets, undecryptableSecrets } = await import("../store/secret-keys.ts");
+  const refs = await undecryptableSecrets(db, process.env.TRUEUP_SECRET_KEY);
+  if (refs.length === 0) return;
+  const why = process.env.TRUEUP_SECRET_KEY
+    ? "TRUEUP_SECRET_KEY is not the key"
+    : "TRUEUP_SECRET_KEY is not set, and";
+  io.err(
+    `trueup: warning: ${why} they were stored with: the stored secrets of ${describeSecrets(refs)} cannot be ` +
+      "decrypted, and pulls of those connections will fail until this process starts with the right key " +
+      "or an admin enters those secrets again.\n",
+  );
+}
+
 export async function runServe(io: Io, opts: Options): Promise<number> {
-  const port = Number(opts.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    io.err(`trueup: --port must be a number from 0 to 65535, not "${opts.port}"\n`);
-    return 2;
-  }
+  const port = portOf(opts.port, "--port", io);
+  const metricsPort = portOf(opts.metricsPort, "--metrics-port", io);
+  if (port === false || port === undefined || metricsPort === false) return 2;
   // The server and the database load only for this command, keeping the others quick to start.
   const { dbOptionsFromEnv, describeDb, openDb } = await import("../store/db.ts");
-  const { createStore } = await import("../store/index.ts");
+  const { createStore, StoreError } = await import("../store/index.ts");
+  const health = await import("../server/health.ts");
   const dbOptions = dbOptionsFromEnv();
-  const store = createStore(await openDb(dbOptions));
+  let db: Db;
+  try {
+    db = await openDb(dbOptions);
+  } catch (e) {
+    if (!(e instanceof StoreError)) throw e;
+    io.err(`trueup: ${e.message}\n`);
+    return 2;
+  }
+  const plain = createStore(db);
+  const token = process.env.TRUEUP_METRICS_TOKEN || undefined;
+  const metrics =
+    token !== undefined || metricsPort !== undefined ? health.createMetrics(db, plain) : undefined;
+  const store = metrics ? health.instrumentStore(plain, metrics) : plain;
   let app: FastifyInstance | undefined;
+  let metricsApp: FastifyInstance | undefined;
   let password: string | undefined;
   let scheduler: Scheduler | undefined;
+  let listening = `${opts.host}:${port}`;
   try {
-    if ((await store.countUsers()) === 0) password = await firstStart(io, store);
+    password = await firstStart(io, store, db);
+    await checkSecretKey(io, db);
     if (opts.schedule !== false) {
       const { startScheduler } = await import("../sync/schedule.ts");
       scheduler = await startScheduler(store, {
@@ -119,22 +186,27 @@ export async function runServe(io: Io, opts: Options): Promise<number> {
         log: (m) => io.err(`${new Date().toISOString()} ${m}\n`),
       });
     }
-    app = await startApp(store, io.today, opts, scheduler);
+    app = await startApp(store, io.today, opts, scheduler, { db, scheduler, metrics, metricsToken: token });
     await app.listen({ port, host: opts.host });
+    if (metrics && metricsPort !== undefined) {
+      listening = `${opts.metricsHost}:${metricsPort}`;
+      metricsApp = await health.startMetricsServer(metrics, metricsPort, opts.metricsHost);
+    }
   } catch (e) {
     await app?.close();
     await scheduler?.stop();
     await store.close();
     if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
-    io.err(`trueup: ${opts.host}:${port} is in use; choose another port with --port\n`);
+    io.err(`trueup: ${listening} is in use; choose another port with --port or --metrics-port\n`);
     return 2;
   }
   io.out(`Trueup is running at ${urlOf(app, opts.host)} (${describeDb(dbOptions)})\n`);
+  if (metricsApp) io.out(`Metrics are at ${urlOf(metricsApp, opts.metricsHost)}metrics\n`);
   if (password !== undefined)
     io.out(
       `Sign in as ${FIRST_ADMIN} with the one-time password ${password} (it is not shown again, ` +
         "and must be changed at first sign-in).\n",
     );
-  await untilStopped(io, app, store, scheduler);
+  await untilStopped(io, app, store, scheduler, metricsApp);
   return 0;
 }

@@ -1,4 +1,4 @@
-import { dbOptionsFromEnv, describeDb, openDb } from "../store/db.ts";
+import { type Db, dbOptionsFromEnv, describeDb, openDb } from "../store/db.ts";
 import { StoreError } from "../store/errors.ts";
 import { createStore } from "../store/index.ts";
 import type { Actor, Store } from "../store/store.ts";
@@ -13,20 +13,26 @@ export const DATABASE_HELP =
   "\nThe data lives in the PostgreSQL database of DATABASE_URL when set, else in the embedded database in\n" +
   "the folder TRUEUP_DATA (default ./.trueup).\n";
 
-/** Opens the store, runs `f`, closes the store; a store refusal is a usage error (exit 2). */
-export async function withStore(
-  io: Io,
-  f: (store: Store, where: string) => Promise<number>,
-): Promise<number> {
+/**
+ * Opens the store, runs `f`, closes the store; a store refusal (the data folder in use by another
+ * process, a database newer than this version, a refused change) is a usage error (exit 2).
+ */
+export function withStore(io: Io, f: (store: Store, where: string) => Promise<number>): Promise<number> {
+  return withDb(io, (db, where) => f(createStore(db), where));
+}
+
+/** withStore for the commands that work on the database itself (backup, secrets rotate). */
+export async function withDb(io: Io, f: (db: Db, where: string) => Promise<number>): Promise<number> {
   const opts = dbOptionsFromEnv();
-  const store = createStore(await openDb(opts));
+  let db: Db | undefined;
   try {
-    return await f(store, describeDb(opts));
+    db = await openDb(opts);
+    return await f(db, describeDb(opts));
   } catch (e) {
     if (!(e instanceof StoreError)) throw e;
     io.err(`trueup: ${e.message}\n`);
     return 2;
   } finally {
-    await store.close();
+    await db?.destroy();
   }
 }

@@ -6,6 +6,7 @@ import type { Scheduler } from "../sync/schedule.ts";
 import { registerAuth } from "./auth.ts";
 import { registerErrorHandling } from "./errors.ts";
 import { registerSecurityHeaders } from "./headers.ts";
+import { type HealthOptions, registerHealth } from "./health.ts";
 import { RunReports } from "./latest-run.ts";
 import { type LogOptions, loggerOptions } from "./logging.ts";
 import { registerOpenApi } from "./openapi.ts";
@@ -43,6 +44,8 @@ export interface AppOptions {
   /** Today's date, YYYY-MM-DD (tests fix it). */
   today?: () => string;
   scheduler?: Scheduler;
+  /** /healthz, /readyz and /metrics (health.ts); `trueup serve` sets them. */
+  health?: HealthOptions;
 }
 
 const RESOURCES = [
@@ -72,6 +75,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(fastifyCookie);
   await registerOpenApi(app, API_VERSION);
   registerAuth(app, options.store);
+  if (options.health) registerHealth(app, options.health);
 
   const deps: RouteDeps = {
     store: options.store,

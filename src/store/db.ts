@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
+import { lockDataFolder } from "./lock.ts";
 import { migrate } from "./migrations.ts";
 import type { Schema } from "./schema.ts";
 
@@ -34,25 +35,93 @@ export function isExclusive(db: Db): boolean {
   return EXCLUSIVE.has(db);
 }
 
+/** Connections of the database's pool, for /metrics. */
+export interface PoolUse {
+  max: number;
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+const POOLS = new WeakMap<Db, () => PoolUse>();
+
+/** The PGlite instance under an embedded database (backup dumps its data folder). */
+const EMBEDDED = new WeakMap<Db, import("@electric-sql/pglite").PGlite>();
+
+export function embeddedOf(db: Db): import("@electric-sql/pglite").PGlite | undefined {
+  return EMBEDDED.get(db);
+}
+
+export function poolUse(db: Db): PoolUse | undefined {
+  return POOLS.get(db)?.();
+}
+
 /** Opens the database and brings its schema up to date. */
 export async function openDb(opts: DbOptions): Promise<Db> {
-  let db: Db;
-  if (opts.url) {
-    const pg = await import("pg");
-    // numeric stays a string (exact money); int8 counts fit a JS number.
-    pg.default.types.setTypeParser(20, (v: string) => Number(v));
-    db = new Kysely<Schema>({
-      dialect: new PostgresDialect({ pool: new pg.default.Pool({ connectionString: opts.url, max: 10 }) }),
-    });
-  } else {
+  const db = opts.url ? await openPostgres(opts.url) : await openEmbedded(resolve(opts.dataDir ?? ".trueup"));
+  try {
+    // Several processes may start at once on one PostgreSQL database: one migrates, the others wait.
+    await withStartLock(db, () => migrate(db as unknown as Kysely<unknown>));
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  return db;
+}
+
+async function openPostgres(url: string): Promise<Db> {
+  const pg = await import("pg");
+  // numeric stays a string (exact money); int8 counts fit a JS number.
+  pg.default.types.setTypeParser(20, (v: string) => Number(v));
+  const pool = new pg.default.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
+  // An idle connection that the server closes (a restart, a failover) must not end the process: the
+  // pool drops it and opens a new one at the next query.
+  pool.on("error", () => undefined);
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  POOLS.set(db, () => ({
+    max: 10,
+    total: pool.totalCount,
+    idle: pool.idleCount,
+    waiting: pool.waitingCount,
+  }));
+  return db;
+}
+
+async function openEmbedded(dir: string): Promise<Db> {
+  await mkdir(dir, { recursive: true });
+  // Before anything reads the folder: another process holding it makes this one refuse.
+  const lock = await lockDataFolder(dir);
+  try {
     const { PGlite } = await import("@electric-sql/pglite");
     const { PGlitePool } = await import("./pglite-pool.ts");
-    const dir = resolve(opts.dataDir ?? ".trueup");
-    await mkdir(dir, { recursive: true });
     const lite = await PGlite.create(dir);
-    db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: new PGlitePool(lite) as never }) });
+    const pool = new PGlitePool(lite, () => lock.release());
+    const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: pool as never }) });
     EXCLUSIVE.add(db);
+    EMBEDDED.set(db, lite);
+    POOLS.set(db, () => ({ max: 1, total: 1, idle: pool.busy ? 0 : 1, waiting: pool.waiting }));
+    return db;
+  } catch (e) {
+    await lock.release();
+    throw e;
   }
-  await migrate(db as unknown as Kysely<unknown>);
-  return db;
+}
+
+/** An arbitrary key shared by every Trueup process: the first start and migrations take turns on it. */
+const START_LOCK = 7_358_118_190;
+
+/**
+ * Runs `f` while holding a PostgreSQL advisory lock that every Trueup process starting on the same
+ * database takes: they run it one after the other. The embedded database has one process already.
+ */
+export async function withStartLock<T>(db: Db, f: () => Promise<T>): Promise<T> {
+  if (isExclusive(db)) return f();
+  return db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${START_LOCK})`.execute(conn);
+    try {
+      return await f();
+    } finally {
+      await sql`select pg_advisory_unlock(${START_LOCK})`.execute(conn);
+    }
+  });
 }

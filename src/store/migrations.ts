@@ -1,6 +1,8 @@
 import { type Kysely, type Migration, Migrator, sql } from "kysely";
+import { StoreError } from "./errors.ts";
 
-// Migrations live in code, run on every start, and are the same for PGlite and PostgreSQL.
+// Migrations live in code, run on every start, and are the same for PGlite and PostgreSQL. They only
+// go forward (no down steps): a release adds migrations after the last one and never edits one.
 
 const initial: Migration = {
   async up(db: Kysely<unknown>) {
@@ -246,9 +248,61 @@ const MIGRATIONS: Record<string, Migration> = {
   "0005_decisions_drive_money": decisionsDriveMoney,
 };
 
-export async function migrate(db: Kysely<unknown>): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
-  const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === "Error");
-  if (error) throw new Error(`database migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);
+/** The migrations this version knows, in order: only forward, never edited once released. */
+export const MIGRATION_NAMES = Object.keys(MIGRATIONS);
+
+export interface MigrationState {
+  applied: string[];
+  /** Known here, not yet applied. */
+  pending: string[];
+  /** Applied to the database by a newer version of Trueup: this one must not use it. */
+  unknown: string[];
+}
+
+/** What the database has applied, read without changing anything (none on a new database). */
+export async function migrationState(
+  db: Kysely<unknown>,
+  known: readonly string[] = MIGRATION_NAMES,
+): Promise<MigrationState> {
+  const found = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables
+    where table_schema = current_schema() and table_name = 'kysely_migration'`.execute(db);
+  const applied =
+    (found.rows[0]?.n ?? 0) > 0
+      ? (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db)).rows.map(
+          (r) => r.name,
+        )
+      : [];
+  return {
+    applied,
+    pending: known.filter((n) => !applied.includes(n)),
+    unknown: applied.filter((n) => !known.includes(n)),
+  };
+}
+
+export function newerDatabaseMessage(unknown: readonly string[]): string {
+  return (
+    `the database was upgraded by a newer version of Trueup (migration${unknown.length === 1 ? "" : "s"} ` +
+    `${unknown.join(", ")} unknown to this one): run that version, or restore a backup made before the ` +
+    "upgrade. Nothing was changed."
+  );
+}
+
+/**
+ * Brings the schema up to date, one migration per transaction: a migration that fails leaves no trace,
+ * and those before it stay applied. Refuses a database that a newer version has migrated.
+ */
+export async function migrate(
+  db: Kysely<unknown>,
+  migrations: Record<string, Migration> = MIGRATIONS,
+): Promise<void> {
+  const { unknown, pending } = await migrationState(db, Object.keys(migrations));
+  if (unknown.length > 0) throw new StoreError("conflict", newerDatabaseMessage(unknown));
+  if (pending.length === 0) return;
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  for (;;) {
+    const { error, results } = await migrator.migrateUp();
+    const failed = results?.find((r) => r.status === "Error");
+    if (error) throw new Error(`database migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);
+    if (!results || results.length === 0) return;
+  }
 }

@@ -24,8 +24,22 @@ function commandOf(sql: string): string | undefined {
 
 export class PGlitePool {
   private queue: Promise<void> = Promise.resolve();
+  /** Borrowers holding or waiting for the connection (for /metrics). */
+  private borrowers = 0;
 
-  constructor(readonly db: PGlite) {}
+  constructor(
+    readonly db: PGlite,
+    /** Called once the database is closed (releases the data folder's lock). */
+    private readonly onEnd?: () => Promise<void>,
+  ) {}
+
+  get busy(): boolean {
+    return this.borrowers > 0;
+  }
+
+  get waiting(): number {
+    return Math.max(0, this.borrowers - 1);
+  }
 
   async connect() {
     await nextTurn();
@@ -34,7 +48,12 @@ export class PGlitePool {
     this.queue = new Promise<void>((r) => {
       release = r;
     });
+    this.borrowers += 1;
     await previous;
+    const done = () => {
+      this.borrowers -= 1;
+      release();
+    };
     const db = this.db;
     return {
       async query(sql: string, params: unknown[]): Promise<QueryResult> {
@@ -42,12 +61,16 @@ export class PGlitePool {
         return { command: commandOf(sql), rowCount: r.affectedRows ?? 0, rows: r.rows };
       },
       release() {
-        release();
+        done();
       },
     };
   }
 
   async end(): Promise<void> {
-    await this.db.close();
+    try {
+      await this.db.close();
+    } finally {
+      await this.onEnd?.();
+    }
   }
 }

@@ -24,6 +24,8 @@ export interface SchedulerOptions {
 export interface Scheduler {
   /** Pulls a connection now (through the queue on PostgreSQL) and resolves when it is done. */
   runNow(connection: string): Promise<PullOutcome>;
+  /** True once stop() was called (for /readyz). */
+  stopped(): boolean;
   stop(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ function startInProcess(store: Store, opts: SchedulerOptions): Scheduler {
   timer.unref();
   return {
     runNow: (name) => queue(() => run(store, opts, name)),
+    stopped: () => stopped,
     async stop() {
       stopped = true;
       clearInterval(timer);
@@ -107,6 +110,7 @@ async function startPgBoss(store: Store, opts: SchedulerOptions, url: string): P
   boss.on("error", (e: Error) => opts.log(`pg-boss: ${e.message}`));
   await boss.start();
   const working = new Set<string>();
+  let stopped = false;
   const ensure = async (conn: Connection) => {
     const queue = QUEUE_PREFIX + conn.name;
     if (working.has(queue)) return queue;
@@ -163,7 +167,9 @@ async function startPgBoss(store: Store, opts: SchedulerOptions, url: string): P
         await new Promise((r) => setTimeout(r, 100));
       }
     },
+    stopped: () => stopped,
     async stop() {
+      stopped = true;
       clearInterval(timer);
       await boss.stop({ graceful: true, wait: true });
     },
