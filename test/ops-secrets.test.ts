@@ -21,6 +21,22 @@ const VALUES = {
   "ninja/clientSecret": "nj-ROT03",
 };
 
+// Secrets are stored for connections of the catalogue (and bound to their kind and address).
+const CONFIG = `currency: USD
+services:
+  - { id: edr, name: EDR, unit: device, cost: '4.00', price: '9.00', psaProduct: EDR, deployment: edr }
+clients:
+  - { id: acme, name: Acme, ids: { psa: '101', rmm: '1', edr: '7' }, plans: [{ service: edr }] }
+connections:
+  cw: { kind: connectwise, url: https://cw.example/v4_6_release/apis/3.0, companyId: acme, publicKeyEnv: TRUEUP_CONN_CW_PUBLIC, privateKeyEnv: TRUEUP_CONN_CW_PRIVATE, clientIdEnv: TRUEUP_CONN_CW_CLIENT }
+  ninja: { kind: ninjaone, url: https://ninja.example, clientIdEnv: TRUEUP_CONN_NINJA_ID, clientSecretEnv: TRUEUP_CONN_NINJA_SECRET }
+  s1: { kind: sentinelone, url: https://s1.example, apiTokenEnv: TRUEUP_CONN_S1_TOKEN }
+sources:
+  - { kind: devices, connection: ninja }
+  - { kind: deployments, connection: s1, deployment: edr }
+  - { kind: billing, connection: cw }
+`;
+
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "trueup-rotate-"));
@@ -28,6 +44,8 @@ beforeAll(async () => {
     const store = createStore(await openDb({ dataDir: dir }));
     try {
       await store.addUser("admin@msp.example", "admin", { name: "test" });
+      const { issues } = await store.saveConfigYaml(CONFIG, { name: "test" });
+      expect(issues.filter((i) => i.severity === "error")).toEqual([]);
       for (const [ref, value] of Object.entries(VALUES)) {
         const [connection, name] = ref.split("/") as [string, string];
         await store.setSecret(connection, name, value, { name: "test" });
@@ -50,7 +68,7 @@ async function read(k: string): Promise<{ values: Record<string, string>; sealed
         try {
           for (const [n, v] of Object.entries(await store.storedSecrets(c))) values[`${c}/${n}`] = v;
         } catch {
-          for (const n of await store.secretNames(c)) values[`${c}/${n}`] = "!";
+          for (const n of await store.secretNames(c)) values[`${c}/${n.name}`] = "!";
         }
       }
       const rows = await db.selectFrom("connection_secrets").select("sealed").orderBy("connection").execute();

@@ -123,7 +123,7 @@ export function connectionRepository(ctx: Context, env: NodeJS.ProcessEnv = proc
   };
 }
 
-async function configured(ctx: Context, name: string): Promise<Connection | undefined> {
+export async function configured(ctx: Context, name: string): Promise<Connection | undefined> {
   return (await currentConfig(ctx)).config.connections.find((c) => c.name === name);
 }
 
@@ -137,17 +137,17 @@ function secretRows(ctx: Context, connection: string) {
 }
 
 /** The associated data of a sealed secret: its connection, name, kind and addresses. */
-function aad(conn: Connection, name: string): string {
+export function aad(conn: Connection, name: string): string {
   return `${conn.name}/${name}/${secretBinding(conn)}`;
 }
 
 /** `tag.sealed`; a value sealed before secrets were bound has no tag and is never used. */
-function isBound(stored: string, conn: Connection): boolean {
+export function isBound(stored: string, conn: Connection): boolean {
   const dot = stored.indexOf(".");
   return dot > 0 && stored.slice(0, dot) === bindingTag(conn);
 }
 
-function sealedPart(stored: string): string {
+export function sealedPart(stored: string): string {
   return stored.slice(stored.indexOf(".") + 1);
 }
 
