@@ -83,6 +83,7 @@ async function readConfigRows(ex: Executor): Promise<{ config: Config; sourceIds
     clients: of("client").map(readClientItem),
     sources: sources.map((r, i) => readSourceItem(r.spec, i)),
     connections: s?.connections ?? [],
+    ...(s?.msp ? { msp: s.msp } : {}),
   };
   return { config, sourceIds: sources.map((r) => r.id) };
 }

@@ -11,6 +11,7 @@ import {
   type VendorSku,
 } from "../core/types.ts";
 import { readMapping, type SourceMapping } from "./mapping.ts";
+import { type Msp, readMsp } from "./msp.ts";
 import { Reader } from "./reader.ts";
 import { checkReferences } from "./references.ts";
 import type { Path, YamlFile } from "./yaml.ts";
@@ -41,6 +42,8 @@ export interface Config {
   clients: Client[];
   sources: SourceConfig[];
   connections: Connection[];
+  /** Who sends client statements (trueup.yaml `msp:`, optional). */
+  msp?: Msp;
 }
 
 const DEFAULT_DEVICE_TYPES: DeviceType[] = ["workstation", "laptop"];
@@ -51,7 +54,7 @@ export function readConfig(y: YamlFile): Config | undefined {
   const root = r.obj(
     y.value ?? {},
     [],
-    ["currency", "asOf", "rules", "services", "bundles", "clients", "sources", "connections"],
+    ["currency", "asOf", "rules", "services", "bundles", "clients", "sources", "connections", "msp"],
   );
   if (!root) return undefined;
   const currency = r.str(root, [], "currency") ?? "USD";
@@ -68,6 +71,8 @@ export function readConfig(y: YamlFile): Config | undefined {
     sources: each(r, root, "sources", (r2, v, p) => readSource(r2, v, p, connections)),
     connections,
   };
+  const msp = readMsp(r, root.msp);
+  if (msp) config.msp = msp;
   checkReferences(y, config);
   return config;
 }
