@@ -227,7 +227,7 @@ describe("sending a shared statement by e-mail", () => {
       allowInsecureAuth: true,
       authMethods: ["PLAIN", "LOGIN"],
       onAuth(a, _session, cb) {
-        auth = { username: a.username, password: a.password };
+        auth = { username: a.username ?? undefined, password: a.password ?? undefined };
         if (a.password !== "smtp-pass-123") return cb(new Error("bad password"));
         cb(null, { user: a.username });
       },
