@@ -69,7 +69,7 @@ function cellHeight(doc: Doc, c: Cell): number {
   doc.font(c.bold ? "bold" : "body").fontSize(c.size ?? 9.5);
   // Most cells hold one short line: measuring its width is far cheaper than laying it out.
   if (!c.text.includes("\n") && doc.widthOfString(c.text) <= c.width - 2 * PAD)
-    return doc.currentLineHeight(true);
+    return doc.currentLineHeight(false) + 1;
   return doc.heightOfString(c.text || " ", { width: c.width - 2 * PAD });
 }
 

@@ -116,6 +116,8 @@ function lineRows(
   head: () => void,
 ): void {
   const [name, qty, unit, total] = cols;
+  // A line's name keeps its first details with it on the page.
+  if (ensureSpace(doc, 60)) head();
   row(
     doc,
     [
