@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { chromium } from "playwright-core";
-const [file, out, pagesArg] = process.argv.slice(2);
+// Renders pages of a PDF with pdf.js inside Chromium and screenshots them, to look at a statement:
+//   node bin/run-ts.js scripts/pdf-screenshot.mts FILE.pdf OUT.png [1,2,...]
+const [file = "", out = "pdf.png", pagesArg] = process.argv.slice(2);
 const b = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
 const p = await b.newPage({ viewport: { width: 1000, height: 1300 } });
 await p.route("http://x/**", (route) => {
@@ -16,7 +18,9 @@ await p.route("http://x/**", (route) => {
 });
 await p.goto("http://x/");
 const n = await p.evaluate(async (pages) => {
-  const pdfjs = await import("http://x/pdf.mjs");
+  const lib: string = "http://x/pdf.mjs";
+  // biome-ignore lint/suspicious/noExplicitAny: pdf.js loaded in the page, untyped there
+  const pdfjs: any = await import(lib);
   pdfjs.GlobalWorkerOptions.workerSrc = "http://x/pdf.worker.mjs";
   const doc = await pdfjs.getDocument("http://x/doc.pdf").promise;
   for (const i of pages) {
@@ -26,7 +30,7 @@ const n = await p.evaluate(async (pages) => {
     const c = document.createElement("canvas");
     c.width = vp.width; c.height = vp.height; c.style.display = "block"; c.style.margin = "8px";
     document.body.appendChild(c);
-    await page.render({ canvasContext: c.getContext("2d"), viewport: vp }).promise;
+    await page.render({ canvasContext: c.getContext("2d") as CanvasRenderingContext2D, viewport: vp }).promise;
   }
   return doc.numPages;
 }, (pagesArg ?? "1").split(",").map(Number));
