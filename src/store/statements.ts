@@ -191,7 +191,16 @@ export function statementRepository(ctx: Context): StatementStore {
           .where("revoked_at", "is", null)
           .returning(["client_id"])
           .executeTakeFirst();
-        if (!r) throw new StoreError("not_found", `no live statement link ${id}`);
+        if (!r) {
+          // Revoking a revoked link changes nothing; an unknown one is an error.
+          const known = await trx
+            .selectFrom("statement_links")
+            .select("id")
+            .where("id", "=", id)
+            .executeTakeFirst();
+          if (!known) throw new StoreError("not_found", `no statement link ${id}`);
+          return;
+        }
         await writeAudit(trx, ctx, actor, "statement.revoke", `client:${r.client_id}`, { link: id });
       });
     },

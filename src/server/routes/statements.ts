@@ -181,34 +181,34 @@ export const statementRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
   );
 
   app.delete(
-    "/api/statement-links/:linkId",
+    "/api/statement-links/:id",
     {
       config: { access: "billing" },
       schema: {
         tags: ["statements"],
         summary: "Revoke a shared statement link: it answers 404 from now on",
-        params: z.object({ linkId: z.coerce.number().int() }),
+        params: z.object({ id: z.coerce.number().int() }),
       },
     },
     async (request, reply) => {
-      await store.revokeStatementLink(request.params.linkId, actorOf(request));
+      await store.revokeStatementLink(request.params.id, actorOf(request));
       return reply.code(204).send();
     },
   );
 
   app.post(
-    "/api/statement-links/:linkId/send",
+    "/api/statement-links/:id/send",
     {
       config: { access: "billing" },
       schema: {
         tags: ["statements"],
         summary: "E-mail a shared statement (its URL and the PDF) through the app's SMTP settings",
-        params: z.object({ linkId: z.coerce.number().int() }),
+        params: z.object({ id: z.coerce.number().int() }),
         body: z.object({ to: z.email(), url: z.string().url() }),
       },
     },
     async (request, reply) => {
-      const shared = await store.statementLink(request.params.linkId);
+      const shared = await store.statementLink(request.params.id);
       if (!shared || shared.link.revokedAt !== null) throw notFound("statement link");
       const settings = await store.mailSettings();
       if (!settings) throw new ApiError(409, "conflict", "no mail settings: set them under Settings first");
