@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { InjectOptions } from "fastify";
+import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../src/store/store.ts";
 import { planInApp } from "../src/sync/app.ts";
@@ -52,6 +54,9 @@ interface Fixture {
   targetUserId: number;
   yaml: string;
   planId: number;
+  linkId: number;
+  sendLinkId: number;
+  smtpPort: number;
 }
 
 let serial = 0;
@@ -114,6 +119,25 @@ const REQUESTS: Record<string, (f: Fixture, role: Role) => { url?: string; paylo
   }),
   "POST /api/sync/plans/:id/apply": (f) => ({ url: `/api/sync/plans/${f.planId}/apply` }),
   "GET /api/sync/history": () => ({}),
+  "GET /api/clients/:id/statement": (f) => ({ url: `/api/clients/${f.clientId}/statement?format=json` }),
+  "GET /api/clients/:id/evidence": (f) => ({ url: `/api/clients/${f.clientId}/evidence?format=csv` }),
+  "GET /api/reports/breakdown": () => ({}),
+  "GET /api/clients/:id/statement-links": (f) => ({ url: `/api/clients/${f.clientId}/statement-links` }),
+  "POST /api/clients/:id/statement-links": (f) => ({
+    url: `/api/clients/${f.clientId}/statement-links`,
+    payload: {},
+  }),
+  "DELETE /api/statement-links/:id": (f) => ({ url: `/api/statement-links/${f.linkId}` }),
+  "POST /api/statement-links/:id/send": (f) => ({
+    url: `/api/statement-links/${f.sendLinkId}/send`,
+    payload: { to: "office@cobalt.example", url: "http://localhost/s/x" },
+  }),
+  "GET /api/settings/mail": () => ({}),
+  "PUT /api/settings/mail": (f) => ({
+    payload: { host: "127.0.0.1", port: f.smtpPort, secure: false, from: "billing@msp.example" },
+  }),
+  "GET /api/settings/msp": () => ({}),
+  "PUT /api/settings/msp": () => ({ payload: { name: "Roles MSP", address: ["1 Road"], paper: "A4" } }),
 };
 
 /** The demo with two ConnectWise connections (one fake PSA) read by billing sources, and one plan. */
@@ -161,6 +185,7 @@ const routes = documentedRoutes();
 let h: Harness;
 let fixture: Fixture;
 let psa: CwFake;
+let smtp: SMTPServer;
 const sessions = {} as Record<Role, Session>;
 
 beforeAll(async () => {
@@ -172,9 +197,28 @@ beforeAll(async () => {
   const target = await h.store.addUser("target@accounts.example", "viewer", { name: "test" });
   if (!run || !findings.items[0] || !source) throw new Error("the demo has no run, finding or users source");
   const withConnections = await withPsa(h);
+  // A real SMTP server for sending statements (it takes every message).
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    onData: (st, _s, cb) => st.resume().on("end", () => cb()),
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+  const smtpPort = (smtp.server.address() as AddressInfo).port;
+  await h.store.saveMailSettings(
+    { host: "127.0.0.1", port: smtpPort, secure: false, from: "billing@msp.example" },
+    { name: "test" },
+  );
+  const share = async () =>
+    (await call(h.app, sessions.admin, "POST", "/api/clients/cobalt/statement-links", {})).json().link
+      .id as number;
+  const [linkId, sendLinkId] = [await share(), await share()];
   psa = withConnections.fake;
   fixture = {
     planId: withConnections.planId,
+    linkId,
+    sendLinkId,
+    smtpPort,
     clientId: "cobalt",
     runId: run.id,
     findingKey: findings.items[0].key,
@@ -188,6 +232,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
   await psa?.close();
+  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
 });
 
 function requestFor(route: DocRoute, role: Role = "admin") {

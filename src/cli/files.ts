@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,11 +42,17 @@ export async function copyTemplate(
   await rm(staging, { recursive: true, force: true });
   try {
     for (const file of files) {
-      let text = await readFile(file, "utf8");
-      for (const [k, v] of Object.entries(vars)) text = text.replaceAll(`{{${k}}}`, v);
+      // Binary files (the demo's logo, its statements' PDFs) are copied byte for byte.
+      const bytes = await readFile(file);
+      let content: Buffer | string = bytes;
+      if (Object.keys(vars).length > 0 && isUtf8(bytes)) {
+        let text = bytes.toString("utf8");
+        for (const [k, v] of Object.entries(vars)) text = text.replaceAll(`{{${k}}}`, v);
+        content = text;
+      }
       const dest = join(staging, relative(from, file));
       await mkdir(dirname(dest), { recursive: true });
-      await writeFile(dest, text);
+      await writeFile(dest, content);
     }
     await mkdir(target, { recursive: true });
     for (const entry of await readdir(staging)) {

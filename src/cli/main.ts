@@ -1,5 +1,7 @@
 import { Command, CommanderError } from "commander";
+import { breakdownCommand } from "./breakdown.ts";
 import { demoCommand } from "./demo.ts";
+import { evidenceCommand } from "./evidence.ts";
 import { exportCommand } from "./export.ts";
 import { importCommand } from "./import.ts";
 import { initCommand } from "./init.ts";
@@ -8,6 +10,7 @@ import { opsCommands } from "./ops.ts";
 import { pullCommand } from "./pull.ts";
 import { reconcileCommand } from "./reconcile.ts";
 import { serveCommand } from "./serve.ts";
+import { statementCommand } from "./statement.ts";
 import { syncCommand } from "./sync.ts";
 import { userCommand } from "./user.ts";
 import { validateCommand } from "./validate.ts";
@@ -45,6 +48,9 @@ export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
   pullCommand(program, io, run);
   syncCommand(program, io, run);
   opsCommands(program, io, run);
+  statementCommand(program, io, run);
+  evidenceCommand(program, io, run);
+  breakdownCommand(program, io, run);
   try {
     await program.parseAsync(argv);
     return code;

@@ -21,7 +21,9 @@ import { findingRoutes } from "./routes/findings.ts";
 import { importRoutes } from "./routes/imports.ts";
 import { mappingRoutes } from "./routes/mappings.ts";
 import { runRoutes } from "./routes/runs.ts";
+import { sharedRoutes } from "./routes/shared.ts";
 import { sourceRoutes } from "./routes/sources.ts";
+import { statementRoutes } from "./routes/statements.ts";
 import { syncRoutes } from "./routes/sync.ts";
 import { userRoutes } from "./routes/users.ts";
 import { registerWebUi } from "./static.ts";
@@ -62,6 +64,8 @@ const RESOURCES = [
   auditRoutes,
   connectionRoutes,
   syncRoutes,
+  statementRoutes,
+  sharedRoutes,
 ];
 
 export const API_VERSION = "1.0.0";

@@ -87,6 +87,7 @@ async function readConfigRows(ex: Executor): Promise<{ config: Config; sourceIds
     connections: s?.connections ?? [],
     dateFormat: s?.dateFormat,
     skuNames: s?.skuNames,
+    ...(s?.msp ? { msp: s.msp } : {}),
   };
   return { config, sourceIds: sources.map((r) => r.id) };
 }

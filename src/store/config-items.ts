@@ -3,6 +3,7 @@ import type { Connection } from "../connectors/types.ts";
 import { formatPrice, money } from "../core/money.ts";
 import type { Bundle, Client, Component, DeviceType, Plan, Rules, Service } from "../core/types.ts";
 import { type Config, pulledFile, type SourceConfig, type SourceKind } from "../workspace/config.ts";
+import type { Msp } from "../workspace/msp.ts";
 
 // A validated Config <-> the items stored in the database, each written as in trueup.yaml: amounts
 // are decimal strings ("9.90"), never floats, and defaults are left out where trueup.yaml may leave
@@ -111,6 +112,7 @@ export interface WorkspaceSettings {
   connections?: Connection[];
   dateFormat?: Config["dateFormat"];
   skuNames?: Record<string, string>;
+  msp?: Msp;
 }
 
 export function settingsOf(c: Config): WorkspaceSettings {
@@ -121,6 +123,7 @@ export function settingsOf(c: Config): WorkspaceSettings {
     skuNames: c.skuNames && Object.keys(c.skuNames).length > 0 ? { ...c.skuNames } : undefined,
     rules: { ...c.rules },
     connections: c.connections.length > 0 ? c.connections : undefined,
+    msp: c.msp,
   }) as unknown as WorkspaceSettings;
 }
 

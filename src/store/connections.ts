@@ -123,8 +123,17 @@ export function connectionRepository(ctx: Context, env: NodeJS.ProcessEnv = proc
   };
 }
 
+/**
+ * Secrets the app keeps for itself rather than for a catalogue connection (the SMTP password of
+ * statement e-mails): sealed the same way, bound to this fixed owner. Only an admin sets them.
+ */
+const APP_SECRET_OWNERS: Record<string, Connection> = {
+  smtp: { name: "smtp", kind: "smtp" as Connection["kind"], url: "app:smtp", settings: {}, secretEnv: {} },
+};
+
 export async function configured(ctx: Context, name: string): Promise<Connection | undefined> {
-  return (await currentConfig(ctx)).config.connections.find((c) => c.name === name);
+  const conn = (await currentConfig(ctx)).config.connections.find((c) => c.name === name);
+  return conn ?? APP_SECRET_OWNERS[name];
 }
 
 function secretRows(ctx: Context, connection: string) {

@@ -9,6 +9,7 @@ import { exportRepository } from "./export.ts";
 import { importRepository } from "./imports.ts";
 import { mappingRepository } from "./mappings.ts";
 import { runRepository } from "./runs.ts";
+import { statementRepository } from "./statements.ts";
 import type { Store } from "./store.ts";
 import { syncRepository } from "./sync.ts";
 
@@ -30,6 +31,7 @@ export function createStore(db: Db, opts: StoreOptions = {}): Store {
     ...auditRepository(ctx),
     ...connectionRepository(ctx),
     ...syncRepository(ctx),
+    ...statementRepository(ctx),
     async close() {
       await db.destroy();
     },

@@ -62,7 +62,7 @@ async function readStoredInput(ctx: Context): Promise<StoredInput> {
 
 const BUILDING = new WeakMap<Context, { key: string; promise: Promise<ReconcileInput> }>();
 
-async function buildFromRows(
+export async function buildFromRows(
   ctx: Context,
   present: Config,
   importOf: (s: SourceConfig) => ImportRow | undefined,

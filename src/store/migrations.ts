@@ -240,12 +240,39 @@ const decisionsDriveMoney: Migration = {
   },
 };
 
+// Shared client statements (issue 14): links by token hash, each holding the statement as issued.
+const statementLinks: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("statement_links")
+      .addColumn("id", "serial", (c) => c.primaryKey())
+      .addColumn("token_hash", "text", (c) => c.notNull().unique())
+      .addColumn("client_id", "text", (c) => c.notNull())
+      .addColumn("month", "text", (c) => c.notNull())
+      .addColumn("statement", "jsonb", (c) => c.notNull())
+      .addColumn("created_by", "text", (c) => c.notNull())
+      .addColumn("created_at", "timestamptz", (c) => c.notNull())
+      .addColumn("expires_at", "timestamptz", (c) => c.notNull())
+      .addColumn("revoked_at", "timestamptz")
+      .addColumn("acknowledged_at", "timestamptz")
+      .addColumn("acknowledged_by", "text")
+      .addColumn("views", "integer", (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .createIndex("statement_links_client")
+      .on("statement_links")
+      .columns(["client_id", "id"])
+      .execute();
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_findings_order": findingsOrder,
   "0003_connections_sync": sync,
   "0004_must_change_password": mustChangePassword,
   "0005_decisions_drive_money": decisionsDriveMoney,
+  "0006_statement_links": statementLinks,
 };
 
 /** The migrations this version knows, in order: only forward, never edited once released. */

@@ -186,7 +186,25 @@ export interface SyncEventsTable {
   details: JSONColumnType<Record<string, unknown>>;
 }
 
+/** A read-only link to one issued statement (issue 14): the token is kept only as its SHA-256. */
+export interface StatementLinksTable {
+  id: Generated<number>;
+  token_hash: string;
+  client_id: string;
+  month: string;
+  /** The statement as issued (statements/statement.ts), frozen: the client sees what was sent. */
+  statement: JSONColumnType<Record<string, unknown>>;
+  created_by: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  acknowledged_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  acknowledged_by: string | null;
+  views: Generated<number>;
+}
+
 export interface Schema {
+  statement_links: StatementLinksTable;
   connection_secrets: ConnectionSecretsTable;
   connection_status: ConnectionStatusTable;
   sync_plans: SyncPlansTable;

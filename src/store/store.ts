@@ -3,6 +3,7 @@ import type { Change, LeftAsAgreed, Plan } from "../sync/plan.ts";
 import type { Config, SourceKind } from "../workspace/config.ts";
 import type { CsvRecord } from "../workspace/csv.ts";
 import type { Issue } from "../workspace/issues.ts";
+import type { StatementStore } from "./statements.ts";
 
 // The application's data, as the server and the CLI use it. `createStore(db)` (store/index.ts)
 // implements it over Kysely; every change is one transaction and writes an audit entry.
@@ -250,7 +251,7 @@ export interface ConnectionStatusView {
 /** A pull's rows for the sources that read the connection: canonical CSV records, header first. */
 export type PulledRecords = Partial<Record<SourceKind, CsvRecord[]>>;
 
-export interface Store {
+export interface Store extends StatementStore {
   // Catalogue and clients (the workspace's trueup.yaml).
   loadConfig(): Promise<Config>;
   /**

@@ -14,6 +14,7 @@ import {
 } from "../core/types.ts";
 import { DATE_FORMATS, type DateOrder, parseDateFormat } from "../formats/dates.ts";
 import { readMapping, type SourceMapping } from "./mapping.ts";
+import { type Msp, readMsp } from "./msp.ts";
 import { Reader } from "./reader.ts";
 import { checkReferences } from "./references.ts";
 import type { Path, YamlFile } from "./yaml.ts";
@@ -50,6 +51,8 @@ export interface Config {
   dateFormat?: DateOrder;
   /** The workspace's own Microsoft product names -> SKU part number (`skuNames:`). */
   skuNames?: Record<string, string>;
+  /** Who sends client statements (trueup.yaml `msp:`, optional). */
+  msp?: Msp;
 }
 
 const DEFAULT_DEVICE_TYPES: DeviceType[] = ["workstation", "laptop"];
@@ -71,6 +74,7 @@ export function readConfig(y: YamlFile): Config | undefined {
       "clients",
       "sources",
       "connections",
+      "msp",
     ],
   );
   if (!root) return undefined;
@@ -90,6 +94,8 @@ export function readConfig(y: YamlFile): Config | undefined {
     dateFormat: readDateFormat(r, root, []),
     skuNames: readSkuNames(r, root.skuNames),
   };
+  const msp = readMsp(r, root.msp);
+  if (msp) config.msp = msp;
   checkReferences(y, config);
   return config;
 }

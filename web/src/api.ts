@@ -24,6 +24,7 @@ import type {
   RunView,
   Session,
   SourceView,
+  StatementLink,
   SyncEventView,
   SyncHistoryFilter,
   SyncPlanSummary,
@@ -202,6 +203,8 @@ export const queries = {
   sources: () => query<SourceView[]>("/api/sources"),
   imports: (p: PageArgs = {}) => query<Paged<ImportView>>("/api/imports", { ...p }),
   runs: (p: PageArgs = {}) => query<Paged<RunView>>("/api/runs", { ...p }),
+  statementLinks: (clientId: string) =>
+    query<StatementLink[]>(`/api/clients/${encodeURIComponent(clientId)}/statement-links`),
   run: (id: number) => query<{ run: RunView; report: unknown }>(`/api/runs/${id}`),
   diff: (from: number, to: number) => query<RunDiff>("/api/runs/diff", { from, to }),
   users: () => query<UserView[]>("/api/users"),
@@ -274,4 +277,26 @@ export const api = {
   decideChanges: (planId: number, seqs: number[] | "all", decision: ChangeDecision) =>
     request<void>("POST", `/api/sync/plans/${planId}/decisions`, { seqs, decision }),
   applyPlan: (planId: number) => request<ApplyResult>("POST", `/api/sync/plans/${planId}/apply`),
+  shareStatement: (clientId: string, days: number) =>
+    request<{ link: StatementLink; url: string }>(
+      "POST",
+      `/api/clients/${encodeURIComponent(clientId)}/statement-links`,
+      { days },
+    ),
+  revokeStatementLink: (id: number) => request<void>("DELETE", `/api/statement-links/${id}`),
+  sendStatementLink: (id: number, to: string, url: string) =>
+    request<void>("POST", `/api/statement-links/${id}/send`, { to, url }),
 };
+
+/** A client's documents: statement, evidence (plain links: the cookie goes with them). */
+export function statementUrl(clientId: string, format: "html" | "pdf" | "csv"): string {
+  return `/api/clients/${encodeURIComponent(clientId)}/statement?format=${format}`;
+}
+
+export function evidenceUrl(clientId: string, format: "pdf" | "csv"): string {
+  return `/api/clients/${encodeURIComponent(clientId)}/evidence?format=${format}`;
+}
+
+export function breakdownUrl(groupBy: "service" | "bundle" | "client", format: "csv" | "xlsx"): string {
+  return `/api/reports/breakdown?groupBy=${groupBy}&format=${format}`;
+}

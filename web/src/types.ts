@@ -462,3 +462,17 @@ export interface SyncHistoryFilter {
   connection?: string;
   planId?: number;
 }
+
+/** A shared statement link (never its token). */
+export interface StatementLink {
+  id: number;
+  clientId: string;
+  month: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  views: number;
+}

@@ -3,6 +3,7 @@ import { findingsCsvUrl, queries } from "../api.ts";
 import { Count, Money } from "../components/Figures.tsx";
 import { FindingsTable } from "../components/FindingsTable.tsx";
 import { PageHeader, Section } from "../components/Page.tsx";
+import { StatementPanel } from "../components/StatementPanel.tsx";
 import { Empty, ErrorState, Loading } from "../components/States.tsx";
 import { formatCount, formatDateTime, formatMoney, plural } from "../format.ts";
 import { useGet } from "../hooks.ts";
@@ -95,6 +96,10 @@ function ClientBody({ c, reload }: { c: ClientDetail; reload: () => void }) {
           </span>
         </Figure>
       </dl>
+
+      <Section title="Statement and evidence" id="statement" testId="client-statement">
+        <StatementPanel clientId={c.id} />
+      </Section>
 
       <Section title="Plans" testId="client-plans">
         <Plans c={c} />

@@ -1,4 +1,5 @@
-import { queries } from "../api.ts";
+import { useState } from "react";
+import { breakdownUrl, queries } from "../api.ts";
 import { Count, Money } from "../components/Figures.tsx";
 import { PageHeader } from "../components/Page.tsx";
 import { Pager } from "../components/Pager.tsx";
@@ -18,6 +19,7 @@ export function ClientsPage() {
       <PageHeader
         title="Clients"
         subtitle="Ranked by monthly impact: the money to recover or refund first."
+        actions={<BreakdownDownloads />}
       />
       {clients.error ? (
         <ErrorState error={clients.error} onRetry={clients.reload} />
@@ -131,5 +133,28 @@ export function ClientsPage() {
         </>
       )}
     </>
+  );
+}
+
+/** The bundle breakdown report across clients, by service or bundle, as a spreadsheet. */
+function BreakdownDownloads() {
+  const [groupBy, setGroupBy] = useState<"service" | "bundle" | "client">("service");
+  return (
+    <div className="button-row">
+      <label>
+        Breakdown by{" "}
+        <select value={groupBy} onChange={(e) => setGroupBy(e.target.value as typeof groupBy)}>
+          <option value="service">service</option>
+          <option value="bundle">bundle</option>
+          <option value="client">client</option>
+        </select>
+      </label>
+      <a className="btn" href={breakdownUrl(groupBy, "xlsx")} download>
+        Breakdown XLSX
+      </a>
+      <a className="btn" href={breakdownUrl(groupBy, "csv")} download>
+        CSV
+      </a>
+    </div>
   );
 }
