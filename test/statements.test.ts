@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, describe, expect, it } from "vitest";
+import { isFormer } from "../src/core/former.ts";
 import { formatMoney, money } from "../src/core/money.ts";
 import { reconcile } from "../src/core/reconcile.ts";
 import type { ReconcileInput } from "../src/core/types.ts";
@@ -38,7 +39,7 @@ const statementOf = (id: string, previous?: Statement) =>
   buildStatement(input, id, { msp: MSP, ...(previous ? { previous } : {}) }) as Statement;
 
 describe("a statement's lines are the report's", () => {
-  for (const client of input.clients) {
+  for (const client of input.clients.filter((c) => !isFormer(c, input.asOf))) {
     it(`${client.id}: each line's quantity, unit price and total, and the statement's total`, () => {
       const s = statementOf(client.id);
       const lines = report.clients.find((c) => c.id === client.id)?.lines ?? [];
@@ -230,6 +231,7 @@ describe("the statement and statements commands", () => {
     const second = await trueup("statements", "--workspace", demoDir, "--out", out, "--formats", "json,pdf");
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain("harbor: 1785.00 USD (compared with 2026-10)");
+    expect(second.stdout).toContain("ivy: no statement, a former client (ended 2026-09-01)");
     const s = JSON.parse(await readFile(join(out, "2026-11", "harbor.json"), "utf8")) as Statement;
     expect(s.changes?.previousMonth).toBe("2026-10");
     expect((await readFile(join(out, "2026-11", "birchwood.pdf"))).subarray(0, 5).toString()).toBe("%PDF-");
@@ -277,6 +279,9 @@ describe("the statement and statements commands", () => {
     );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("is not a statement in JSON");
+    const former = await trueup("statement", "--workspace", demoDir, "--client", "ivy");
+    expect(former.code).toBe(2);
+    expect(former.stderr).toContain("ivy is a former client (ended 2026-09-01): it gets no statement");
     expect((await trueup("statement", "--workspace", demoDir, "--client", "nobody")).stderr).toContain(
       'no client "nobody"',
     );

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { isFormer } from "../core/former.ts";
 import {
   parseStatement,
   previousMonth,
@@ -91,6 +92,12 @@ export async function runStatement(io: Io, opts: StatementOptions): Promise<numb
   if (typeof docs === "number") return docs;
   if (!docs.input.clients.some((c) => c.id === opts.client))
     return usage(io, `no client "${opts.client}" in the workspace`);
+  const ended = formerClient(docs, opts.client);
+  if (ended !== undefined)
+    return usage(
+      io,
+      `${opts.client} is a former client (ended ${ended}): it gets no statement; its refunds and licences to cancel are in trueup reconcile`,
+    );
   let previous: Statement | undefined;
   if (opts.previous !== undefined) {
     const read = await readPrevious(io, opts.previous);
@@ -100,6 +107,12 @@ export async function runStatement(io: Io, opts: StatementOptions): Promise<numb
   }
   const s = statementOf(docs, opts.client, previous);
   return writeOut(io, opts.out, await renderStatement(s, format, docs.logo), format === "pdf");
+}
+
+/** The date a former client ended (spec 4.6), or undefined for a current client. */
+function formerClient(docs: Documents, id: string): string | undefined {
+  const client = docs.input.clients.find((c) => c.id === id);
+  return client && isFormer(client, docs.input.asOf) ? client.ended : undefined;
 }
 
 function statementOf(docs: Documents, client: string, previous: Statement | undefined): Statement {
@@ -119,7 +132,14 @@ export async function runStatements(io: Io, opts: StatementsOptions): Promise<nu
   const docs = await loadDocuments(io, opts);
   if (typeof docs === "number") return docs;
   const folder = join(opts.out, docs.month);
+  let written = 0;
   for (const client of docs.input.clients) {
+    const ended = formerClient(docs, client.id);
+    if (ended !== undefined) {
+      io.out(`${client.id}: no statement, a former client (ended ${ended})\n`);
+      continue;
+    }
+    written++;
     const prevFile = join(opts.out, previousMonth(docs.month), `${client.id}.json`);
     const previous = await readPrevious(io, prevFile);
     if (typeof previous === "number") return previous;
@@ -128,6 +148,6 @@ export async function runStatements(io: Io, opts: StatementsOptions): Promise<nu
       await writeOut(io, join(folder, `${client.id}.${f}`), await renderStatement(s, f, docs.logo), true);
     io.out(`${client.id}: ${s.total} ${s.currency}${previous ? ` (compared with ${previous.month})` : ""}\n`);
   }
-  io.out(`Wrote ${docs.input.clients.length} statements to ${folder}\n`);
+  io.out(`Wrote ${written} statement${written === 1 ? "" : "s"} to ${folder}\n`);
   return 0;
 }
