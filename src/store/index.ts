@@ -8,6 +8,7 @@ import { decisionRepository } from "./decisions.ts";
 import { exportRepository } from "./export.ts";
 import { importRepository } from "./imports.ts";
 import { mappingRepository } from "./mappings.ts";
+import { closeRunTasks } from "./run-worker.ts";
 import { runRepository } from "./runs.ts";
 import type { Store } from "./store.ts";
 import { syncRepository } from "./sync.ts";
@@ -31,6 +32,7 @@ export function createStore(db: Db, opts: StoreOptions = {}): Store {
     ...connectionRepository(ctx),
     ...syncRepository(ctx),
     async close() {
+      await closeRunTasks(ctx);
       await db.destroy();
     },
   };
