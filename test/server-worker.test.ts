@@ -67,7 +67,10 @@ describe("a reconciliation in the worker thread", () => {
     const id = runs.items[0].id as number;
     const report = (await call(app, viewer, "GET", `/api/runs/${id}`)).json().report;
     const findings = (await call(app, viewer, "GET", `/api/findings?runId=${id}&limit=1000&offset=0`)).json();
-    const inReport = report.clients.reduce((n: number, c: { findings: unknown[] }) => n + c.findings.length, 0);
+    const inReport = report.clients.reduce(
+      (n: number, c: { findings: unknown[] }) => n + c.findings.length,
+      0,
+    );
     expect(findings.total).toBe(inReport);
     expect(inReport).toBeGreaterThan(0);
   }, 60_000);
