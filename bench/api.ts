@@ -1,9 +1,12 @@
 // `npm run bench:api`: the API under load on the 2,000-client bench workspace (about 409,000 rows).
 // Loads the workspace into a fresh embedded database through the store, starts `trueup serve` on it in
 // a child process (so that autocannon does not share the server's event loop), signs in, and measures
-// with autocannon the dashboard, the client list, client pages and the findings list.
-// Target: p95 under 100 ms for each at 50 concurrent connections.
-// Options: --duration 10 (seconds measured per route), --warmup 2, --connections 50, --clients 2000.
+// with autocannon the dashboard, the client list, client pages and the findings list: first idle,
+// then while a billing account starts reconciliations back to back (POST /api/runs, one after the
+// other, as long as the measurement lasts).
+// Targets: p95 under 100 ms for each at 50 concurrent connections idle, under 150 ms during reconciles.
+// Options: --duration 10 (seconds measured per route), --warmup 2, --connections 50, --clients 2000,
+// --mode both|idle|reconciles.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -19,8 +22,9 @@ import { generateWorkspace } from "./generate.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
-const TARGET_P95_MS = 100;
+const TARGET_P95_MS = { idle: 100, reconciles: 150 } as const;
 const BENCH_USER = "bench@trueup.local";
+const BILLING_USER = "bench-billing@trueup.local";
 const ACTOR = { name: "bench" };
 
 class BenchError extends Error {}
@@ -30,7 +34,10 @@ interface Options {
   warmup: number;
   connections: number;
   clients: number;
+  modes: Mode[];
 }
+
+type Mode = keyof typeof TARGET_P95_MS;
 
 function options(): Options {
   const { values } = parseArgs({
@@ -39,8 +46,13 @@ function options(): Options {
       warmup: { type: "string", default: "2" },
       connections: { type: "string", default: "50" },
       clients: { type: "string", default: "2000" },
+      mode: { type: "string", default: "both" },
     },
   });
+  const modes: readonly Mode[] | undefined = (
+    { both: ["idle", "reconciles"], idle: ["idle"], reconciles: ["reconciles"] } as const
+  )[values.mode as "both"];
+  if (!modes) throw new BenchError(`bad --mode: ${values.mode} (both, idle or reconciles)`);
   const n = (name: keyof typeof values, min: number) => {
     const v = Number(values[name]);
     if (!Number.isInteger(v) || v < min) throw new BenchError(`bad --${name}: ${values[name]}`);
@@ -51,6 +63,7 @@ function options(): Options {
     warmup: n("warmup", 0),
     connections: n("connections", 1),
     clients: n("clients", 1),
+    modes: [...modes],
   };
 }
 
@@ -87,6 +100,7 @@ async function load(dir: string, dataDir: string, password: string) {
       store.reconcile({ today: new Date().toISOString().slice(0, 10) }, ACTOR),
     );
     await store.addUser(BENCH_USER, "viewer", ACTOR, password);
+    await store.addUser(BILLING_USER, "billing", ACTOR, password);
     return { rows: imported.value.rows, importMs: imported.ms, reconcileMs: run.ms };
   } finally {
     await store.close();
@@ -126,15 +140,46 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-async function signIn(url: string, password: string): Promise<string> {
+async function signIn(
+  url: string,
+  password: string,
+  email = BENCH_USER,
+): Promise<{ cookie: string; csrf: string }> {
   const response = await fetch(`${url}/api/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: BENCH_USER, password }),
+    body: JSON.stringify({ email, password }),
   });
   const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0];
   if (response.status !== 200 || !cookie) throw new BenchError(`login failed: ${response.status}`);
-  return cookie;
+  const { csrf } = (await response.json()) as { csrf: string };
+  return { cookie, csrf };
+}
+
+/** Reconciliations started one after the other (POST /api/runs) until `stop`; their durations. */
+function reconcilesBackToBack(url: string, auth: { cookie: string; csrf: string }) {
+  const durations: number[] = [];
+  let stopping = false;
+  const done = (async () => {
+    while (!stopping) {
+      const started = performance.now();
+      const response = await fetch(`${url}/api/runs`, {
+        method: "POST",
+        headers: { cookie: auth.cookie, "x-csrf-token": auth.csrf, "content-type": "application/json" },
+        body: "{}",
+      });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new BenchError(`POST /api/runs: ${response.status}`);
+      durations.push(performance.now() - started);
+    }
+  })();
+  return {
+    durations,
+    async stop() {
+      stopping = true;
+      await done;
+    },
+  };
 }
 
 async function getJson<T>(url: string, cookie: string): Promise<T> {
@@ -206,15 +251,22 @@ async function drain(url: string, cookie: string): Promise<void> {
   }
 }
 
-async function measure(url: string, cookie: string, route: Route, opts: Options): Promise<Measured> {
-  await drain(url, cookie);
+async function measure(
+  url: string,
+  cookie: string,
+  route: Route,
+  opts: Options,
+  busy: boolean,
+): Promise<Measured> {
+  // Under reconciles the server is never idle: waiting for it to be would wait forever.
+  if (!busy) await drain(url, cookie);
   const started = performance.now();
   const first = await fetch(`${url}${route.paths[0]}`, { headers: { cookie } });
   await first.arrayBuffer();
   const coldMs = performance.now() - started;
   if (opts.warmup > 0) {
     await cannon(url, cookie, route, opts.connections, opts.warmup);
-    await drain(url, cookie);
+    if (!busy) await drain(url, cookie);
   }
   const { result, latencies } = await cannon(url, cookie, route, opts.connections, opts.duration);
   return { route, coldMs, result, latencies };
@@ -230,7 +282,7 @@ function table(rows: string[][]): void {
     );
 }
 
-function report(measured: Measured[]): boolean {
+function report(measured: Measured[], target: number): boolean {
   const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : "-");
   const rows = [
     [
@@ -244,7 +296,7 @@ function report(measured: Measured[]): boolean {
       "cold ms",
       "errors",
       "non-2xx",
-      "p95 < 100 ms",
+      `p95 < ${target} ms`,
     ],
   ];
   let ok = true;
@@ -252,7 +304,7 @@ function report(measured: Measured[]): boolean {
     const l = m.latencies;
     const p95 = percentile(l, 95);
     const failed = m.result.errors + m.result.timeouts + m.result.non2xx;
-    const met = p95 < TARGET_P95_MS && failed === 0;
+    const met = p95 < target && failed === 0;
     ok &&= met;
     rows.push([
       m.route.label,
@@ -297,7 +349,8 @@ async function main(): Promise<void> {
     const server = await timed("server start (trueup serve)", () => serve(dataDir, logFile));
     child = server.value.child;
     const { url } = server.value;
-    const cookie = await signIn(url, password);
+    const { cookie } = await signIn(url, password);
+    const billing = await signIn(url, password, BILLING_USER);
 
     const dashboard = await getJson<{ byType: { type: string; count: number }[] }>(
       `${url}/api/dashboard`,
@@ -316,6 +369,7 @@ async function main(): Promise<void> {
     const type = dashboard.byType[0]?.type;
     if (!top || !type) throw new BenchError("the run has no client or no finding");
     const routes: Route[] = [
+      { label: "GET /api/auth/me", paths: ["/api/auth/me"] },
       { label: "GET /api/dashboard", paths: ["/api/dashboard"] },
       { label: "GET /api/clients?limit=50", paths: ["/api/clients?limit=50"] },
       { label: `GET /api/clients/${top} (top client)`, paths: [`/api/clients/${encodeURIComponent(top)}`] },
@@ -330,19 +384,39 @@ async function main(): Promise<void> {
       },
     ];
 
-    console.log(
-      `\nautocannon: ${opts.connections} connections, ${opts.warmup} s warm-up then ${opts.duration} s per route...`,
-    );
-    const measured: Measured[] = [];
-    for (const route of routes) measured.push(await measure(url, cookie, route, opts));
+    let ok = true;
+    for (const mode of opts.modes) {
+      const busy = mode === "reconciles";
+      console.log(
+        `\nautocannon, ${busy ? "during back-to-back reconciles" : "idle"}: ${opts.connections} connections, ` +
+          `${opts.warmup} s warm-up then ${opts.duration} s per route...`,
+      );
+      const load = busy ? reconcilesBackToBack(url, billing) : undefined;
+      const measured: Measured[] = [];
+      try {
+        for (const route of routes) measured.push(await measure(url, cookie, route, opts, busy));
+      } finally {
+        await load?.stop();
+      }
+      console.log("");
+      ok = report(measured, TARGET_P95_MS[mode]) && ok;
+      if (load) {
+        const runs = [...load.durations].sort((a, b) => a - b);
+        console.log(
+          `reconciles during the measurement: ${runs.length}, each ${seconds(percentile(runs, 50))} ` +
+            `(median; slowest ${seconds(runs.at(-1) ?? Number.NaN)})`,
+        );
+      }
+    }
     const rss = await rssMb(child?.pid);
-    console.log("");
-    const ok = report(measured);
     console.log(
       `\nload: ${ws.value.rows.toLocaleString("en-US")} rows, import ${seconds(loaded.importMs)}, reconcile ` +
-        `${seconds(loaded.reconcileMs)}; server RSS after the run ${rss}; whole bench ${seconds(performance.now() - started)}`,
+        `${seconds(loaded.reconcileMs)}; server RSS after the runs ${rss}; whole bench ${seconds(performance.now() - started)}`,
     );
-    console.log(`target (p95 < ${TARGET_P95_MS} ms, no errors, every route): ${ok ? "MET" : "MISSED"}`);
+    console.log(
+      `target (p95 < ${TARGET_P95_MS.idle} ms idle, < ${TARGET_P95_MS.reconciles} ms during reconciles, no errors, ` +
+        `every route): ${ok ? "MET" : "MISSED"}`,
+    );
     if (!ok) process.exitCode = 1;
   } finally {
     if (child) await stop(child);

@@ -1,19 +1,21 @@
-// `npm run bench`: times `trueup reconcile` on synthetic workspaces of 200, 800 and 2,000 clients.
-// Options: --scales 1,4,10 (which scales to run), --runs 3 (runs per scale, the median is reported).
+// `npm run bench`: times `trueup reconcile` on synthetic workspaces of 200, 800, 2,000 and 10,000
+// clients, each beside DuckDB computing the core counts from the same CSV files (bench/duckdb.ts) in
+// the same run, runs paired (Trueup, DuckDB, Trueup, ...), and checks DuckDB's counts equal Trueup's.
+// Options: --scales 1,4,10,50 (which scales to run, x200 clients), --runs 3 (runs per scale, medians).
 
 import { spawn } from "node:child_process";
-import { rm } from "node:fs/promises";
+import { closeSync, openSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { type Counts, compareCounts, trueupCounts, writeKeys } from "./duckdb.ts";
 import { generateWorkspace } from "./generate.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
 const CLIENTS_PER_SCALE = 200;
-const TARGET_SECONDS = 5;
-const TARGET_RSS_MB = 1024;
 
 interface Run {
   wallMs: number;
@@ -29,6 +31,11 @@ interface Result {
   wallMs: number;
   engineMs: number;
   rssKb: number;
+  duck: Run;
+  /** Trueup's wall time over DuckDB's, the median of the pairs' ratios. */
+  ratio: number;
+  /** "equal", or what differs. */
+  check: string;
 }
 
 /** A failure to report as a plain message: a bad option or a failed `trueup reconcile`. */
@@ -47,17 +54,28 @@ function parseReport(text: string): { ms: number; maxRssKb: number } {
   return { ms: report.ms, maxRssKb: report.maxRssKb };
 }
 
-/** One `trueup reconcile` in a fresh process; the wall time includes Node and tsx start-up. */
-function runOnce(workspace: string): Promise<Run> {
+/**
+ * One child process: `trueup reconcile` (bench/child.ts) or the DuckDB query (bench/duckdb.ts), each
+ * reporting its own time and peak RSS on fd 3; the wall time includes Node's start-up. `out` keeps
+ * what it prints; `counts` takes DuckDB's counts.
+ */
+function runOnce(
+  script: string,
+  workspace: string,
+  out?: string,
+  counts?: (c: Counts) => void,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let wallMs = 0;
     let stderr = "";
     let report = "";
-    const child = spawn(process.execPath, ["--import", "tsx", join(HERE, "child.ts"), workspace], {
+    const fd = out ? openSync(out, "w") : "ignore";
+    const child = spawn(process.execPath, ["--import", "tsx", join(HERE, script), workspace], {
       cwd: ROOT,
-      stdio: ["ignore", "ignore", "pipe", "pipe"],
+      stdio: ["ignore", fd, "pipe", "pipe"],
     });
+    if (typeof fd === "number") closeSync(fd);
     child.stderr?.setEncoding("utf8").on("data", (d: string) => {
       stderr += d;
     });
@@ -71,10 +89,11 @@ function runOnce(workspace: string): Promise<Run> {
     child.on("close", (code, signal) => {
       if (code !== 0 || !report) {
         const how = signal ? `signal ${signal}` : `exit code ${code}`;
-        reject(new BenchError(`trueup reconcile on ${workspace} failed (${how}):\n${stderr}`));
+        reject(new BenchError(`${script} on ${workspace} failed (${how}):\n${stderr}`));
         return;
       }
       const { ms, maxRssKb } = parseReport(report);
+      counts?.((JSON.parse(report) as { counts: Counts }).counts);
       resolve({ wallMs, engineMs: ms, rssKb: maxRssKb });
     });
   });
@@ -90,8 +109,24 @@ async function benchScale(scale: number, runs: number): Promise<Result> {
   console.log(
     `${scale}x: generated ${clients} clients, ${rows} rows in ${genSeconds.toFixed(2)} s; running...`,
   );
+  const yaml = await readFile(join(dir, "trueup.yaml"), "utf8");
+  writeKeys(dir, yaml);
   const done: Run[] = [];
-  for (let i = 0; i < runs; i++) done.push(await runOnce(dir));
+  const ducks: Run[] = [];
+  const ratios: number[] = [];
+  let duckCounts: Counts = {};
+  const reportFile = join(dir, "report.json");
+  for (let i = 0; i < runs; i++) {
+    const run = await runOnce("child.ts", dir, i === 0 ? reportFile : undefined);
+    const duck = await runOnce("duckdb.ts", dir, undefined, (c) => {
+      duckCounts = c;
+    });
+    done.push(run);
+    ducks.push(duck);
+    ratios.push(run.wallMs / duck.wallMs);
+  }
+  const { counts, skip } = trueupCounts(JSON.parse(await readFile(reportFile, "utf8")));
+  const differ = compareCounts(counts, duckCounts, skip);
   return {
     scale,
     clients,
@@ -100,10 +135,30 @@ async function benchScale(scale: number, runs: number): Promise<Result> {
     wallMs: median(done.map((r) => r.wallMs)),
     engineMs: median(done.map((r) => r.engineMs)),
     rssKb: Math.max(...done.map((r) => r.rssKb)),
+    duck: {
+      wallMs: median(ducks.map((r) => r.wallMs)),
+      engineMs: median(ducks.map((r) => r.engineMs)),
+      rssKb: Math.max(...ducks.map((r) => r.rssKb)),
+    },
+    ratio: median(ratios),
+    check:
+      differ || `equal (${Object.keys(counts).length} figures; EDR gap of ${clients - skip.size} clients)`,
   };
 }
 
-const HEADINGS = ["scale", "clients", "rows", "MB", "wall s", "engine s", "rows/s", "peak RSS MB"];
+const HEADINGS = [
+  "scale",
+  "clients",
+  "rows",
+  "MB",
+  "wall s",
+  "engine s",
+  "rows/s",
+  "peak RSS MB",
+  "DuckDB s",
+  "DuckDB MB",
+  "x DuckDB",
+];
 
 function tableRow(r: Result): string[] {
   const n = (x: number) => Math.round(x).toLocaleString("en-US");
@@ -116,6 +171,9 @@ function tableRow(r: Result): string[] {
     (r.engineMs / 1000).toFixed(2),
     n(r.rows / (r.wallMs / 1000)),
     n(r.rssKb / 1024),
+    (r.duck.wallMs / 1000).toFixed(2),
+    n(r.duck.rssKb / 1024),
+    r.ratio.toFixed(1),
   ];
 }
 
@@ -123,32 +181,46 @@ function printTable(results: Result[]): void {
   const rows = [HEADINGS, ...results.map(tableRow)];
   const widths = HEADINGS.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length)));
   for (const row of rows) console.log(row.map((cell, i) => cell.padStart(widths[i] ?? 0)).join("  "));
-  console.log("wall s: median wall time of the whole command (start-up included); engine s: main() alone");
+  console.log(
+    "wall s: median wall time of the whole command (start-up included); engine s: main() alone;\n" +
+      "x DuckDB: Trueup's wall time over DuckDB's (same files, runs paired), median of the pairs",
+  );
+  for (const r of results) console.log(`${r.scale}x counts, Trueup vs DuckDB: ${r.check}`);
 }
 
+/** Issue #12's targets: 2,000 clients (10x) and 10,000 (50x), time per row no worse at 50x. */
+const TARGETS = [
+  { scale: 10, seconds: 2, mb: 500, duck: 5 },
+  { scale: 50, seconds: 10, mb: 1536, duck: Number.POSITIVE_INFINITY },
+];
+
 function printVerdict(results: Result[]): void {
-  const one = results.find((r) => r.scale === 1);
-  const ten = results.find((r) => r.scale === 10);
-  if (ten) {
-    const seconds = ten.wallMs / 1000;
-    const mb = ten.rssKb / 1024;
-    const ok = seconds < TARGET_SECONDS && mb < TARGET_RSS_MB;
-    const detail = `${seconds.toFixed(2)} s, ${Math.round(mb)} MB peak RSS`;
-    console.log(`10x target (< ${TARGET_SECONDS} s, < 1 GB): ${ok ? "MET" : "MISSED"} (${detail})`);
-  }
-  if (one && ten) {
-    const perRow = (r: Result, ms: number) => ms / r.rows;
-    const wall = perRow(ten, ten.wallMs) / perRow(one, one.wallMs);
-    const engine = perRow(ten, ten.engineMs) / perRow(one, one.engineMs);
+  for (const t of TARGETS) {
+    const r = results.find((x) => x.scale === t.scale);
+    if (!r) continue;
+    const seconds = r.wallMs / 1000;
+    const mb = r.rssKb / 1024;
+    const ok = seconds < t.seconds && mb < t.mb && r.ratio <= t.duck;
+    const duck = Number.isFinite(t.duck) ? `, <= ${t.duck}x DuckDB` : "";
     console.log(
-      `linearity (time per row 10x / 1x, 1.00 = linear): ${wall.toFixed(2)} (engine only: ${engine.toFixed(2)})`,
+      `${t.scale}x target (< ${t.seconds} s, < ${t.mb} MB${duck}): ${ok ? "MET" : "MISSED"} ` +
+        `(${seconds.toFixed(2)} s, ${Math.round(mb)} MB, ${r.ratio.toFixed(1)}x DuckDB)`,
+    );
+  }
+  const base = results.find((r) => r.scale === 10);
+  const big = results.find((r) => r.scale === 50);
+  if (base && big) {
+    const perRow = (r: Result, v: number) => v / r.rows;
+    console.log(
+      `linearity, 50x / 10x per row (1.00 = linear): time ${(perRow(big, big.wallMs) / perRow(base, base.wallMs)).toFixed(2)}, ` +
+        `memory ${(perRow(big, big.rssKb) / perRow(base, base.rssKb)).toFixed(2)}`,
     );
   }
 }
 
 function options(): { scales: number[]; runs: number } {
   const spec = {
-    scales: { type: "string", default: "1,4,10" },
+    scales: { type: "string", default: "1,4,10,50" },
     runs: { type: "string", default: "3" },
   } as const;
   let values: { scales: string; runs: string };
@@ -156,7 +228,7 @@ function options(): { scales: number[]; runs: number } {
     values = parseArgs({ options: spec }).values;
   } catch (err) {
     throw new BenchError(
-      `${err instanceof Error ? err.message : err}\nusage: reconcile.ts [--scales 1,4,10] [--runs 3]`,
+      `${err instanceof Error ? err.message : err}\nusage: reconcile.ts [--scales 1,4,10,50] [--runs 3]`,
     );
   }
   const scales = values.scales.split(",").map((s) => Number(s.trim()));

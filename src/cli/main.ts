@@ -1,19 +1,6 @@
-import { Command, CommanderError } from "commander";
-import { breakdownCommand } from "./breakdown.ts";
-import { demoCommand } from "./demo.ts";
-import { evidenceCommand } from "./evidence.ts";
-import { exportCommand } from "./export.ts";
-import { importCommand } from "./import.ts";
-import { initCommand } from "./init.ts";
+import { Command, CommanderError, Help } from "commander";
+import { COMMANDS, commandOf } from "./commands.ts";
 import { type Io, nodeIo } from "./io.ts";
-import { opsCommands } from "./ops.ts";
-import { pullCommand } from "./pull.ts";
-import { reconcileCommand } from "./reconcile.ts";
-import { serveCommand } from "./serve.ts";
-import { statementCommand } from "./statement.ts";
-import { syncCommand } from "./sync.ts";
-import { userCommand } from "./user.ts";
-import { validateCommand } from "./validate.ts";
 
 /**
  * Exit codes: 0 done (whatever the findings), 1 internal error, 2 bad input or bad workspace, 3 an
@@ -37,20 +24,16 @@ export async function main(argv: string[], io: Io = nodeIo()): Promise<number> {
     async (...args) => {
       code = await f(...args);
     };
-  reconcileCommand(program, io, run);
-  validateCommand(program, io, run);
-  initCommand(program, io, run);
-  demoCommand(program, io, run);
-  importCommand(program, io, run);
-  exportCommand(program, io, run);
-  userCommand(program, io, run);
-  serveCommand(program, io, run);
-  pullCommand(program, io, run);
-  syncCommand(program, io, run);
-  opsCommands(program, io, run);
-  statementCommand(program, io, run);
-  evidenceCommand(program, io, run);
-  breakdownCommand(program, io, run);
+  const chosen = commandOf(argv);
+  if (chosen) (await chosen.load())(program, io, run);
+  // No command named (`trueup --help`, a typo): list every command without loading any.
+  else {
+    for (const c of COMMANDS) program.command(c.name).summary(c.summary);
+    const terms = new Map(COMMANDS.map((c) => [c.name, c.term]));
+    program.configureHelp({
+      subcommandTerm: (cmd) => terms.get(cmd.name()) ?? new Help().subcommandTerm(cmd),
+    });
+  }
   try {
     await program.parseAsync(argv);
     return code;

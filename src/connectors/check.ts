@@ -1,4 +1,4 @@
-import { CronExpressionParser } from "cron-parser";
+import { createRequire } from "node:module";
 import type { Config } from "../workspace/config.ts";
 import type { YamlFile } from "../workspace/yaml.ts";
 import { CONNECTORS } from "./index.ts";
@@ -6,6 +6,10 @@ import { type ConnectionPolicy, policyFromEnv, refusedUrl, refusedVariable } fro
 
 // What trueup.yaml says of its connections, checked against each connector: required settings and
 // secrets are given, no secret is written in clear, a source asks a connection only for what it gives.
+
+// cron-parser (and luxon under it) takes about 50 ms to load: only a workspace with a schedule pays it.
+const requireCjs = createRequire(import.meta.url);
+const cron = (): typeof import("cron-parser") => requireCjs("cron-parser");
 
 export function checkConnections(
   config: Config,
@@ -44,7 +48,7 @@ export function checkConnections(
     // A bad schedule would stop the app's scheduler for every connection: it is an error here.
     if (conn.schedule !== undefined) {
       try {
-        CronExpressionParser.parse(conn.schedule, { tz: "UTC" });
+        cron().CronExpressionParser.parse(conn.schedule, { tz: "UTC" });
       } catch (e) {
         yaml.error(
           [...p, "schedule"],

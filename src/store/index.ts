@@ -8,6 +8,7 @@ import { decisionRepository } from "./decisions.ts";
 import { exportRepository } from "./export.ts";
 import { importRepository } from "./imports.ts";
 import { mappingRepository } from "./mappings.ts";
+import { closeRunTasks } from "./run-worker.ts";
 import { runRepository } from "./runs.ts";
 import { statementRepository } from "./statements.ts";
 import type { Store } from "./store.ts";
@@ -33,6 +34,7 @@ export function createStore(db: Db, opts: StoreOptions = {}): Store {
     ...syncRepository(ctx),
     ...statementRepository(ctx),
     async close() {
+      await closeRunTasks(ctx);
       await db.destroy();
     },
   };

@@ -32,13 +32,30 @@ export async function storedInput(ctx: Context): Promise<StoredInput> {
   return stored;
 }
 
-async function readStoredInput(ctx: Context): Promise<StoredInput> {
+/** What the input is made of: the configuration, its sources that have an import, and those imports. */
+export interface InputSources {
+  config: Config;
+  /** The configuration with only the sources that have an import. */
+  present: Config;
+  importOf: (s: SourceConfig) => ImportRow | undefined;
+  importIds: number[];
+  /** The same key for the same configuration and imports. */
+  key: string;
+}
+
+export async function inputSources(ctx: Context): Promise<InputSources> {
   const { revision, config, sourceIds } = await currentConfig(ctx);
   const latest = await latestImports(ctx.db);
   const importOf = (s: SourceConfig): ImportRow | undefined => latest.get(sourceIds[s.index] ?? -1);
   const sources = config.sources.filter((s) => importOf(s) !== undefined);
   const importIds = sources.map((s) => (importOf(s) as ImportRow).id);
   const key = `${revision}:${importIds.join(",")}`;
+  return { config, present: { ...config, sources }, importOf, importIds, key };
+}
+
+async function readStoredInput(ctx: Context): Promise<StoredInput> {
+  const { config, present, importOf, importIds, key } = await inputSources(ctx);
+  const { sources } = present;
   const cached = ctx.cache.input;
   if (cached && cached.key === key) return { config, input: cached.input, importIds };
   // Requests that miss together (a page opened by many at once) wait for the one read of the rows.

@@ -105,7 +105,11 @@ export function runData(ctx: Context, runId: number): Promise<RunData | undefine
  * give it (jsonbOrder): the first page after a run does not read its report again.
  */
 export function keepWrittenRun(ctx: Context, runId: number, reportText: string): void {
-  const data = indexRun(runId, jsonbOrder(JSON.parse(reportText)) as Record<string, unknown>);
+  keepRun(ctx, runId, indexRun(runId, jsonbOrder(JSON.parse(reportText)) as Record<string, unknown>));
+}
+
+/** Keeps a run this process has just written, indexed already (run-engine.ts). */
+export function keepRun(ctx: Context, runId: number, data: RunData): void {
   const runs = RUNS.get(ctx) ?? new Map<number, Promise<RunData | undefined>>();
   RUNS.set(ctx, runs);
   runs.delete(runId);

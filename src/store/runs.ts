@@ -1,21 +1,14 @@
-import { reconcile } from "../core/reconcile.ts";
-import { reportToJson } from "../core/report.ts";
+import type { CsvRecord } from "../workspace/csv.ts";
 import { isIsoDate } from "../workspace/reader.ts";
 import { writeAudit } from "./audit.ts";
 import { explained } from "./client-input.ts";
-import { batches, type Context, changed, iso, nextTurn } from "./context.ts";
+import { type Context, changed, iso, nextTurn } from "./context.ts";
 import { StoreError } from "./errors.ts";
-import {
-  findingFigures,
-  findingRows,
-  findingsOfRun,
-  findingsWithKey,
-  findingTotals,
-  listFindings,
-  type ReportJson,
-} from "./findings.ts";
-import { storedInput } from "./input.ts";
-import { keepWrittenRun, latestRun, RUN_COLUMNS, runData, toRunView } from "./run-data.ts";
+import { findingFigures, findingsOfRun, findingsWithKey, findingTotals, listFindings } from "./findings.ts";
+import { storedRecords } from "./import-rows.ts";
+import { type InputSources, inputSources, storedInput } from "./input.ts";
+import { keepRun, latestRun, RUN_COLUMNS, runData, toRunView } from "./run-data.ts";
+import { type RunTasks, runTasks } from "./run-worker.ts";
 import type { FindingView, RunDiff, Store } from "./store.ts";
 
 // Reconciliation runs: the core's report of the stored data, kept with one row per finding. Runs are
@@ -62,6 +55,44 @@ export function diffFindings(before: FindingView[], after: FindingView[]): Omit<
   return diff;
 }
 
+const SENDING = new WeakMap<Context, { key: string; done: Promise<void> }>();
+
+/**
+ * Gives the engine the records of the current imports, unless it has them (it keeps the input of the
+ * latest data): read a page at a time, so that other requests get the database between pages.
+ */
+async function sendInput(ctx: Context, tasks: RunTasks, sources: InputSources): Promise<void> {
+  const sending = SENDING.get(ctx);
+  if (sending?.key === sources.key) return sending.done;
+  const done = (async () => {
+    if (await tasks.has(sources.key)) return;
+    await tasks.begin(sources.key);
+    for (const s of sources.present.sources) {
+      const imp = sources.importOf(s);
+      if (!imp) continue;
+      let batch: CsvRecord[] = [];
+      for await (const r of storedRecords(ctx.db, imp)) {
+        batch.push(r);
+        if (batch.length >= SEND_ROWS) {
+          await tasks.add(sources.key, s.index, batch);
+          batch = [];
+        }
+      }
+      await tasks.add(sources.key, s.index, batch);
+    }
+  })();
+  SENDING.set(ctx, { key: sources.key, done });
+  try {
+    await done;
+  } catch (e) {
+    if (SENDING.get(ctx)?.done === done) SENDING.delete(ctx);
+    throw e;
+  }
+}
+
+/** Records per message to the engine. */
+const SEND_ROWS = 5_000;
+
 export function runRepository(
   ctx: Context,
 ): Pick<
@@ -82,10 +113,21 @@ export function runRepository(
     async reconcile(opts, actor) {
       if (opts.asOf !== undefined && !isIsoDate(opts.asOf))
         throw new StoreError("invalid", `asOf must be a date as YYYY-MM-DD, not "${opts.asOf}"`);
-      const { config, input, importIds } = await storedInput(ctx);
-      const asOf = opts.asOf ?? config.asOf ?? opts.today;
-      const report = reportToJson(reconcile({ ...input, asOf })) as ReportJson & { totals: object };
-      const reportText = JSON.stringify(report);
+      const tasks = runTasks(ctx);
+      let sources = await inputSources(ctx);
+      let asOf = opts.asOf ?? sources.config.asOf ?? opts.today;
+      await sendInput(ctx, tasks, sources);
+      let result = await tasks.run(sources.key, sources.present, asOf);
+      // Another reconciliation sent newer data meanwhile (an import came between): this one too.
+      for (let tries = 1; !result && tries < 5; tries++) {
+        sources = await inputSources(ctx);
+        asOf = opts.asOf ?? sources.config.asOf ?? opts.today;
+        await sendInput(ctx, tasks, sources);
+        result = await tasks.run(sources.key, sources.present, asOf);
+      }
+      if (!result) throw new StoreError("conflict", "the data changed during the reconciliation: try again");
+      const { importIds } = sources;
+      const done = result;
       const made = await ctx.db.transaction().execute(async (trx) => {
         const run = await trx
           .insertInto("runs")
@@ -94,24 +136,29 @@ export function runRepository(
             created_at: ctx.now(),
             created_by: actor.name,
             imports: JSON.stringify(importIds),
-            totals: JSON.stringify(report.totals),
-            report: reportText,
+            totals: done.totalsText,
+            report: done.reportText,
           })
           .returning(RUN_COLUMNS)
           .executeTakeFirstOrThrow();
         changed(ctx, "runs");
-        for (const batch of batches(findingRows(run.id, report))) {
-          await trx.insertInto("findings").values(batch).execute();
+        for (const batch of done.rowBatches) {
+          const rows = (JSON.parse(batch) as object[]).map((r) => ({ ...r, run_id: run.id }));
+          await trx
+            .insertInto("findings")
+            .values(rows as never)
+            .execute();
           await nextTurn();
         }
         await writeAudit(trx, ctx, actor, "run.create", `run:${run.id}`, {
           asOf,
           imports: importIds,
-          findings: report.clients.reduce((n, c) => n + c.findings.length, 0),
+          findings: done.findings,
         });
         return toRunView(run);
       });
-      keepWrittenRun(ctx, made.id, reportText);
+      const data = await tasks.index(done.ticket, made.id);
+      if (data) keepRun(ctx, made.id, data);
       return made;
     },
 

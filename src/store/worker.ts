@@ -1,0 +1,42 @@
+import { parentPort } from "node:worker_threads";
+import type { Config } from "../workspace/config.ts";
+import { WorkspaceError } from "../workspace/issues.ts";
+import { unpack } from "./clone.ts";
+import { RunEngine } from "./run-engine.ts";
+import type { WorkerReply, WorkerRequest } from "./run-worker.ts";
+
+// The worker thread of the store (run-worker.ts starts it): reconciliations run here, off the thread
+// that answers requests. One request at a time, in the order sent.
+
+const engine = new RunEngine();
+
+async function handle(request: WorkerRequest): Promise<unknown> {
+  switch (request.op) {
+    case "has":
+      return engine.has(request.key);
+    case "begin":
+      return engine.begin(request.key);
+    case "add":
+      return engine.add(request.key, request.sourceIndex, request.records);
+    case "run":
+      return engine.run(request.key, unpack<Config>(request.config), request.asOf);
+    case "index":
+      return engine.index(request.ticket, request.runId);
+  }
+}
+
+let queue: Promise<void> = Promise.resolve();
+parentPort?.on("message", (message: { id: number; request: WorkerRequest }) => {
+  queue = queue.then(async () => {
+    let reply: WorkerReply;
+    try {
+      reply = { id: message.id, ok: true, value: await handle(message.request) };
+    } catch (e) {
+      reply =
+        e instanceof WorkspaceError
+          ? { id: message.id, ok: false, issues: e.issues }
+          : { id: message.id, ok: false, message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+    }
+    parentPort?.postMessage(reply);
+  });
+});
