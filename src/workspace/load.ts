@@ -136,7 +136,8 @@ export async function loadSources(
   for (const source of config.sources) {
     const format = findFormat(source.format);
     if (!format || format.kind !== source.kind) continue;
-    const where = namedAt?.(source) ?? CONFIG_FILE;
+    // Where trueup.yaml names the file: asked only for a file that is not found.
+    const where = () => namedAt?.(source) ?? CONFIG_FILE;
     await readSource(recordsOf(source), source, format, accounts, rows, issues, where, options);
   }
   checkDuplicateUsers(rows.users, issues);

@@ -115,7 +115,7 @@ export async function readSource(
   accounts: AccountIndex,
   rows: SourceRows,
   issues: Issue[],
-  namedAt: string,
+  namedAt: () => string,
   options: ReadOptions = {},
 ): Promise<void> {
   const file = source.file;
@@ -190,7 +190,7 @@ export async function readSource(
         ? e.message
         : source.connection !== undefined
           ? `connection ${source.connection} has not been pulled into this workspace yet (run: trueup pull --workspace DIR --connection ${source.connection})`
-          : `file not found (named by sources[${source.index}].file at ${namedAt})`;
+          : `file not found (named by sources[${source.index}].file at ${namedAt()})`;
     issues.push({ severity: "error", file, line: e.line, message });
     return;
   }

@@ -1,4 +1,5 @@
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { fastYaml } from "./fast-yaml.ts";
 import type { Issue } from "./issues.ts";
 
 export type Path = (string | number)[];
@@ -9,19 +10,28 @@ export function pathText(path: Path): string {
   return s;
 }
 
-/** A parsed YAML file that can say where any path is, for errors that point at a line. */
+/**
+ * A parsed YAML file that can say where any path is, for errors that point at a line. Plain YAML is
+ * read by fast-yaml.ts; the `yaml` package's document, with every node's position, is built only when
+ * the text needs it or when a position or a scalar's source text is asked for (an error, a warning).
+ */
 export class YamlFile {
   readonly issues: Issue[] = [];
   readonly value: unknown;
   private readonly lines = new LineCounter();
-  private readonly doc;
+  private parsed?: Document.Parsed;
 
   constructor(
     readonly file: string,
-    text: string,
+    private readonly text: string,
   ) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
-    for (const e of this.doc.errors) {
+    const fast = fastYaml(text);
+    if (fast) {
+      this.value = fast.value;
+      return;
+    }
+    const doc = this.doc;
+    for (const e of doc.errors) {
       const pos = this.lines.linePos(e.pos[0]);
       this.issues.push({
         severity: "error",
@@ -31,7 +41,16 @@ export class YamlFile {
         message: `YAML syntax error: ${e.message.split("\n")[0]}`,
       });
     }
-    this.value = this.doc.errors.length > 0 ? undefined : this.doc.toJS();
+    this.value = doc.errors.length > 0 ? undefined : doc.toJS();
+  }
+
+  private get doc(): Document.Parsed {
+    this.parsed ??= parseDocument(this.text, {
+      lineCounter: this.lines,
+      prettyErrors: false,
+      uniqueKeys: true,
+    });
+    return this.parsed;
   }
 
   private node(path: Path): Node | undefined {
