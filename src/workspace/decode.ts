@@ -88,7 +88,9 @@ export function countNewlines(buf: Buffer, end: number): number {
  * characters before that byte mixes two encodings: that, and a NUL byte, stop the read with their line.
  */
 export class TextDecoderOfCsv {
-  private lines = 1;
+  /** Line breaks counted so far (+1), and the chunks read since whose breaks are counted when asked. */
+  private counted = 1;
+  private uncounted: Buffer[] = [];
   private first = true;
   private nonAscii = false;
   private carry: Buffer | undefined;
@@ -96,6 +98,18 @@ export class TextDecoderOfCsv {
   private cp1252 = false;
 
   constructor(private readonly found: Decoding) {}
+
+  /** The line the next chunk starts on: counted only for an error's message (or every 64 chunks). */
+  private get lines(): number {
+    for (const b of this.uncounted) this.counted += countNewlines(b, b.length);
+    this.uncounted = [];
+    return this.counted;
+  }
+
+  private read(buf: Buffer): void {
+    this.uncounted.push(buf);
+    if (this.uncounted.length >= 64) void this.lines;
+  }
 
   /** The text of the next chunk. */
   push(chunk: Buffer): string {
@@ -115,13 +129,13 @@ export class TextDecoderOfCsv {
     }
     if (this.utf16) {
       const text = decodeUtf16(this.utf16, chunk, this.lines);
-      for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) this.lines++;
+      for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) this.counted++;
       return text;
     }
     const nul = chunk.indexOf(0);
     if (nul !== -1) throw new DecodeError(NOT_TEXT, this.lines + countNewlines(chunk, nul));
     if (this.cp1252) {
-      this.lines += countNewlines(chunk, chunk.length);
+      this.read(chunk);
       return decodeCp1252(chunk);
     }
     const carry = this.carry;
@@ -139,13 +153,13 @@ export class TextDecoderOfCsv {
       }
       this.found.encoding = "windows-1252";
       this.cp1252 = true;
-      this.lines += countNewlines(buf, buf.length);
+      this.read(buf);
       const text = decodeCp1252(this.carry ? Buffer.concat([buf, this.carry]) : buf);
       this.carry = undefined;
       return text;
     }
     if (!this.nonAscii) this.nonAscii = !isAscii(buf);
-    this.lines += countNewlines(buf, buf.length);
+    this.read(buf);
     return buf.toString("utf8");
   }
 
