@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -33,10 +36,18 @@ function reference(text: string): CsvRecord[] | "error" {
   return out;
 }
 
-async function scanned(text: string): Promise<CsvRecord[] | "error"> {
+const dir = mkdtempSync(join(tmpdir(), "trueup-csv-"));
+
+/** Read from a Buffer, or from a file in chunks of `chunk` bytes (records then span chunks). */
+async function scanned(text: string, chunk?: number): Promise<CsvRecord[] | "error"> {
   const out: CsvRecord[] = [];
+  let source: string | Buffer = Buffer.from(text, "utf8");
+  if (chunk !== undefined) {
+    source = join(dir, "f.csv");
+    writeFileSync(source, text);
+  }
   try {
-    for await (const r of readCsv(Buffer.from(text, "utf8"))) out.push(r);
+    for await (const r of readCsv(source, chunk)) out.push(r);
   } catch (e) {
     if (e instanceof CsvError) return "error";
     throw e;
@@ -56,6 +67,15 @@ describe("readCsv", () => {
         expect(await scanned(text)).toEqual(reference(text));
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it("reads the same from a file read in chunks of a few bytes, records spanning chunks", async () => {
+    await fc.assert(
+      fc.asyncProperty(csvText, fc.integer({ min: 1, max: 9 }), async (text, chunk) => {
+        expect(await scanned(text, chunk)).toEqual(reference(text));
+      }),
+      { numRuns: 1000 },
     );
   });
 

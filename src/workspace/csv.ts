@@ -1,6 +1,13 @@
-import { readFile } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { parse as csvParseSync } from "csv-parse/sync";
-import { DecodeError, type Decoding, decodeAll, decodeWhole, detectDelimiter } from "./decode.ts";
+import {
+  DecodeError,
+  type Decoding,
+  decodeAll,
+  decodeWhole,
+  detectDelimiter,
+  TextDecoderOfCsv,
+} from "./decode.ts";
 
 // Streaming CSV (RFC 4180) with the line each record starts on, from a file or from an uploaded
 // file's bytes. The encoding (decode.ts) and the separator (`,` `;` or tab, from the header line)
@@ -31,8 +38,8 @@ export interface CsvRecords extends AsyncIterable<CsvRecord> {
 const BATCH = 2048;
 
 /** The records of a CSV file (a path) or of a file's content (a Buffer), header first. */
-export function readCsv(file: string | Buffer): CsvRecords {
-  const batches = () => readBatches(file);
+export function readCsv(file: string | Buffer, chunkSize = 1 << 20): CsvRecords {
+  const batches = () => readBatches(file, chunkSize);
   return {
     batches,
     async *[Symbol.asyncIterator]() {
@@ -41,33 +48,77 @@ export function readCsv(file: string | Buffer): CsvRecords {
   };
 }
 
-async function* readBatches(file: string | Buffer): AsyncGenerator<CsvRecord[]> {
+/** A file's text piece by piece, read in chunks of `size` bytes; an uploaded file's content is one chunk. */
+async function* textOf(file: string | Buffer, found: Decoding, size: number): AsyncGenerator<string> {
+  const decoder = new TextDecoderOfCsv(found);
+  if (typeof file !== "string") {
+    yield decoder.push(file);
+    yield decoder.end();
+    return;
+  }
+  const handle = await open(file, "r");
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafe(size);
+      const { bytesRead } = await handle.read(buf, 0, size, null);
+      if (bytesRead === 0) break;
+      yield decoder.push(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
+  yield decoder.end();
+}
+
+async function* readBatches(file: string | Buffer, chunkSize: number): AsyncGenerator<CsvRecord[]> {
   const found: Decoding = { encoding: "utf-8" };
   let delimiter = ",";
-  let text = "";
   try {
-    // A file is read in 1 MiB chunks as a stream would (decode.ts checks encodings chunk by chunk);
-    // an uploaded file's content is one chunk.
-    text =
-      typeof file === "string" ? decodeWhole(await readFile(file), found, 1 << 20) : decodeWhole(file, found);
-    if (text.trim() === "") throw new CsvError("the file is empty: expected a header row", 1);
-    const detected = detectDelimiter(text);
-    delimiter = detected.delimiter;
-    const scanner = new CsvScanner(text, delimiter);
-    let skip = detected.sepLine; // Excel's "sep=;" line names the separator and is no record
-    for (;;) {
-      const batch = scanner.batch(BATCH);
-      if (batch.length === 0) break;
-      if (skip) {
-        batch.shift();
-        skip = false;
+    const pieces = textOf(file, found, chunkSize);
+    let pending = "";
+    let sawText = false;
+    let scanner: CsvScanner | undefined;
+    let skip = false;
+    for (let done = false; !done; ) {
+      const next = await pieces.next();
+      done = next.done === true;
+      if (!done) {
+        const t = next.value as string;
+        if (!sawText && t.trim() !== "") sawText = true;
+        pending += t;
       }
-      yield batch;
-    }
-    // The scanner stops where csv-parse finds an error; csv-parse itself then names it.
-    if (scanner.failed) {
-      csvParseSync(text, { relax_column_count: true, delimiter });
-      throw new Error("the CSV scanner stopped where csv-parse reads on");
+      if (!scanner) {
+        // The separator is found on the header line (a whitespace-only file is empty).
+        if (!done && !(sawText && pending.includes("\n"))) continue;
+        if (!sawText) throw new CsvError("the file is empty: expected a header row", 1);
+        const detected = detectDelimiter(pending);
+        delimiter = detected.delimiter;
+        skip = detected.sepLine; // Excel's "sep=;" line names the separator and is no record
+        scanner = new CsvScanner(delimiter);
+      }
+      // Whole records only; the last, cut off by the end of the chunk, waits for the next.
+      scanner.feed(pending, done);
+      for (;;) {
+        const batch = scanner.batch(BATCH);
+        if (batch.length === 0) break;
+        if (skip) {
+          batch.shift();
+          skip = false;
+        }
+        yield batch;
+      }
+      if (scanner.failed) {
+        // The scanner stops where csv-parse finds an error; csv-parse itself then names it.
+        const bytes = typeof file === "string" ? await readFile(file) : file;
+        const whole = decodeWhole(
+          bytes,
+          { encoding: "utf-8" },
+          typeof file === "string" ? chunkSize : undefined,
+        );
+        csvParseSync(whole, { relax_column_count: true, delimiter });
+        throw new Error("the CSV scanner stopped where csv-parse reads on");
+      }
+      pending = pending.slice(scanner.consumed);
     }
   } catch (e) {
     throw await csvError(e, file, found, delimiter);
@@ -93,12 +144,24 @@ class CsvScanner {
   private rd = "";
   failed = false;
   private readonly sep: number;
+  private text = "";
+  /** Whether the text runs to the end of the file (else a record that reaches its end waits). */
+  private final = true;
 
-  constructor(
-    private readonly text: string,
-    delimiter: string,
-  ) {
+  constructor(delimiter: string) {
     this.sep = delimiter.charCodeAt(0);
+  }
+
+  /** The text to scan next: what was left of the last one, then the next piece of the file. */
+  feed(text: string, final: boolean): void {
+    this.text = text;
+    this.final = final;
+    this.pos = 0;
+  }
+
+  /** How much of the text the records read so far took. */
+  get consumed(): number {
+    return this.pos;
   }
 
   /** Up to n records with their lines; none at the end of the text or at an error. */
@@ -121,11 +184,12 @@ class CsvScanner {
           for (;;) {
             const q = text.indexOf('"', j);
             if (q === -1) {
-              this.failed = true; // never closed
+              if (this.final) this.failed = true; // never closed
               return out;
             }
             for (let k = text.indexOf("\n", j); k !== -1 && k < q; k = text.indexOf("\n", k + 1)) feeds++;
             const next = q + 1 < len ? text.charCodeAt(q + 1) : -1;
+            if (next === -1 && !this.final) return out;
             if (next === QUOTE) {
               value += text.slice(from, q + 1);
               from = q + 2;
@@ -138,10 +202,12 @@ class CsvScanner {
           }
           fields.push(value);
           if (i >= len) {
+            if (!this.final) return out;
             ended = true;
             break;
           }
           const c = text.charCodeAt(i);
+          if (c === CR && i + 1 >= len && !this.final) return out;
           if (c === this.sep) {
             i++;
             continue;
@@ -159,6 +225,7 @@ class CsvScanner {
         let j = i;
         for (;;) {
           if (j >= len) {
+            if (!this.final) return out;
             fields.push(text.slice(i, j));
             i = j;
             ended = true;
@@ -171,6 +238,7 @@ class CsvScanner {
             break;
           }
           if (c === CR || c === LF) {
+            if (c === CR && j + 1 >= len && !this.final) return out; // CR, or the CR of a CRLF?
             const brk = this.lineBreak(j);
             if (brk > 0) {
               fields.push(text.slice(i, j));

@@ -3,7 +3,7 @@
 // what `yaml`'s parse gives (core schema) or nothing (`undefined`) when the text uses anything else
 // (anchors, tags, block scalars, multi-line plain scalars, escapes, numbers other than whole ones,
 // duplicate keys, anything odd): yaml.ts then parses it with the `yaml` package, which also gives
-// every node's position. A 2,000-client trueup.yaml reads about 10x faster this way.
+// every node's position. checkConfig of a 2,000-client trueup.yaml: 5-8x less CPU.
 
 class Bail extends Error {}
 const bail = (): never => {
