@@ -30,10 +30,24 @@ export class AccountIndex {
     }
   }
 
+  /** Owners already given, by system and account as written: rows of one account share one. */
+  private readonly owners = new Map<string, Map<string, Owner>>();
+
   /** The client that owns `account` in `system`, or an unmapped owner that keeps the raw value. */
   owner(system: string, account: string): Owner {
+    let given = this.owners.get(system);
+    if (!given) {
+      given = new Map();
+      this.owners.set(system, given);
+    }
+    const known = given.get(account);
+    if (known) return known;
     const client = this.bySystem.get(system.toLowerCase())?.get(account.trim().toLowerCase());
-    return client === undefined ? { account: account.trim(), system } : { client };
+    const owner: Owner = Object.freeze(
+      client === undefined ? { account: account.trim(), system } : { client },
+    );
+    given.set(account, owner);
+    return owner;
   }
 
   /** Which client holds an id in a system, for detecting two clients claiming one account. */

@@ -94,8 +94,9 @@ export class Fields {
   oneOf<T extends string>(column: string, values: readonly T[], fallback?: T): T | undefined {
     const v = fallback === undefined ? this.required(column) : this.text(column) || fallback;
     if (v === undefined) return undefined;
-    const t = v.toLowerCase();
-    if ((values as readonly string[]).includes(t)) return t as T;
+    // The format's own string, not this row's copy: rows share one string per value.
+    const i = (values as readonly string[]).indexOf(v.toLowerCase());
+    if (i !== -1) return values[i] as T;
     return this.error(column, `expected one of ${values.join(", ")}, got "${v}"`);
   }
 

@@ -1,9 +1,14 @@
-import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { Readable } from "node:stream";
-import { parse } from "csv-parse";
+import { open, readFile } from "node:fs/promises";
+import { parse as csvParseSync } from "csv-parse/sync";
 import { countText } from "../core/listing.ts";
-import { DecodeError, type Decoding, decodeAll, decodeText, detectDelimiter } from "./decode.ts";
+import {
+  DecodeError,
+  type Decoding,
+  decodeAll,
+  decodeWhole,
+  detectDelimiter,
+  TextDecoderOfCsv,
+} from "./decode.ts";
 
 // Streaming CSV (RFC 4180) with the line each record starts on, from a file or from an uploaded
 // file's bytes. The encoding (decode.ts) and the separator (`,` `;` or tab, from the header line)
@@ -32,69 +37,99 @@ export interface CsvRecord {
   line: number;
 }
 
-async function* nonEmpty(text: AsyncIterable<string>): AsyncGenerator<string> {
-  let sawText = false;
-  for await (const t of text) {
-    if (!sawText && t.trim() !== "") sawText = true;
-    yield t;
-  }
-  if (!sawText) throw new CsvError("the file is empty: expected a header row", 1);
+/** A CSV file's records, header first, in batches: one call of the parser per batch, not per record. */
+export interface CsvRecords extends AsyncIterable<CsvRecord> {
+  batches(): AsyncIterable<CsvRecord[]>;
 }
 
-async function* inMemory(content: Buffer): AsyncGenerator<Buffer> {
-  yield content;
-}
-
-/** The text up to the end of the header line, and an iterator over the rest. */
-async function header(text: AsyncIterator<string>): Promise<string> {
-  let head = "";
-  while (!head.includes("\n")) {
-    const next = await text.next();
-    if (next.done) break;
-    head += next.value;
-  }
-  return head;
-}
-
-async function* prepend(head: string, rest: AsyncIterator<string>): AsyncGenerator<string> {
-  if (head !== "") yield head;
-  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
-}
+const BATCH = 2048;
 
 /** The records of a CSV file (a path) or of a file's content (a Buffer), header first. */
-export async function* readCsv(file: string | Buffer): AsyncGenerator<CsvRecord> {
-  const chunks =
-    typeof file === "string"
-      ? (createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)
-      : inMemory(file);
+export function readCsv(file: string | Buffer, chunkSize = 1 << 20): CsvRecords {
+  const batches = () => readBatches(file, chunkSize);
+  return {
+    batches,
+    async *[Symbol.asyncIterator]() {
+      for await (const batch of batches()) yield* batch;
+    },
+  };
+}
+
+/** A file's text piece by piece, read in chunks of `size` bytes; an uploaded file's content is one chunk. */
+async function* textOf(file: string | Buffer, found: Decoding, size: number): AsyncGenerator<string> {
+  const decoder = new TextDecoderOfCsv(found);
+  if (typeof file !== "string") {
+    yield decoder.push(file);
+    yield decoder.end();
+    return;
+  }
+  const handle = await open(file, "r");
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafe(size);
+      const { bytesRead } = await handle.read(buf, 0, size, null);
+      if (bytesRead === 0) break;
+      yield decoder.push(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
+  yield decoder.end();
+}
+
+async function* readBatches(file: string | Buffer, chunkSize: number): AsyncGenerator<CsvRecord[]> {
   const found: Decoding = { encoding: "utf-8" };
   let delimiter = ",";
   try {
-    const text = nonEmpty(decodeText(chunks, found))[Symbol.asyncIterator]();
-    const head = await header(text);
-    const detected = detectDelimiter(head);
-    delimiter = detected.delimiter;
-    // Counted here because csv-parse takes seconds over a header of a million columns.
-    if ((detected.columns ?? 0) > MAX_COLUMNS) throw tooManyColumns(detected.columns ?? 0, 1);
-    const source = Readable.from(prepend(head, text));
-    // Line numbers are counted here rather than with csv-parse's `info` option, which costs a third
-    // of the parse time: a record spans one line plus the line breaks inside its quoted fields.
-    const parser = parse({ relax_column_count: true, delimiter });
-    source.on("error", (e) => parser.destroy(e));
-    source.pipe(parser);
-    let line = 1;
-    let skip = detected.sepLine; // Excel's "sep=;" line names the separator and is no record
-    for await (const fields of parser as AsyncIterable<string[]>) {
-      const start = line;
-      if (fields.length > MAX_COLUMNS) throw tooManyColumns(fields.length, start);
-      line += 1;
-      for (const f of fields) if (f.includes("\n")) line += f.split("\n").length - 1;
-      if (skip) {
-        skip = false;
-        continue;
+    const pieces = textOf(file, found, chunkSize);
+    let pending = "";
+    let sawText = false;
+    let scanner: CsvScanner | undefined;
+    let skip = false;
+    for (let done = false; !done; ) {
+      const next = await pieces.next();
+      done = next.done === true;
+      if (!done) {
+        const t = next.value as string;
+        if (!sawText && t.trim() !== "") sawText = true;
+        pending += t;
       }
-      if (fields.length === 1 && fields[0] === "") continue; // an empty line
-      yield { fields, line: start };
+      if (!scanner) {
+        // The separator is found on the header line (a whitespace-only file is empty).
+        if (!done && !(sawText && pending.includes("\n"))) continue;
+        if (!sawText) throw new CsvError("the file is empty: expected a header row", 1);
+        const detected = detectDelimiter(pending);
+        delimiter = detected.delimiter;
+        // Counted before any record is read, so that a header of a million columns costs nothing.
+        if ((detected.columns ?? 0) > MAX_COLUMNS) throw tooManyColumns(detected.columns ?? 0, 1);
+        skip = detected.sepLine; // Excel's "sep=;" line names the separator and is no record
+        scanner = new CsvScanner(delimiter);
+      }
+      // Whole records only; the last, cut off by the end of the chunk, waits for the next.
+      scanner.feed(pending, done);
+      for (;;) {
+        const batch = scanner.batch(BATCH);
+        if (batch.length === 0) break;
+        for (const r of batch)
+          if (r.fields.length > MAX_COLUMNS) throw tooManyColumns(r.fields.length, r.line);
+        if (skip) {
+          batch.shift();
+          skip = false;
+        }
+        yield batch;
+      }
+      if (scanner.failed) {
+        // The scanner stops where csv-parse finds an error; csv-parse itself then names it.
+        const bytes = typeof file === "string" ? await readFile(file) : file;
+        const whole = decodeWhole(
+          bytes,
+          { encoding: "utf-8" },
+          typeof file === "string" ? chunkSize : undefined,
+        );
+        csvParseSync(whole, { relax_column_count: true, delimiter });
+        throw new Error("the CSV scanner stopped where csv-parse reads on");
+      }
+      pending = pending.slice(scanner.consumed);
     }
   } catch (e) {
     throw await csvError(e, file, found, delimiter);
@@ -107,6 +142,159 @@ function tooManyColumns(columns: number, line: number): CsvError {
     `${what} has ${countText(columns)} columns; a file may have at most ${countText(MAX_COLUMNS)} (is it a CSV file with the right separator?)`,
     line,
   );
+}
+
+const CR = 13;
+const LF = 10;
+const QUOTE = 34;
+
+/**
+ * RFC 4180 records over a whole text, as csv-parse reads them with `relax_column_count` (the same
+ * record and field boundaries: the line break is the first of CRLF, LF or CR met outside quotes, a
+ * quote opens a value only at its start, a closing quote is followed by a separator, a line break or
+ * the end). Where csv-parse would stop with an error the scanner stops too (`failed`), after the
+ * records before it, and csv-parse is run over the text to give the error its exact wording and line.
+ * Each record's line is the line it starts on: one line per record plus the line feeds in its values.
+ */
+class CsvScanner {
+  private pos = 0;
+  private line = 1;
+  /** The line break, once seen: "" until then. */
+  private rd = "";
+  failed = false;
+  private readonly sep: number;
+  private text = "";
+  /** Whether the text runs to the end of the file (else a record that reaches its end waits). */
+  private final = true;
+
+  constructor(delimiter: string) {
+    this.sep = delimiter.charCodeAt(0);
+  }
+
+  /** The text to scan next: what was left of the last one, then the next piece of the file. */
+  feed(text: string, final: boolean): void {
+    this.text = text;
+    this.final = final;
+    this.pos = 0;
+  }
+
+  /** How much of the text the records read so far took. */
+  get consumed(): number {
+    return this.pos;
+  }
+
+  /** Up to n records with their lines; none at the end of the text or at an error. */
+  batch(n: number): CsvRecord[] {
+    const out: CsvRecord[] = [];
+    const text = this.text;
+    const len = text.length;
+    while (out.length < n && !this.failed && this.pos < len) {
+      const start = this.line;
+      const fields: string[] = [];
+      let feeds = 0;
+      let i = this.pos;
+      let ended = false;
+      while (!ended) {
+        // One field from i.
+        if (i < len && text.charCodeAt(i) === QUOTE) {
+          let value = "";
+          let from = i + 1;
+          let j = from;
+          for (;;) {
+            const q = text.indexOf('"', j);
+            if (q === -1) {
+              if (this.final) this.failed = true; // never closed
+              return out;
+            }
+            for (let k = text.indexOf("\n", j); k !== -1 && k < q; k = text.indexOf("\n", k + 1)) feeds++;
+            const next = q + 1 < len ? text.charCodeAt(q + 1) : -1;
+            if (next === -1 && !this.final) return out;
+            if (next === QUOTE) {
+              value += text.slice(from, q + 1);
+              from = q + 2;
+              j = from;
+              continue;
+            }
+            value += text.slice(from, q);
+            i = q + 1;
+            break;
+          }
+          fields.push(value);
+          if (i >= len) {
+            if (!this.final) return out;
+            ended = true;
+            break;
+          }
+          const c = text.charCodeAt(i);
+          if (c === CR && i + 1 >= len && !this.final) return out;
+          if (c === this.sep) {
+            i++;
+            continue;
+          }
+          const brk = this.lineBreak(i);
+          if (brk > 0) {
+            i += brk;
+            ended = true;
+            break;
+          }
+          this.failed = true; // text after a closing quote
+          return out;
+        }
+        // An unquoted value: up to the separator, the line break or the end; a quote in it is an error.
+        let j = i;
+        for (;;) {
+          if (j >= len) {
+            if (!this.final) return out;
+            fields.push(text.slice(i, j));
+            i = j;
+            ended = true;
+            break;
+          }
+          const c = text.charCodeAt(j);
+          if (c === this.sep) {
+            fields.push(text.slice(i, j));
+            i = j + 1;
+            break;
+          }
+          if (c === CR || c === LF) {
+            if (c === CR && j + 1 >= len && !this.final) return out; // CR, or the CR of a CRLF?
+            const brk = this.lineBreak(j);
+            if (brk > 0) {
+              fields.push(text.slice(i, j));
+              i = j + brk;
+              ended = true;
+              break;
+            }
+            if (c === LF) feeds++;
+          } else if (c === QUOTE) {
+            if (j === i) break; // cannot happen: a value that starts with a quote is quoted
+            this.failed = true;
+            return out;
+          }
+          j++;
+        }
+      }
+      this.pos = i;
+      this.line += 1 + feeds;
+      if (fields.length === 1 && fields[0] === "") continue; // an empty line
+      out.push({ fields, line: start });
+    }
+    return out;
+  }
+
+  /** Length of the line break at i (0 when none): the first break seen outside quotes sets which. */
+  private lineBreak(i: number): number {
+    const text = this.text;
+    const c = text.charCodeAt(i);
+    if (this.rd === "") {
+      if (c === CR) this.rd = text.charCodeAt(i + 1) === LF ? "\r\n" : "\r";
+      else if (c === LF) this.rd = "\n";
+      else return 0;
+    }
+    if (this.rd === "\n") return c === LF ? 1 : 0;
+    if (this.rd === "\r") return c === CR ? 1 : 0;
+    return c === CR && text.charCodeAt(i + 1) === LF ? 2 : 0;
+  }
 }
 
 async function csvError(

@@ -87,80 +87,119 @@ export function countNewlines(buf: Buffer, end: number): number {
  * before it was plain ASCII (the two agree on ASCII, so the switch loses nothing). A file with UTF-8
  * characters before that byte mixes two encodings: that, and a NUL byte, stop the read with their line.
  */
-export async function* decodeText(chunks: AsyncIterable<Buffer>, found: Decoding): AsyncGenerator<string> {
-  let lines = 1;
-  let first = true;
-  let nonAscii = false;
-  let carry: Buffer | undefined;
-  let utf16: TextDecoder | undefined;
-  let cp1252 = false;
-  for await (let chunk of chunks) {
-    if (first) {
-      first = false;
+export class TextDecoderOfCsv {
+  /** Line breaks counted so far (+1), and the chunks read since whose breaks are counted when asked. */
+  private counted = 1;
+  private uncounted: Buffer[] = [];
+  private first = true;
+  private nonAscii = false;
+  private carry: Buffer | undefined;
+  private utf16: TextDecoder | undefined;
+  private cp1252 = false;
+
+  constructor(private readonly found: Decoding) {}
+
+  /** The line the next chunk starts on: counted only for an error's message (or every 64 chunks). */
+  private get lines(): number {
+    for (const b of this.uncounted) this.counted += countNewlines(b, b.length);
+    this.uncounted = [];
+    return this.counted;
+  }
+
+  private read(buf: Buffer): void {
+    this.uncounted.push(buf);
+    if (this.uncounted.length >= 64) void this.lines;
+  }
+
+  /** The text of the next chunk. */
+  push(chunk: Buffer): string {
+    if (this.first) {
+      this.first = false;
       if (startsWith(chunk, 0x50, 0x4b, 0x03, 0x04))
         throw new DecodeError(
           "the file is an Excel workbook (or another zip file), not CSV: save it as CSV",
           1,
         );
       if (startsWith(chunk, 0xff, 0xfe) || startsWith(chunk, 0xfe, 0xff)) {
-        found.encoding = chunk[0] === 0xff ? "utf-16le" : "utf-16be";
-        utf16 = new TextDecoder(found.encoding, { fatal: true });
+        this.found.encoding = chunk[0] === 0xff ? "utf-16le" : "utf-16be";
+        this.utf16 = new TextDecoder(this.found.encoding, { fatal: true });
       } else if (startsWith(chunk, 0xef, 0xbb, 0xbf)) {
         chunk = chunk.subarray(3);
       }
     }
-    if (utf16) {
-      const text = decodeUtf16(utf16, chunk, lines);
-      for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lines++;
-      yield text;
-      continue;
+    if (this.utf16) {
+      const text = decodeUtf16(this.utf16, chunk, this.lines);
+      for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) this.counted++;
+      return text;
     }
     const nul = chunk.indexOf(0);
-    if (nul !== -1) throw new DecodeError(NOT_TEXT, lines + countNewlines(chunk, nul));
-    if (cp1252) {
-      lines += countNewlines(chunk, chunk.length);
-      yield decodeCp1252(chunk);
-      continue;
+    if (nul !== -1) throw new DecodeError(NOT_TEXT, this.lines + countNewlines(chunk, nul));
+    if (this.cp1252) {
+      this.read(chunk);
+      return decodeCp1252(chunk);
     }
+    const carry = this.carry;
     let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
     const end = incompleteTail(buf);
-    carry = end < buf.length ? buf.subarray(end) : undefined;
+    this.carry = end < buf.length ? buf.subarray(end) : undefined;
     buf = buf.subarray(0, end);
     if (!isUtf8(buf)) {
       const bad = ((buf[0] as number) & 0xc0) === 0x80 ? 0 : firstInvalidUtf8(buf);
-      if (nonAscii || !isAscii(buf.subarray(0, bad))) {
+      if (this.nonAscii || !isAscii(buf.subarray(0, bad))) {
         throw new DecodeError(
           "the file mixes encodings: this line is not UTF-8 but earlier ones are; save it again as CSV UTF-8",
-          lines + countNewlines(buf, bad),
+          this.lines + countNewlines(buf, bad),
         );
       }
-      found.encoding = "windows-1252";
-      cp1252 = true;
-      lines += countNewlines(buf, buf.length);
-      yield decodeCp1252(carry ? Buffer.concat([buf, carry]) : buf);
-      carry = undefined;
-      continue;
+      this.found.encoding = "windows-1252";
+      this.cp1252 = true;
+      this.read(buf);
+      const text = decodeCp1252(this.carry ? Buffer.concat([buf, this.carry]) : buf);
+      this.carry = undefined;
+      return text;
     }
-    if (!nonAscii) nonAscii = !isAscii(buf);
-    lines += countNewlines(buf, buf.length);
-    yield buf.toString("utf8");
+    if (!this.nonAscii) this.nonAscii = !isAscii(buf);
+    this.read(buf);
+    return buf.toString("utf8");
   }
-  if (utf16) {
-    try {
-      yield utf16.decode();
-    } catch {
-      throw new DecodeError("the file ends inside a UTF-16 character: it is cut short", lines);
+
+  /** The text left at the end of the file. */
+  end(): string {
+    if (this.utf16) {
+      try {
+        return this.utf16.decode();
+      } catch {
+        throw new DecodeError("the file ends inside a UTF-16 character: it is cut short", this.lines);
+      }
     }
+    const carry = this.carry;
+    if (!carry) return "";
+    if (this.nonAscii)
+      throw new DecodeError(
+        "the file ends inside a character: it is cut short or not UTF-8 throughout",
+        this.lines,
+      );
+    this.found.encoding = "windows-1252";
+    return decodeCp1252(carry);
   }
-  if (carry) yield* finishCarry(carry, nonAscii, lines, found);
 }
 
-/** The last bytes of a file that end inside a UTF-8 sequence: Windows-1252 text, or a truncated file. */
-function* finishCarry(carry: Buffer, nonAscii: boolean, lines: number, found: Decoding): Generator<string> {
-  if (nonAscii)
-    throw new DecodeError("the file ends inside a character: it is cut short or not UTF-8 throughout", lines);
-  found.encoding = "windows-1252";
-  yield decodeCp1252(carry);
+/** decodeText over a stream of chunks. */
+export async function* decodeText(chunks: AsyncIterable<Buffer>, found: Decoding): AsyncGenerator<string> {
+  const decoder = new TextDecoderOfCsv(found);
+  for await (const chunk of chunks) yield decoder.push(chunk);
+  const rest = decoder.end();
+  if (rest !== "") yield rest;
+}
+
+/** The whole text of a file's bytes, decoded in the chunks a file is read in (1 MiB) or in one piece. */
+export function decodeWhole(bytes: Buffer, found: Decoding, chunkSize = bytes.length): string {
+  const decoder = new TextDecoderOfCsv(found);
+  const parts: string[] = [];
+  const step = Math.max(1, chunkSize);
+  for (let at = 0; at < bytes.length; at += step) parts.push(decoder.push(bytes.subarray(at, at + step)));
+  parts.push(decoder.end());
+  return parts.length === 1 ? (parts[0] as string) : parts.join("");
 }
 
 function decodeUtf16(decoder: TextDecoder, chunk: Buffer, line: number): string {

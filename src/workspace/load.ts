@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { checkConnections } from "../connectors/check.ts";
 import { AccountIndex } from "../core/accounts.ts";
-import type { ReconcileInput } from "../core/types.ts";
+import type { Owner, ReconcileInput } from "../core/types.ts";
 import type { RowsByKind } from "../formats/format.ts";
 import { findFormat, formatsFor } from "../formats/index.ts";
 import { skuNameKey } from "../formats/microsoft-skus.ts";
@@ -136,7 +136,8 @@ export async function loadSources(
   for (const source of config.sources) {
     const format = findFormat(source.format);
     if (!format || format.kind !== source.kind) continue;
-    const where = namedAt?.(source) ?? CONFIG_FILE;
+    // Where trueup.yaml names the file: asked only for a file that is not found.
+    const where = () => namedAt?.(source) ?? CONFIG_FILE;
     await readSource(recordsOf(source), source, format, accounts, rows, issues, where, options);
   }
   checkDuplicateUsers(rows.users, issues);
@@ -189,10 +190,22 @@ export function sortIssues(issues: Issue[]): void {
 }
 
 function checkDuplicateUsers(users: RowsByKind["users"][], issues: Issue[]): void {
-  const seen = new Map<string, string>();
+  // Per owner (one map per client, or per unmapped account), the first ref of each UPN.
+  const byOwner = new Map<string, Map<string, string>>();
+  const ownerMaps = new Map<Owner, Map<string, string>>();
   for (const u of users) {
-    const owner = "client" in u.owner ? u.owner.client : `${u.owner.system}:${u.owner.account.toLowerCase()}`;
-    const key = `${owner}\u0000${u.upn.toLowerCase()}`;
+    let seen = ownerMaps.get(u.owner);
+    if (!seen) {
+      const o = u.owner;
+      const owner = "client" in o ? o.client : `${o.system}:${o.account.toLowerCase()}`;
+      seen = byOwner.get(owner);
+      if (!seen) {
+        seen = new Map();
+        byOwner.set(owner, seen);
+      }
+      ownerMaps.set(o, seen);
+    }
+    const key = u.upn.toLowerCase();
     const first = seen.get(key);
     if (first === undefined) {
       seen.set(key, u.ref);

@@ -5,7 +5,7 @@ import { DATE_FORMATS, type DateOrder, FileDates } from "../formats/dates.ts";
 import type { Fields } from "../formats/fields.ts";
 import type { Format, Kind, RowContext, RowsByKind } from "../formats/format.ts";
 import type { SourceConfig } from "./config.ts";
-import { CsvError, type CsvRecord } from "./csv.ts";
+import { CsvError, type CsvRecord, type CsvRecords } from "./csv.ts";
 import { openHeader } from "./header.ts";
 import type { Issue } from "./issues.ts";
 
@@ -110,13 +110,13 @@ export interface ReadOptions {
 }
 
 export async function readSource(
-  records: AsyncIterable<CsvRecord>,
+  records: AsyncIterable<CsvRecord> | CsvRecords,
   source: SourceConfig,
   format: Format<Kind>,
   accounts: AccountIndex,
   rows: SourceRows,
   issues: Issue[],
-  namedAt: string,
+  namedAt: () => string,
   options: ReadOptions = {},
 ): Promise<void> {
   const file = source.file;
@@ -171,16 +171,18 @@ export async function readSource(
     else if (!row && ok && reason !== undefined) summary.skipped[reason] = (summary.skipped[reason] ?? 0) + 1;
   };
   try {
-    for await (const record of records) {
-      if (!fields) {
-        fields = openHeader(record, format, source, issues);
-        if (!fields) return;
-        fields.dates = new FileDates(statedOrder(source, format, options.dateFormat));
-        fields.vendorDates = !format.name.startsWith("trueup-") || source.columns !== undefined;
-        width = record.fields.length;
-        continue;
+    for await (const batch of batchesOf(records)) {
+      for (const record of batch) {
+        if (!fields) {
+          fields = openHeader(record, format, source, issues);
+          if (!fields) return;
+          fields.dates = new FileDates(statedOrder(source, format, options.dateFormat));
+          fields.vendorDates = !format.name.startsWith("trueup-") || source.columns !== undefined;
+          width = record.fields.length;
+          continue;
+        }
+        take(fields, record.fields, record.line);
       }
-      take(fields, record.fields, record.line);
     }
   } catch (e) {
     if (!(e instanceof CsvError)) throw e;
@@ -189,7 +191,7 @@ export async function readSource(
         ? e.message
         : source.connection !== undefined
           ? `connection ${source.connection} has not been pulled into this workspace yet (run: trueup pull --workspace DIR --connection ${source.connection})`
-          : `file not found (named by sources[${source.index}].file at ${namedAt})`;
+          : `file not found (named by sources[${source.index}].file at ${namedAt()})`;
     issues.push({ severity: "error", file, line: e.line, message });
     return;
   }
@@ -198,6 +200,15 @@ export async function readSource(
     summary.dates = fields.dates.describe();
   }
   finishSource(format, owners, read, start, pending, issues, summary);
+}
+
+/** Records in batches: the CSV reader's own (csv.ts), else one by one. */
+async function* batchesOf(records: AsyncIterable<CsvRecord> | CsvRecords): AsyncIterable<CsvRecord[]> {
+  if ("batches" in records) {
+    yield* records.batches();
+    return;
+  }
+  for await (const r of records) yield [r];
 }
 
 /** The rows held back because nothing settled the order of their dates: one error, naming the setting. */

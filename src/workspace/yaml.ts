@@ -1,4 +1,15 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from "yaml";
+import { fastYaml } from "./fast-yaml.ts";
 import type { Issue } from "./issues.ts";
 
 /**
@@ -15,19 +26,28 @@ export function pathText(path: Path): string {
   return s;
 }
 
-/** A parsed YAML file that can say where any path is, for errors that point at a line. */
+/**
+ * A parsed YAML file that can say where any path is, for errors that point at a line. Plain YAML is
+ * read by fast-yaml.ts; the `yaml` package's document, with every node's position, is built only when
+ * the text needs it or when a position or a scalar's source text is asked for (an error, a warning).
+ */
 export class YamlFile {
   readonly issues: Issue[] = [];
   readonly value: unknown;
   private readonly lines = new LineCounter();
-  private readonly doc;
+  private parsed?: Document.Parsed;
 
   constructor(
     readonly file: string,
-    text: string,
+    private readonly text: string,
   ) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
-    for (const e of this.doc.errors) {
+    const fast = fastYaml(text);
+    if (fast) {
+      this.value = fast.value;
+      return;
+    }
+    const doc = this.doc;
+    for (const e of doc.errors) {
       const pos = this.lines.linePos(e.pos[0]);
       this.issues.push({
         severity: "error",
@@ -37,17 +57,17 @@ export class YamlFile {
         message: `YAML syntax error: ${e.message.split("\n")[0]}`,
       });
     }
-    this.value = this.doc.errors.length > 0 ? undefined : this.toValue();
+    this.value = doc.errors.length > 0 ? undefined : this.toValue(doc);
   }
 
   /** The document as plain values; a "billion laughs" of aliases is an error at its first alias. */
-  private toValue(): unknown {
+  private toValue(doc: Document.Parsed): unknown {
     try {
-      return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (e) {
       if (!(e instanceof ReferenceError)) throw e;
       let at: number | undefined;
-      visit(this.doc, {
+      visit(doc, {
         Alias: (_key, node) => {
           if (isAlias(node) && node.range) at = node.range[0];
           return visit.BREAK;
@@ -62,6 +82,15 @@ export class YamlFile {
       });
       return undefined;
     }
+  }
+
+  private get doc(): Document.Parsed {
+    this.parsed ??= parseDocument(this.text, {
+      lineCounter: this.lines,
+      prettyErrors: false,
+      uniqueKeys: true,
+    });
+    return this.parsed;
   }
 
   private node(path: Path): Node | undefined {
