@@ -195,6 +195,160 @@ describe("msgraph connector", () => {
     expect(asked.map((r) => r.query.get("$select")?.includes("signInActivity"))).toEqual([true, false, true]);
   });
 
+  it("gives licences the term ends of the tenant's subscriptions, split per end date, over several pages", async () => {
+    const a = contoso();
+    a.subscriptions = [
+      // SPB: 5 enabled units in two subscriptions locked until different dates.
+      {
+        id: "s1",
+        skuId: SPB,
+        skuPartNumber: "SPB",
+        status: "Enabled",
+        totalLicenses: 3,
+        nextLifecycleDateTime: "2027-03-31T23:59:59Z",
+        isTrial: false,
+      },
+      {
+        id: "s2",
+        skuId: SPB.toUpperCase(),
+        skuPartNumber: "SPB",
+        status: "Enabled",
+        totalLicenses: 2,
+        nextLifecycleDateTime: "2026-12-01T00:00:00Z",
+        isTrial: false,
+      },
+      // Not enabled units: not counted, their dates not used.
+      {
+        id: "s3",
+        skuId: SPB,
+        skuPartNumber: "SPB",
+        status: "Warning",
+        totalLicenses: 4,
+        nextLifecycleDateTime: "2026-11-15T00:00:00Z",
+      },
+      {
+        id: "s4",
+        skuId: E3,
+        skuPartNumber: "ENTERPRISEPACK",
+        status: "Suspended",
+        totalLicenses: 2,
+        nextLifecycleDateTime: "2026-11-20T00:00:00Z",
+      },
+    ];
+    const b = fabrikam();
+    b.subscriptions = [
+      {
+        id: "s5",
+        skuId: E3,
+        skuPartNumber: "ENTERPRISEPACK",
+        status: "Enabled",
+        totalLicenses: 2,
+        nextLifecycleDateTime: "2027-06-15T08:00:00Z",
+      },
+    ];
+    const s = await setup({ tenants: { [A]: a, [B]: b } });
+    const result = await s.pull();
+    expect(result.rows.licences).toEqual([
+      { account: A, sku: "SPB", quantity: "2", unitCost: "", commitmentEnd: "2026-12-01" },
+      { account: A, sku: "SPB", quantity: "3", unitCost: "", commitmentEnd: "2027-03-31" },
+      { account: B, sku: "ENTERPRISEPACK", quantity: "2", unitCost: "", commitmentEnd: "2027-06-15" },
+    ]);
+    // contoso's four subscriptions at 3 a page: two pages, the second through @odata.nextLink.
+    const pages = s.fake.requests.filter((r) => r.path === "/v1.0/directory/subscriptions");
+    expect(pages).toHaveLength(3);
+    expect(pages.filter((r) => r.query.has("$skiptoken"))).toHaveLength(1);
+    expect(result.counts.tenantsWithoutTermEnds).toBeUndefined();
+    expect(s.progress.some((m) => m.includes("no commitmentEnd"))).toBe(false);
+  });
+
+  it("keeps subscribedSkus' quantity when the subscriptions disagree, with a term end only where it is unambiguous", async () => {
+    const a = contoso();
+    a.subscriptions = [
+      {
+        id: "s1",
+        skuId: SPB,
+        status: "Enabled",
+        totalLicenses: 3,
+        nextLifecycleDateTime: "2027-03-31T00:00:00Z",
+      },
+      {
+        id: "s2",
+        skuId: SPB,
+        status: "Enabled",
+        totalLicenses: 1,
+        nextLifecycleDateTime: "2026-12-01T00:00:00Z",
+      },
+    ];
+    const b = fabrikam();
+    b.subscriptions = [
+      {
+        id: "s5",
+        skuId: E3,
+        status: "Enabled",
+        totalLicenses: 1,
+        nextLifecycleDateTime: "2027-06-15T00:00:00Z",
+      },
+    ];
+    const s = await setup({ tenants: { [A]: a, [B]: b } });
+    const result = await s.pull();
+    expect(result.rows.licences).toEqual([
+      { account: A, sku: "SPB", quantity: "5", unitCost: "" },
+      { account: B, sku: "ENTERPRISEPACK", quantity: "2", unitCost: "", commitmentEnd: "2027-06-15" },
+    ]);
+    expect(
+      s.progress.some(
+        (m) => m.startsWith(`${A}: SPB has no commitmentEnd`) && m.includes("4 licences, subscribedSkus 5"),
+      ),
+    ).toBe(true);
+  });
+
+  it("without permission to read subscriptions (403), still pulls, without term ends, and says so", async () => {
+    const a = contoso();
+    a.subscriptionsPermitted = false;
+    a.subscriptions = [
+      {
+        id: "s1",
+        skuId: SPB,
+        status: "Enabled",
+        totalLicenses: 5,
+        nextLifecycleDateTime: "2027-03-31T00:00:00Z",
+      },
+    ];
+    const b = fabrikam();
+    b.subscriptions = [
+      {
+        id: "s5",
+        skuId: E3,
+        status: "Enabled",
+        totalLicenses: 2,
+        nextLifecycleDateTime: "2027-06-15T00:00:00Z",
+      },
+    ];
+    const s = await setup({ tenants: { [A]: a, [B]: b } });
+    const result = await s.pull();
+    expect(result.rows.licences).toEqual([
+      { account: A, sku: "SPB", quantity: "5", unitCost: "" },
+      { account: B, sku: "ENTERPRISEPACK", quantity: "2", unitCost: "", commitmentEnd: "2027-06-15" },
+    ]);
+    expect(result.rows.users).toHaveLength(8);
+    expect(result.counts.tenantsWithoutTermEnds).toBe(1);
+    expect(
+      s.progress.some(
+        (m) => m.startsWith(`${A}: subscriptions refused (403`) && m.includes("Organization.Read.All"),
+      ),
+    ).toBe(true);
+  });
+
+  it("a subscriptions page failing otherwise (500) still fails the pull", async () => {
+    const s = await setup({
+      override: (r) =>
+        r.path === "/v1.0/directory/subscriptions"
+          ? json({ error: { code: "generalException", message: "boom" } }, 500)
+          : undefined,
+    });
+    await expect(s.pull()).rejects.toThrow(/GET \/v1.0\/directory\/subscriptions answered 500/);
+  });
+
   it("any other 403 still fails the pull", async () => {
     const s = await setup({ tenants: { [A]: { ...contoso(), permitted: false }, [B]: fabrikam() } });
     await expect(s.pull()).rejects.toThrow(/GET \/v1.0\/users answered 403/);

@@ -1,10 +1,11 @@
-import type { GraphSku, GraphUser } from "../../src/connectors/msgraph/map.ts";
+import type { GraphSku, GraphSubscription, GraphUser } from "../../src/connectors/msgraph/map.ts";
 import { type FakeAnswer, type FakeRequest, type FakeServer, json, startFake } from "./server.ts";
 
 // A fake Microsoft identity platform and Microsoft Graph on one server, as their documentation
 // describes them: client-credentials tokens per tenant at /{tenant}/oauth2/v2.0/token (errors as
 // {error, error_description: "AADSTSnnn: ..."}), Graph's /v1.0/users with $select, $top (1..999) and
-// @odata.nextLink paging, /v1.0/subscribedSkus, errors as {error:{code,message}}.
+// @odata.nextLink paging, /v1.0/subscribedSkus, /v1.0/directory/subscriptions (companySubscription,
+// paged by the same nextLink; 403 without Organization.Read.All), errors as {error:{code,message}}.
 
 export interface FakeTenant {
   users: GraphUser[];
@@ -15,6 +16,10 @@ export interface FakeTenant {
   permitted?: boolean;
   /** false: no Microsoft Entra ID P1/P2, so $select=signInActivity is refused (403). */
   premium?: boolean;
+  /** Commercial subscriptions (GET /v1.0/directory/subscriptions); none when absent. */
+  subscriptions?: GraphSubscription[];
+  /** false: the app lacks Organization.Read.All / Directory.Read.All, so subscriptions answer 403. */
+  subscriptionsPermitted?: boolean;
   /** Groups; a member is a user's or another group's id (nested groups). */
   groups?: { id: string; displayName: string; members: string[] }[];
 }
@@ -131,6 +136,28 @@ export async function startFakeGraph(o: FakeGraphOptions): Promise<FakeGraph> {
     });
   }
 
+  /** Subscriptions a page of `pageSize` at a time (Graph's default page when none is set). */
+  function subscriptions(req: FakeRequest, t: FakeTenant): FakeAnswer {
+    if (t.subscriptionsPermitted === false)
+      return graphError(
+        403,
+        "Authorization_RequestDenied",
+        "Insufficient privileges to complete the operation.",
+      );
+    const all = t.subscriptions ?? [];
+    const skip = Number(Buffer.from(req.query.get("$skiptoken") ?? "MA", "base64url").toString() || "0");
+    const size = o.pageSize ?? 100;
+    const next = new URLSearchParams(req.query);
+    next.set("$skiptoken", Buffer.from(String(skip + size)).toString("base64url"));
+    return json({
+      "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directory/subscriptions",
+      ...(skip + size < all.length
+        ? { "@odata.nextLink": `${server?.url}/v1.0/directory/subscriptions?${next}` }
+        : {}),
+      value: all.slice(skip, skip + size),
+    });
+  }
+
   const fake = await startFake((req) => {
     const forced = o.override?.(req);
     if (forced) return forced;
@@ -144,6 +171,7 @@ export async function startFakeGraph(o: FakeGraphOptions): Promise<FakeGraph> {
       return json({ value: (t.groups ?? []).map((g) => ({ id: g.id, displayName: g.displayName })) });
     const members = /^\/v1\.0\/groups\/([^/]+)\/transitiveMembers\/microsoft\.graph\.user$/.exec(req.path);
     if (req.method === "GET" && members) return groupUsers(t, decodeURIComponent(members[1] ?? ""));
+    if (req.method === "GET" && req.path === "/v1.0/directory/subscriptions") return subscriptions(req, t);
     if (req.method === "GET" && req.path === "/v1.0/subscribedSkus")
       return json({
         "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#subscribedSkus",

@@ -2,7 +2,7 @@ import { ConnectionError } from "../errors.ts";
 import { HttpClient } from "../http.ts";
 import { TokenSource } from "../oauth.ts";
 import type { ConnectorContext } from "../types.ts";
-import type { GraphGroup, GraphSku, GraphUser } from "./map.ts";
+import type { GraphGroup, GraphSku, GraphSubscription, GraphUser } from "./map.ts";
 
 // Microsoft Graph for one customer tenant, through one multi-tenant app registration consented in
 // every customer tenant (GDAP). Confirmed in Microsoft's documentation: the v2.0 token endpoint
@@ -13,6 +13,10 @@ import type { GraphGroup, GraphSku, GraphUser } from "./map.ts";
 // Retry-After when throttled. Guessed: the status of the token endpoint's "not consented"
 // answer (AADSTS700016/7000229; 400 seen in public reports, 401 handled the same way), and that
 // subscribedSkus never pages (its nextLink is followed anyway).
+// GET /v1.0/directory/subscriptions (companySubscription: skuId, status, totalLicenses,
+// nextLifecycleDateTime, isTrial) is confirmed, with its application permission Organization.Read.All
+// (least privileged; Directory.Read.All also gives it). Guessed: that it pages like the other
+// collections (nextLink followed; no $top or $select sent, as its reference names none).
 
 export const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
 const USER_FIELDS = "id,userPrincipalName,displayName,accountEnabled,userType,assignedLicenses";
@@ -86,6 +90,20 @@ export class GraphTenant {
 
   subscribedSkus(): Promise<GraphSku[]> {
     return this.all<GraphSku>("/v1.0/subscribedSkus", {}, "subscribedSkus");
+  }
+
+  /**
+   * The tenant's commercial subscriptions, for their term ends; undefined when Graph refuses them
+   * (403: the app lacks Organization.Read.All or Directory.Read.All in this tenant), so that the pull
+   * goes on without term ends rather than fail.
+   */
+  async subscriptions(): Promise<GraphSubscription[] | undefined> {
+    try {
+      return await this.all<GraphSubscription>("/v1.0/directory/subscriptions", {}, "subscriptions");
+    } catch (e) {
+      if (e instanceof ConnectionError && e.status === 403) return undefined;
+      throw e;
+    }
   }
 
   users(signIns = false): Promise<GraphUser[]> {

@@ -5,7 +5,7 @@ import { GraphTenant, scrubbed } from "./client.ts";
 import { licenceRows, userRows } from "./map.ts";
 
 // Microsoft 365 through Graph: the users (and the licences each holds) and the purchased licences of
-// every configured customer tenant. Tenants are read one after the other; any failure in any tenant
+// every configured customer tenant, with their subscriptions' term ends. Tenants are read one after the other; any failure in any tenant
 // fails the whole pull, so a half-read estate is never stored.
 
 export const DEFAULT_GRAPH_URL = "https://graph.microsoft.com";
@@ -51,10 +51,19 @@ async function pullGraph(conn: Connection, outer: ConnectorContext): Promise<Pul
     const licences: CanonicalRow[] = [];
     let skuCount = 0;
     let withoutSignIns = 0;
+    let withoutTerms = 0;
     for (const tenant of tenants) {
       const graph = new GraphTenant({ ...base, tenant });
       // SKUs first: they name the skuIds of the users' licences.
       const skus = await graph.subscribedSkus();
+      // Their term ends (nextLifecycleDateTime) come from the tenant's subscriptions, when allowed.
+      const subscriptions = await graph.subscriptions();
+      if (!subscriptions) {
+        withoutTerms += 1;
+        ctx.progress(
+          `${tenant}: subscriptions refused (403: the app needs Organization.Read.All or Directory.Read.All): licences have no commitmentEnd, so a surplus shows no reducibleOn`,
+        );
+      }
       const { users: people, signIns } = await graph.usersWithSignIns();
       if (!signIns) {
         withoutSignIns += 1;
@@ -65,7 +74,11 @@ async function pullGraph(conn: Connection, outer: ConnectorContext): Promise<Pul
       const groups = await graph.memberships();
       skuCount += skus.length;
       users.push(...userRows(tenant, people, skus, groups));
-      licences.push(...licenceRows(tenant, skus));
+      licences.push(
+        ...licenceRows(tenant, skus, subscriptions, (sku, why) =>
+          ctx.progress(`${tenant}: ${sku} has no commitmentEnd: ${why}`),
+        ),
+      );
       ctx.progress(`${tenant}: ${people.length} users, ${skus.length} SKUs`);
     }
     const counts: Record<string, number> = {
@@ -75,6 +88,7 @@ async function pullGraph(conn: Connection, outer: ConnectorContext): Promise<Pul
       requests: requests(),
     };
     if (withoutSignIns > 0) counts.tenantsWithoutSignIns = withoutSignIns;
+    if (withoutTerms > 0) counts.tenantsWithoutTermEnds = withoutTerms;
     return { rows: { users, licences }, counts };
   } catch (e) {
     throw scrubbed(e, ctx.scrub);

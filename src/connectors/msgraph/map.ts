@@ -123,11 +123,106 @@ export function licenceRow(account: string, s: GraphSku): CanonicalRow | undefin
   return { account, sku, quantity: String(enabled), unitCost: "" };
 }
 
-export function licenceRows(account: string, skus: readonly GraphSku[]): CanonicalRow[] {
+export function licenceRows(
+  account: string,
+  skus: readonly GraphSku[],
+  subscriptions?: readonly GraphSubscription[],
+  onUnclear?: (sku: string, why: string) => void,
+): CanonicalRow[] {
   const rows: CanonicalRow[] = [];
   for (const s of skus) {
     const row = licenceRow(account, s);
-    if (row) rows.push(row);
+    if (!row) continue;
+    if (!subscriptions) {
+      rows.push(row);
+      continue;
+    }
+    const id = s.skuId?.toLowerCase() ?? "";
+    const mine = subscriptions.filter((c) => id !== "" && c.skuId?.toLowerCase() === id);
+    const termed = withTermEnds(row, mine);
+    if (termed.unclear) onUnclear?.(row.sku ?? "", termed.unclear);
+    rows.push(...termed.rows);
   }
   return rows;
+}
+
+/**
+ * One commercial subscription of the tenant (`GET /v1.0/directory/subscriptions`, the
+ * companySubscription resource; fields confirmed in Microsoft's Graph v1.0 reference).
+ */
+export interface GraphSubscription {
+  id?: string | null;
+  skuId?: string | null;
+  skuPartNumber?: string | null;
+  /** Enabled, Deleted, Suspended, Warning or LockedOut. */
+  status?: string | null;
+  totalLicenses?: number | null;
+  /** When the subscription moves to its next state (as status defines it) if not renewed. */
+  nextLifecycleDateTime?: string | null;
+  isTrial?: boolean | null;
+  createdDateTime?: string | null;
+  ownerType?: string | null;
+}
+
+/**
+ * The subscription's term end as a UTC date: "" when it has none (no nextLifecycleDateTime) or is a
+ * free trial (nothing is paid, so nothing is locked). A value that is no date is an error naming the
+ * subscription and the field.
+ */
+export function subscriptionEnd(sub: GraphSubscription): string {
+  if (sub.isTrial === true) return "";
+  const end = sub.nextLifecycleDateTime;
+  if (end === undefined || end === null || end.trim() === "") return "";
+  const t = new Date(end);
+  if (Number.isNaN(t.getTime()))
+    throw new Error(
+      `subscription ${sub.id ?? "?"} (${sub.skuPartNumber ?? sub.skuId ?? "?"}): nextLifecycleDateTime ${JSON.stringify(end)} is not a date`,
+    );
+  return t.toISOString().slice(0, 10);
+}
+
+/**
+ * A SKU's licence row (quantity `prepaidUnits.enabled`) with the term ends of the SKU's subscriptions.
+ * Only subscriptions whose status is Enabled are those units. When their `totalLicenses` add up to the
+ * row's quantity, the row is split per term end, each part with its subscriptions' licences (as the
+ * Pax8 connector splits subscriptions locked until different dates). When they do not (a count Graph
+ * has not caught up with, a licence missing), subscribedSkus' quantity is kept in one row, which
+ * carries a term end only when every such subscription ends on the same date; otherwise it carries
+ * none and `unclear` says why.
+ */
+export function withTermEnds(
+  row: CanonicalRow,
+  subscriptions: readonly GraphSubscription[],
+): { rows: CanonicalRow[]; unclear?: string } {
+  const enabled = subscriptions.filter((s) => s.status === "Enabled");
+  const ends = new Map<string, number>();
+  let total = 0;
+  let counted = true;
+  for (const s of enabled) {
+    const end = subscriptionEnd(s);
+    const n = s.totalLicenses;
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 0) counted = false;
+    else total += n;
+    ends.set(end, (ends.get(end) ?? 0) + (typeof n === "number" ? n : 0));
+  }
+  const dated = [...ends.keys()].filter((e) => e !== "");
+  if (dated.length === 0) return { rows: [row] };
+  const quantity = Number(row.quantity);
+  if (counted && total === quantity) {
+    const rows = [...ends.entries()]
+      .filter(([, n]) => n > 0)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([end, n]) => {
+        const part: CanonicalRow = { ...row, quantity: String(n) };
+        if (end !== "") part.commitmentEnd = end;
+        return part;
+      });
+    return { rows: rows.length > 0 ? rows : [row] };
+  }
+  if (ends.size === 1) return { rows: [{ ...row, commitmentEnd: dated[0] as string }] };
+  const theirs = counted ? String(total) : "an unknown number of";
+  return {
+    rows: [row],
+    unclear: `its enabled subscriptions hold ${theirs} licences, subscribedSkus ${row.quantity}, and end on different dates (${dated.sort().join(", ")})`,
+  };
 }
