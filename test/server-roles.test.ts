@@ -138,6 +138,12 @@ const REQUESTS: Record<string, (f: Fixture, role: Role) => { url?: string; paylo
   }),
   "GET /api/settings/msp": () => ({}),
   "PUT /api/settings/msp": () => ({ payload: { name: "Roles MSP", address: ["1 Road"], paper: "A4" } }),
+  // A logo is stored before the walk (the GET answers 404 without one); the admin's DELETE removes it.
+  "GET /api/settings/msp/logo": () => ({}),
+  "PUT /api/settings/msp/logo": () => ({
+    payload: { logo: readFileSync(join(demoDir, "logo.png")).toString("base64") },
+  }),
+  "DELETE /api/settings/msp/logo": () => ({}),
 };
 
 /** The demo with two ConnectWise connections (one fake PSA) read by billing sources, and one plan. */
@@ -213,6 +219,7 @@ beforeAll(async () => {
     (await call(h.app, sessions.admin, "POST", "/api/clients/cobalt/statement-links", {})).json().link
       .id as number;
   const [linkId, sendLinkId] = [await share(), await share()];
+  await h.store.setMspLogo(readFileSync(join(demoDir, "logo.png")), { name: "test" });
   psa = withConnections.fake;
   fixture = {
     planId: withConnections.planId,

@@ -1,4 +1,4 @@
-import { previousMonth } from "../statements/render.ts";
+import { type Logo, previousMonth } from "../statements/render.ts";
 import { buildStatement, type Statement } from "../statements/statement.ts";
 import type { Store } from "../store/store.ts";
 import { NO_MSP } from "../workspace/msp.ts";
@@ -21,4 +21,10 @@ export async function appStatement(store: Store, clientId: string, month?: strin
   const statement = buildStatement(run.input, clientId, { msp, ...(previous ? { previous } : {}) });
   if (!statement) throw notFound("client");
   return statement;
+}
+
+/** The logo uploaded in the app, printed on its statements, evidence and shared links. */
+export async function appLogo(store: Store): Promise<Logo | undefined> {
+  const l = await store.mspLogo();
+  return l && { bytes: l.bytes, mime: l.mime };
 }

@@ -266,6 +266,21 @@ const statementLinks: Migration = {
   },
 };
 
+// The MSP's logo for statements made in the app (issue 14), which has no workspace folder to read a
+// file from: one row at most, the image's bytes as uploaded.
+const mspLogo: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("msp_logo")
+      .addColumn("id", "integer", (c) => c.primaryKey().check(sql`id = 1`))
+      .addColumn("mime", "text", (c) => c.notNull())
+      .addColumn("data", "bytea", (c) => c.notNull())
+      .addColumn("updated_by", "text", (c) => c.notNull())
+      .addColumn("updated_at", "timestamptz", (c) => c.notNull())
+      .execute();
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_findings_order": findingsOrder,
@@ -273,6 +288,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0004_must_change_password": mustChangePassword,
   "0005_decisions_drive_money": decisionsDriveMoney,
   "0006_statement_links": statementLinks,
+  "0007_msp_logo": mspLogo,
 };
 
 /** The migrations this version knows, in order: only forward, never edited once released. */

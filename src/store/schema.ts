@@ -203,7 +203,18 @@ export interface StatementLinksTable {
   views: Generated<number>;
 }
 
+/** The MSP's logo (0007): a single row, id 1. */
+export interface MspLogoTable {
+  id: number;
+  mime: string;
+  /** Buffer from node-postgres, Uint8Array from PGlite. */
+  data: ColumnType<Uint8Array, Uint8Array, Uint8Array>;
+  updated_by: string;
+  updated_at: Timestamp;
+}
+
 export interface Schema {
+  msp_logo: MspLogoTable;
   statement_links: StatementLinksTable;
   connection_secrets: ConnectionSecretsTable;
   connection_status: ConnectionStatusTable;

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { ReconcileInput } from "../core/types.ts";
+import { checkLogo } from "../statements/logo.ts";
+import type { Logo } from "../statements/render.ts";
 import type { Config, SourceConfig } from "../workspace/config.ts";
 import { writeAudit } from "./audit.ts";
 import { currentConfig } from "./catalogue.ts";
@@ -64,6 +66,12 @@ export interface StatementStore {
   noteStatementSent(id: number, to: string, actor: Actor): Promise<void>;
   mailSettings(): Promise<MailSettings | undefined>;
   saveMailSettings(settings: MailSettings, actor: Actor): Promise<void>;
+  /** The MSP's logo printed on the app's statements and evidence, if one was uploaded. */
+  mspLogo(): Promise<(Logo & { updatedBy: string; updatedAt: string }) | undefined>;
+  /** Replaces the logo; refuses (invalid) anything but a readable PNG or JPEG of at most 512 KB. */
+  setMspLogo(bytes: Buffer, actor: Actor): Promise<void>;
+  /** Removes the logo; removing none changes nothing. */
+  removeMspLogo(actor: Actor): Promise<void>;
 }
 
 export function hashToken(token: string): string {
@@ -276,6 +284,40 @@ export function statementRepository(ctx: Context): StatementStore {
           host: settings.host,
           port: settings.port,
         });
+      });
+    },
+
+    async mspLogo() {
+      const row = await ctx.db.selectFrom("msp_logo").selectAll().where("id", "=", 1).executeTakeFirst();
+      return (
+        row && {
+          bytes: Buffer.from(row.data),
+          mime: row.mime,
+          updatedBy: row.updated_by,
+          updatedAt: iso(row.updated_at),
+        }
+      );
+    },
+
+    async setMspLogo(bytes, actor) {
+      const checked = await checkLogo(bytes);
+      if ("problem" in checked) throw new StoreError("invalid", `logo: ${checked.problem}`);
+      const { mime } = checked.logo;
+      const values = { mime, data: bytes, updated_by: actor.name, updated_at: ctx.now() };
+      await ctx.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto("msp_logo")
+          .values({ id: 1, ...values })
+          .onConflict((oc) => oc.column("id").doUpdateSet(values))
+          .execute();
+        await writeAudit(trx, ctx, actor, "msp.logo", "settings:msp", { mime, bytes: bytes.length });
+      });
+    },
+
+    async removeMspLogo(actor) {
+      await ctx.db.transaction().execute(async (trx) => {
+        const gone = await trx.deleteFrom("msp_logo").where("id", "=", 1).returning("id").executeTakeFirst();
+        if (gone) await writeAudit(trx, ctx, actor, "msp.logo.remove", "settings:msp");
       });
     },
   };

@@ -17,6 +17,7 @@ import type {
   Issue,
   Mapping,
   MappingQueue,
+  MspSettings,
   Paged,
   PullOutcome,
   Role,
@@ -203,6 +204,7 @@ export const queries = {
   sources: () => query<SourceView[]>("/api/sources"),
   imports: (p: PageArgs = {}) => query<Paged<ImportView>>("/api/imports", { ...p }),
   runs: (p: PageArgs = {}) => query<Paged<RunView>>("/api/runs", { ...p }),
+  msp: () => query<MspSettings | null>("/api/settings/msp"),
   statementLinks: (clientId: string) =>
     query<StatementLink[]>(`/api/clients/${encodeURIComponent(clientId)}/statement-links`),
   run: (id: number) => query<{ run: RunView; report: unknown }>(`/api/runs/${id}`),
@@ -286,7 +288,16 @@ export const api = {
   revokeStatementLink: (id: number) => request<void>("DELETE", `/api/statement-links/${id}`),
   sendStatementLink: (id: number, to: string, url: string) =>
     request<void>("POST", `/api/statement-links/${id}/send`, { to, url }),
+  saveMsp: (msp: MspSettings) => request<void>("PUT", "/api/settings/msp", msp),
+  /** `logo` is the image's bytes in base64. */
+  uploadMspLogo: (logo: string) => request<void>("PUT", "/api/settings/msp/logo", { logo }),
+  removeMspLogo: () => request<void>("DELETE", "/api/settings/msp/logo"),
 };
+
+/** The MSP's logo as uploaded in the app (404 when none); `version` defeats the browser's cache. */
+export function mspLogoUrl(version: number): string {
+  return `/api/settings/msp/logo?v=${version}`;
+}
 
 /** A client's documents: statement, evidence (plain links: the cookie goes with them). */
 export function statementUrl(clientId: string, format: "html" | "pdf" | "csv"): string {

@@ -476,3 +476,12 @@ export interface StatementLink {
   acknowledgedBy: string | null;
   views: number;
 }
+
+/** The MSP's details printed on statements (trueup.yaml `msp:`). */
+export interface MspSettings {
+  name: string;
+  address: string[];
+  /** A file name in trueup.yaml (the CLI's); the app's logo is uploaded instead. */
+  logo?: string;
+  paper: "A4" | "Letter";
+}

@@ -7,6 +7,7 @@ import { ACKNOWLEDGEMENT } from "../../statements/words.ts";
 import type { SharedStatement } from "../../store/statements.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { RateLimit } from "../rate-limit.ts";
+import { appLogo } from "../statement-issue.ts";
 import type { RouteDeps } from "./deps.ts";
 
 // The client's side of a shared statement: no sign-in, the link's token is the only key. A link that
@@ -53,10 +54,14 @@ export const sharedRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
     reply.headers(HEADERS);
   });
 
-  const page = (shared: SharedStatement, token: string) =>
-    statementHtml(shared.statement as unknown as Statement, {
+  // The figures are frozen when the link is made; the logo is the one uploaded now (docs/decisions.md).
+  const page = async (shared: SharedStatement, token: string) => {
+    const logo = await appLogo(store);
+    return statementHtml(shared.statement as unknown as Statement, {
       acknowledgement: ackBlock(shared, token),
+      ...(logo ? { logo } : {}),
     }).replace("</head>", `${FORM_CSS}</head>`);
+  };
 
   app.get(
     "/s/:token",
@@ -64,7 +69,7 @@ export const sharedRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
     async (request, reply) => {
       const shared = await store.openStatementLink(request.params.token, request.ip);
       if (!shared) throw notFound("statement link");
-      return reply.type("text/html; charset=utf-8").send(page(shared, request.params.token));
+      return reply.type("text/html; charset=utf-8").send(await page(shared, request.params.token));
     },
   );
 
@@ -76,7 +81,7 @@ export const sharedRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
       if (!shared) throw notFound("statement link");
       const s = shared.statement as unknown as Statement;
       reply.header("content-disposition", `attachment; filename="${s.client.id}-${s.month}.pdf"`);
-      return reply.type("application/pdf").send(await renderStatement(s, "pdf"));
+      return reply.type("application/pdf").send(await renderStatement(s, "pdf", await appLogo(store)));
     },
   );
 

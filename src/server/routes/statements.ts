@@ -5,6 +5,7 @@ import { breakdown, GROUPINGS } from "../../reports/breakdown.ts";
 import { breakdownCsv, breakdownXlsx } from "../../reports/breakdown-files.ts";
 import { buildEvidence } from "../../statements/evidence.ts";
 import { evidenceCsv, evidencePdf } from "../../statements/evidence-render.ts";
+import { checkLogo, MAX_LOGO_BYTES } from "../../statements/logo.ts";
 import { CONTENT_TYPES, renderStatement, STATEMENT_FORMATS } from "../../statements/render.ts";
 import type { Statement } from "../../statements/statement.ts";
 import { monthName } from "../../statements/words.ts";
@@ -12,7 +13,7 @@ import { NO_MSP, PAPER_SIZES } from "../../workspace/msp.ts";
 import { actorOf } from "../auth.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { SMTP_SECRETS, sendMail } from "../mail.ts";
-import { appStatement } from "../statement-issue.ts";
+import { appLogo, appStatement } from "../statement-issue.ts";
 import type { RouteDeps } from "./deps.ts";
 
 // Client statements, protection evidence and the bundle breakdown report (issue 14), and the links
@@ -77,7 +78,7 @@ export const statementRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       const s = await appStatement(store, request.params.id, request.query.month);
       const format = request.query.format;
       if (format !== "html") attachment(reply, `${s.client.id}-${s.month}.${format}`);
-      return reply.type(CONTENT_TYPES[format]).send(await renderStatement(s, format));
+      return reply.type(CONTENT_TYPES[format]).send(await renderStatement(s, format, await appLogo(store)));
     },
   );
 
@@ -100,7 +101,7 @@ export const statementRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       const format = request.query.format;
       attachment(reply, `${e.client.id}-evidence-${e.asOf}.${format}`);
       return format === "pdf"
-        ? reply.type("application/pdf").send(await evidencePdf(e))
+        ? reply.type("application/pdf").send(await evidencePdf(e, (await appLogo(store))?.bytes))
         : reply.type("text/csv; charset=utf-8").send(evidenceCsv(e));
     },
   );
@@ -224,7 +225,7 @@ export const statementRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
           `devices listed. The PDF is attached.\n\n${from}\n`,
         attachment: {
           filename: `${s.client.id}-${s.month}.pdf`,
-          content: await renderStatement(s, "pdf"),
+          content: await renderStatement(s, "pdf", await appLogo(store)),
           contentType: "application/pdf",
         },
       });
@@ -287,6 +288,60 @@ export const statementRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
       const config = await store.loadConfig();
       const { issues } = await store.saveConfig({ ...config, msp: request.body }, actorOf(request));
       if (issues.some((i) => i.severity === "error")) return reply.code(422).send({ issues });
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    "/api/settings/msp/logo",
+    {
+      config: { access: "viewer" },
+      schema: {
+        tags: ["statements"],
+        summary: "The MSP's logo uploaded in the app (PNG or JPEG); 404 when none",
+      },
+    },
+    async (_request, reply) => {
+      const logo = await store.mspLogo();
+      if (!logo) throw notFound("logo");
+      return reply.type(logo.mime).header("cache-control", "no-store").send(logo.bytes);
+    },
+  );
+
+  app.put(
+    "/api/settings/msp/logo",
+    {
+      config: { access: "admin" },
+      // base64 makes 4 bytes of 3; a little more for the JSON around it. Larger bodies are a 413.
+      bodyLimit: Math.ceil((MAX_LOGO_BYTES * 4) / 3) + 64 * 1024,
+      schema: {
+        tags: ["statements"],
+        summary: `Upload the MSP's logo for the app's statements: a PNG or JPEG of at most ${MAX_LOGO_BYTES / 1024} KB, base64`,
+        body: z.object({ logo: z.base64() }),
+      },
+    },
+    async (request, reply) => {
+      const bytes = Buffer.from(request.body.logo, "base64");
+      const checked = await checkLogo(bytes);
+      if ("problem" in checked)
+        return reply.code(400).send({
+          error: "bad_request",
+          message: `invalid logo: ${checked.problem}`,
+          issues: [{ path: "logo", message: checked.problem }],
+        });
+      await store.setMspLogo(bytes, actorOf(request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete(
+    "/api/settings/msp/logo",
+    {
+      config: { access: "admin" },
+      schema: { tags: ["statements"], summary: "Remove the MSP's logo: statements carry none from now on" },
+    },
+    async (request, reply) => {
+      await store.removeMspLogo(actorOf(request));
       return reply.code(204).send();
     },
   );

@@ -2,6 +2,7 @@ import { useRef, useState } from "react";
 import { ApiError, api, queries } from "../api.ts";
 import { Money } from "../components/Figures.tsx";
 import { IssueList } from "../components/IssueList.tsx";
+import { MspPanel } from "../components/MspPanel.tsx";
 import { PageHeader, Section } from "../components/Page.tsx";
 import { RunButton } from "../components/RunButton.tsx";
 import { ActionError, Empty, ErrorState, Loading, Notice } from "../components/States.tsx";
@@ -28,6 +29,9 @@ export function CataloguePage() {
           </Section>
           <Section title={`Bundles (${formatCount(cat.data.bundles.length)})`} id="bundles">
             <Bundles bundles={cat.data.bundles} />
+          </Section>
+          <Section title="Your details on statements" id="msp" testId="msp-settings">
+            <MspPanel />
           </Section>
           <Section title="Edit trueup.yaml" id="yaml">
             <Editor catalogue={cat.data} onSaved={cat.reload} />
