@@ -75,6 +75,7 @@ const REQUESTS: Record<string, (f: Fixture, role: Role) => { url?: string; paylo
   "GET /api/clients": () => ({ url: "/api/clients?limit=5" }),
   "GET /api/clients/:id": (f) => ({ url: `/api/clients/${f.clientId}` }),
   "GET /api/findings": () => ({ url: "/api/findings?limit=5" }),
+  "GET /api/findings/totals": () => ({ url: "/api/findings/totals" }),
   "GET /api/findings/evidence": (f) => ({
     url: `/api/findings/evidence?key=${encodeURIComponent(f.findingKey)}`,
   }),

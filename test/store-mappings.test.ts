@@ -263,6 +263,10 @@ describe.each(testDatabases())("former clients on $name", (target) => {
   beforeAll(async () => {
     store = createStore(await target.open(), testClock());
     expect((await store.importWorkspace(demoDir, ACTOR)).issues).toEqual([]);
+    // The demo without its former client Ivy: Ivy's PSA and Pax8 rows are unmapped accounts to map.
+    const withoutIvy = demoYaml.replace(/\n {2}# A former client[\s\S]*?(?=\n\nsources:\n)/, "");
+    expect(withoutIvy).not.toContain("id: ivy");
+    expect((await store.saveConfigYaml(withoutIvy, ACTOR)).issues).toEqual([]);
     await run();
   });
   afterAll(async () => {

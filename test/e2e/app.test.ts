@@ -179,6 +179,7 @@ describe("the app in a browser", () => {
       "overBilled",
       "licenceWaste",
       "licenceShortfall",
+      "unmapped",
       "coverageGaps",
       "findings",
     ];

@@ -268,7 +268,7 @@ describe("decisions drive the money", () => {
 
   // Needs contract 2 in the core (branch c2core): a former client's licences are LICENCE_SURPLUS
   // against 0 (spec 4.6). Enable after merging it.
-  it.skip("the next run shows the licences to cancel for the former client", async () => {
+  it("the next run shows the licences to cancel for the former client", async () => {
     const mine = (await findings("&clientId=harbour-old-co")).items;
     expect(mine.map((f) => [f.type, f.subject, f.monthlyImpact])).toContainEqual([
       "LICENCE_SURPLUS",

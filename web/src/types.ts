@@ -57,6 +57,8 @@ export interface Totals {
   overBilled: string;
   licenceWaste: string;
   licenceShortfall: string;
+  /** Money on rows of accounts, SKUs and products no client or service claims (contract 2). */
+  unmapped: string;
   coverageGaps: number;
   findings: number;
   dismissed: Dismissed;

@@ -83,6 +83,11 @@ function DashboardBody({ d }: { d: Dashboard }) {
         <TotalCard label="Licence shortfall" hint="licences needed and not bought" tone="shortfall">
           <Money value={t.licenceShortfall} testId="total-licenceShortfall" />
         </TotalCard>
+        <TotalCard label="Unmapped" hint="money on rows no client or service claims" tone="neutral">
+          <Link to="/mappings" className="card-link">
+            <Money value={t.unmapped} testId="total-unmapped" />
+          </Link>
+        </TotalCard>
         <TotalCard label="Coverage gaps" hint="devices without their agent" tone="gap">
           <Link to="/findings?type=COVERAGE_GAP" className="card-link">
             <Count value={t.coverageGaps} testId="total-coverageGaps" />
