@@ -34,25 +34,24 @@ describe("dattoDeviceRow", () => {
     });
   });
 
-  it("maps the type category, and the device class when there is no category", () => {
+  it("maps the type category; equipment without one is left out, as the file format leaves it", () => {
     const type = (category: string | undefined, deviceClass = "device") =>
       rowOf({ ...base, deviceType: category === undefined ? undefined : { category }, deviceClass }).type;
     expect(type("Laptop")).toBe("laptop");
     expect(type("Server")).toBe("server");
     expect(type("ESXi Host", "esxihost")).toBe("other");
     expect(type("Network Device", "rmmnetworkdevice")).toBe("other");
-    expect(type(undefined, "printer")).toBe("other");
-    expect(type("", "esxihost")).toBe("other");
+    for (const d of [
+      { ...base, deviceType: undefined, deviceClass: "printer" },
+      { ...base, deviceType: { category: "" }, deviceClass: "rmmnetworkdevice" },
+    ])
+      expect(dattoDeviceRow(d, SITE)).toEqual({ skip: "no device type category (printer, network device)" });
   });
 
   it("counts a category or class this code does not know as other, with a note", () => {
     expect(dattoDeviceRow({ ...base, deviceType: { category: "Toaster" } }, SITE)).toMatchObject({
       row: { type: "other" },
       note: 'device type category "Toaster" counted as other',
-    });
-    expect(dattoDeviceRow({ ...base, deviceType: undefined }, SITE)).toMatchObject({
-      row: { type: "other" },
-      note: 'device type class "device" counted as other',
     });
   });
 

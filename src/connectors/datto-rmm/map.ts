@@ -59,7 +59,10 @@ export function dattoDeviceRow(d: DattoDevice, siteUid: string): Mapped {
   const lastSeen = vendorDate(text(d.lastSeen));
   if (lastSeen === undefined) return { skip: "no last seen date" };
   const category = text(d.deviceType?.category);
-  const known = (category !== "" ? dattoType(category) : undefined) ?? dattoClassType(text(d.deviceClass));
+  // Equipment with no type category (a printer, a network device found by a scan) is no computer of
+  // a client's: left out and counted, as the datto-rmm-devices file format leaves it out.
+  if (category === "") return { skip: "no device type category (printer, network device)" };
+  const known = dattoType(category) ?? dattoClassType(text(d.deviceClass));
   const row: CanonicalRow = {
     account: text(d.siteUid) || siteUid,
     hostname,
@@ -69,6 +72,5 @@ export function dattoDeviceRow(d: DattoDevice, siteUid: string): Mapped {
     primaryUser: text(d.lastLoggedInUser),
   };
   if (known !== undefined) return { row };
-  const what = category !== "" ? `category "${category}"` : `class "${text(d.deviceClass)}"`;
-  return { row, note: `device type ${what} counted as other` };
+  return { row, note: `device type category "${category}" counted as other` };
 }
