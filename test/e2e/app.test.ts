@@ -9,6 +9,7 @@ import {
   ensureWebBuiltLocked,
   horizontalOverflow,
   launchBrowser,
+  openAt,
   resetScreenshots,
   type Server,
   screenshot,
@@ -48,10 +49,7 @@ async function newContext(): Promise<BrowserContext> {
 }
 
 /** Opens a path of the app (a full load) and waits for `ready` with nothing left loading. */
-async function open(path: string, ready: (p: Page) => Locator, on: Page = page): Promise<void> {
-  await on.goto(new URL(path, base()).href);
-  await settled(on, ready(on));
-}
+const open = (path: string, ready: (p: Page) => Locator, on: Page = page) => openAt(on, base(), path, ready);
 
 /** Follows a link of the main navigation (no reload), as a person does. */
 async function nav(label: string, ready: (p: Page) => Locator): Promise<void> {

@@ -12,6 +12,7 @@ import {
   ensureWebBuiltLocked,
   horizontalOverflow,
   launchBrowser,
+  openAt,
   psaWorkspace,
   type Server,
   screenshotsIn,
@@ -79,10 +80,7 @@ async function newContext(): Promise<BrowserContext> {
   return ctx;
 }
 
-async function open(path: string, ready: (p: Page) => Locator, on: Page = page): Promise<void> {
-  await on.goto(new URL(path, base()).href);
-  await settled(on, ready(on));
-}
+const open = (path: string, ready: (p: Page) => Locator, on: Page = page) => openAt(on, base(), path, ready);
 
 async function connections(on: Page = page): Promise<ConnectionJson[]> {
   return apiRequest<ConnectionJson[]>(on, base(), "GET", "/api/connections");

@@ -11,6 +11,7 @@ import {
   ensureWebBuiltLocked,
   horizontalOverflow,
   launchBrowser,
+  openAt,
   psaWorkspace,
   type Server,
   screenshotsIn,
@@ -92,10 +93,7 @@ async function signedIn(email: string, password: string): Promise<Page> {
   return p;
 }
 
-async function open(path: string, ready: string): Promise<void> {
-  await page.goto(new URL(path, base()).href);
-  await settled(page, page.getByTestId(ready));
-}
+const open = (path: string, ready: string) => openAt(page, base(), path, (p) => p.getByTestId(ready));
 
 interface Finding {
   key: string;

@@ -5,8 +5,8 @@ import {
   apiRequest,
   ensureWebBuiltLocked,
   launchBrowser,
+  openAt,
   type Server,
-  settled,
   signInFirstTime,
   startServerWith,
   WIDTH,
@@ -29,10 +29,7 @@ function base(): string {
   return server.url;
 }
 
-async function open(path: string, ready: (p: Page) => Locator): Promise<void> {
-  await page.goto(new URL(path, base()).href);
-  await settled(page, ready(page));
-}
+const open = (path: string, ready: (p: Page) => Locator) => openAt(page, base(), path, ready);
 
 beforeAll(async () => {
   const rows = Array.from({ length: DEVICES }, (_, i) => `ACME,HOST-${i},SN${i},workstation,2026-10-30,`);

@@ -114,6 +114,17 @@ export async function settled(page: Page, ready: Locator): Promise<void> {
   await page.waitForFunction(() => document.querySelector("[data-testid=loading]") === null);
 }
 
+/** Loads `path` of the app at `base` in `on` and waits until `ready` shows and nothing is loading. */
+export async function openAt(
+  on: Page,
+  base: string,
+  path: string,
+  ready: (p: Page) => Locator,
+): Promise<void> {
+  await on.goto(new URL(path, base).href);
+  await settled(on, ready(on));
+}
+
 /** The value of an attribute, failing when the element has none. */
 export async function attr(locator: Locator, name: string): Promise<string> {
   const value = await locator.getAttribute(name);

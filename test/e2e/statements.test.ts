@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ensureWebBuiltLocked,
   launchBrowser,
+  openAt,
   type Server,
   screenshotsIn,
-  settled,
   signInFirstTime,
   startServer,
   WIDTH,
@@ -35,10 +35,7 @@ async function newContext(): Promise<BrowserContext> {
   return ctx;
 }
 
-async function open(path: string, ready: (p: Page) => Locator, on: Page = page): Promise<void> {
-  await on.goto(new URL(path, base()).href);
-  await settled(on, ready(on));
-}
+const open = (path: string, ready: (p: Page) => Locator, on: Page = page) => openAt(on, base(), path, ready);
 
 beforeAll(async () => {
   const built = ensureWebBuiltLocked();
