@@ -9,8 +9,9 @@ import { type Figures, figures, margin } from "./margin.ts";
 // What-if (issue 15 item 2, docs/margin.md): the same rows under the catalogue as it stands and as
 // changed. The PSA lines the change touches are found with the sync plan: a line changes when the
 // plan under the changed catalogue would write it differently from the plan under the current one;
-// it then takes what that plan would write. Every other line stays as it is billed today, so that
-// the difference is the change's alone, not the fixing of what is already wrong.
+// it then moves by the difference between the two plans (a quantity by the difference of their
+// quantities, a price to the changed plan's price). Every other line stays as it is billed today, so
+// that the difference is the change's alone, not the fixing of what is already wrong.
 
 export interface LineChange {
   client: string;
@@ -124,10 +125,15 @@ function changedLines(before: ReconcileInput, after: ReconcileInput): LineChange
     const t0 = target(p0.get(key), line);
     const t1 = target(c1, line);
     if (t0.quantity === t1.quantity && t0.unitPrice.equals(t1.unitPrice)) continue;
-    const from = target(undefined, line);
     const c = c1 ?? p0.get(key);
     if (!c) continue;
-    const monthly = t1.unitPrice.times(t1.quantity).minus(from.unitPrice.times(from.quantity));
+    // Only what the change moves: the plans' difference on the line as it is billed today.
+    const from = target(undefined, line);
+    const to = {
+      quantity: from.quantity + t1.quantity - t0.quantity,
+      unitPrice: t0.unitPrice.equals(t1.unitPrice) ? from.unitPrice : t1.unitPrice,
+    };
+    const monthly = to.unitPrice.times(to.quantity).minus(from.unitPrice.times(from.quantity));
     out.push({
       client: c.client,
       clientName: c.clientName,
@@ -135,7 +141,7 @@ function changedLines(before: ReconcileInput, after: ReconcileInput): LineChange
       product: line?.product ?? c.product,
       line: line?.id ?? null,
       from,
-      to: t1,
+      to,
       monthly,
     });
   }

@@ -35,7 +35,9 @@ export function applyOverlay(base: unknown, changeFile: string, changeText: stri
   const change = new YamlFile(changeFile, changeText);
   if (change.value === undefined) return { issues: change.issues };
   const r = new Reader(change);
-  const o = r.obj(change.value ?? {}, [], KEYS);
+  const o = r.obj(change.value ?? {}, [], Object.keys((change.value ?? {}) as Obj));
+  for (const key of Object.keys(o ?? {}))
+    if (!KEYS.includes(key)) change.error([key], `a what-if changes ${KEYS.join(", ")} only, not ${key}`);
   const merged: Obj = { ...(base as Obj) };
   const uplift = o ? readUplift(r, o.uplift) : undefined;
   if (o) {
