@@ -60,8 +60,10 @@ export function inputWith(
   input: ReconcileInput,
   config: Pick<ReconcileInput, "rules" | "services" | "bundles" | "clients">,
 ): ReconcileInput {
-  const { rules, services, bundles, clients } = config;
-  return { ...input, rules, services, bundles, clients };
+  const { rules, services, bundles } = config;
+  // Every client the rows belong to stays (a catalogue saved after the rows were read may lack one).
+  const kept = input.clients.filter((c) => !config.clients.some((x) => x.id === c.id));
+  return { ...input, rules, services, bundles, clients: [...config.clients, ...kept] };
 }
 
 const pick = (f: Figures): Figures => figures(f.revenue, f.cost);
