@@ -132,7 +132,7 @@ function MarginView({ m }: { m: Margin }) {
                 <tr key={b.bundle}>
                   <th scope="row">
                     {b.name}
-                    {b.belowTarget && <span className="badge"> below target</span>}
+                    {b.belowTarget && <span className="badge badge-warn">below target</span>}
                   </th>
                   <td className="num">
                     <Count value={b.clients} />
@@ -171,8 +171,8 @@ function ClientRows({ c }: { c: MarginClient }) {
       <tr className="row-group" data-testid={`margin-client-${c.id}`}>
         <th scope="row">
           {c.name}
-          {c.former && <span className="badge"> former client</span>}
-          {c.belowTarget && <span className="badge"> below target</span>}
+          {c.former && <span className="badge">former client</span>}
+          {c.belowTarget && <span className="badge badge-warn">below target</span>}
         </th>
         <td />
         <td />
@@ -183,7 +183,7 @@ function ClientRows({ c }: { c: MarginClient }) {
         <tr key={s.subject} data-testid={`margin-${c.id}-${s.subject}`}>
           <td className="indent">
             {s.name}
-            {s.belowTarget && <span className="badge"> below target</span>}
+            {s.belowTarget && <span className="badge badge-warn">below target</span>}
           </td>
           <td className="num">
             <Count value={s.billed} />
