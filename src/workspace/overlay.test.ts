@@ -86,3 +86,15 @@ describe("uplift", () => {
     expect(delta?.price?.toFixed(2)).toBe("108.90");
   });
 });
+
+describe("rules.targetMargin in trueup.yaml", () => {
+  it("is a fraction below 1, read exactly; 1 or more is an error at its path", () => {
+    expect(over("rules: { targetMargin: '0.35' }\n").config?.rules.targetMargin?.toString()).toBe("0.35");
+    expect(errors("rules: { targetMargin: 1.2 }\n").map((i) => [i.field, i.message])).toEqual([
+      [
+        "rules.targetMargin",
+        'expected a fraction below 1 such as 0.35, got "1.2" (in trueup.yaml with the change laid over it)',
+      ],
+    ]);
+  });
+});
