@@ -3,10 +3,9 @@ import { margin } from "../margin/margin.ts";
 import { marginToCsv, marginToJson, marginToTable } from "../margin/render.ts";
 import { formatIssue, WorkspaceError } from "../workspace/issues.ts";
 import { loadOrThrow } from "../workspace/load.ts";
-import { isIsoDate } from "../workspace/reader.ts";
-import { usage } from "./documents.ts";
 import type { Io } from "./io.ts";
 import type { Runner } from "./main.ts";
+import { formatAndDate } from "./options.ts";
 
 interface Options {
   workspace: string;
@@ -28,11 +27,8 @@ export function marginCommand(program: Command, io: Io, run: Runner): void {
 }
 
 export async function runMargin(io: Io, opts: Options): Promise<number> {
-  const format = opts.format ?? (io.isTty ? "table" : "json");
-  if (!["table", "json", "csv"].includes(format))
-    return usage(io, `--format must be table, json or csv, not "${format}"`);
-  if (opts.asOf !== undefined && !isIsoDate(opts.asOf))
-    return usage(io, `--as-of must be a date as YYYY-MM-DD, not "${opts.asOf}"`);
+  const format = formatAndDate(io, opts, ["table", "json", "csv"]);
+  if (typeof format === "number") return format;
   try {
     const { input } = await loadOrThrow(opts.workspace, { asOf: opts.asOf, today: io.today() });
     const m = margin(input);

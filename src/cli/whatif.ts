@@ -7,10 +7,10 @@ import { WorkspaceError } from "../workspace/issues.ts";
 import { CONFIG_FILE, loadOrThrow } from "../workspace/load.ts";
 import { applyOverlay } from "../workspace/overlay.ts";
 import { YamlFile } from "../workspace/yaml.ts";
-import { usage } from "./documents.ts";
 import type { Io } from "./io.ts";
 import type { Runner } from "./main.ts";
 import { workspaceFailed } from "./margin.ts";
+import { formatAndDate, usage } from "./options.ts";
 
 interface Options {
   workspace: string;
@@ -38,9 +38,8 @@ export function whatifCommand(program: Command, io: Io, run: Runner): void {
 }
 
 export async function runWhatif(io: Io, opts: Options): Promise<number> {
-  const format = opts.format ?? (io.isTty ? "table" : "json");
-  if (!["table", "json"].includes(format))
-    return usage(io, `--format must be table or json, not "${format}"`);
+  const format = formatAndDate(io, opts, ["table", "json"]);
+  if (typeof format === "number") return format;
   let changeText: string;
   try {
     changeText = await readFile(opts.change, "utf8");

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { api } from "../api.ts";
 import { useAction, useCan } from "../hooks.ts";
 import type { WhatIf } from "../margin-types.ts";
-import { MarginCells } from "../pages/MarginPage.tsx";
+import { MarginCells, MarginHeads } from "../pages/MarginPage.tsx";
 import { Money } from "./Figures.tsx";
 import { IssueList } from "./IssueList.tsx";
 import { ActionError } from "./States.tsx";
@@ -66,10 +66,7 @@ function Answer({ w }: { w: WhatIf }) {
             <tr>
               <th scope="col">Client ({w.currency} a month)</th>
               <th scope="col" />
-              <th scope="col">Revenue</th>
-              <th scope="col">Cost</th>
-              <th scope="col">Margin</th>
-              <th scope="col">Margin %</th>
+              <MarginHeads />
             </tr>
           </thead>
           <tbody>

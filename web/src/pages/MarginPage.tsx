@@ -36,6 +36,49 @@ export function MarginCells({ f, testId }: { f: MarginFigures; testId?: string }
   );
 }
 
+/** The four column heads over MarginCells. */
+export function MarginHeads() {
+  return (
+    <>
+      <th scope="col">Revenue</th>
+      <th scope="col">Cost</th>
+      <th scope="col">Margin</th>
+      <th scope="col">Margin %</th>
+    </>
+  );
+}
+
+/** A name with its "below target" badge, and two counts beside it. */
+function NamedCounts({
+  name,
+  below,
+  counts,
+  row,
+}: {
+  name: string;
+  below: boolean;
+  counts: [number, number];
+  row?: boolean;
+}) {
+  const label = (
+    <>
+      {name}
+      {below && <span className="badge badge-warn">below target</span>}
+    </>
+  );
+  return (
+    <>
+      {row ? <th scope="row">{label}</th> : <td className="indent">{label}</td>}
+      {counts.map((n, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: two fixed columns
+        <td key={i} className="num">
+          <Count value={n} />
+        </td>
+      ))}
+    </>
+  );
+}
+
 export function MarginPage() {
   const m = useGet(queries.margin());
   return (
@@ -91,10 +134,7 @@ function MarginView({ m }: { m: Margin }) {
                 <th scope="col">Client, bundle or service</th>
                 <th scope="col">Billed</th>
                 <th scope="col">Units</th>
-                <th scope="col">Revenue</th>
-                <th scope="col">Cost</th>
-                <th scope="col">Margin</th>
-                <th scope="col">Margin %</th>
+                <MarginHeads />
                 <th scope="col">Cost per unit</th>
               </tr>
             </thead>
@@ -121,25 +161,13 @@ function MarginView({ m }: { m: Margin }) {
                 <th scope="col">Bundle</th>
                 <th scope="col">Clients</th>
                 <th scope="col">Units</th>
-                <th scope="col">Revenue</th>
-                <th scope="col">Cost</th>
-                <th scope="col">Margin</th>
-                <th scope="col">Margin %</th>
+                <MarginHeads />
               </tr>
             </thead>
             <tbody>
               {m.bundles.map((b) => (
                 <tr key={b.bundle}>
-                  <th scope="row">
-                    {b.name}
-                    {b.belowTarget && <span className="badge badge-warn">below target</span>}
-                  </th>
-                  <td className="num">
-                    <Count value={b.clients} />
-                  </td>
-                  <td className="num">
-                    <Count value={b.units} />
-                  </td>
+                  <NamedCounts name={b.name} below={b.belowTarget} counts={[b.clients, b.units]} row />
                   <MarginCells f={b} />
                 </tr>
               ))}
@@ -181,16 +209,7 @@ function ClientRows({ c }: { c: MarginClient }) {
       </tr>
       {c.subjects.map((s) => (
         <tr key={s.subject} data-testid={`margin-${c.id}-${s.subject}`}>
-          <td className="indent">
-            {s.name}
-            {s.belowTarget && <span className="badge badge-warn">below target</span>}
-          </td>
-          <td className="num">
-            <Count value={s.billed} />
-          </td>
-          <td className="num">
-            <Count value={s.units} />
-          </td>
+          <NamedCounts name={s.name} below={s.belowTarget} counts={[s.billed, s.units]} />
           <MarginCells f={s} />
           <td className="num">
             <Money value={s.perUnit?.cost} testId={`margin-${c.id}-${s.subject}-unit-cost`} />
