@@ -248,8 +248,8 @@ describe("the demo", () => {
 const DEMO_CSV = `client,clientName,former,subject,name,billed,units,revenue,cost,margin,marginPct,unitRevenue,unitCost,unitMargin,belowTarget
 birchwood,Birchwood Legal LLP,false,bundle:gold-user,Gold (per user),20,20,3300.00,605.00,2695.00,81.7,165.00,30.25,134.75,false
 birchwood,Birchwood Legal LLP,false,bundle:server,Server care (per device),2,2,300.00,79.00,221.00,73.7,150.00,39.50,110.50,true
-birchwood,Birchwood Legal LLP,false,service:archiving,Email archiving (10-year retention),20,20,70.00,22.00,48.00,68.6,3.50,1.10,2.40,true
-birchwood,Birchwood Legal LLP,false,service:domain-hosting,Domain and DNS hosting,2,2,8.00,3.00,5.00,62.5,4.00,1.50,2.50,true
+birchwood,Birchwood Legal LLP,false,service:archiving,Email archiving (10-year retention),20,20,70.00,22.00,48.00,68.6,3.50,1.10,2.40,false
+birchwood,Birchwood Legal LLP,false,service:domain-hosting,Domain and DNS hosting,2,2,8.00,3.00,5.00,62.5,4.00,1.50,2.50,false
 birchwood,Birchwood Legal LLP,false,total,,,,3678.00,709.00,2969.00,80.7,,,,false
 cobalt,Cobalt Freight & Logistics,false,bundle:frontline,Frontline (per user),40,34,1400.00,304.00,1096.00,78.3,41.18,8.94,32.24,false
 cobalt,Cobalt Freight & Logistics,false,bundle:gold-user,Gold (per user),14,14,2170.00,458.00,1712.00,78.9,155.00,32.71,122.29,false
@@ -259,20 +259,20 @@ delta,Delta Architects,false,bundle:silver-user,Silver (per user),15,15,1485.00,
 delta,Delta Architects,false,total,,,,1485.00,277.50,1207.50,81.3,,,,false
 evergreen,Evergreen Family Clinic,false,bundle:bronze-device,Bronze (per device),28,26,1540.00,195.00,1345.00,87.3,59.23,7.50,51.73,false
 evergreen,Evergreen Family Clinic,false,bundle:server,Server care (per device),1,1,150.00,39.50,110.50,73.7,150.00,39.50,110.50,true
-evergreen,Evergreen Family Clinic,false,service:domain-hosting,Domain and DNS hosting,1,1,4.00,1.50,2.50,62.5,4.00,1.50,2.50,true
+evergreen,Evergreen Family Clinic,false,service:domain-hosting,Domain and DNS hosting,1,1,4.00,1.50,2.50,62.5,4.00,1.50,2.50,false
 evergreen,Evergreen Family Clinic,false,total,,,,1694.00,236.00,1458.00,86.1,,,,false
 foxglove,Foxglove Bakery Co.,false,bundle:silver-user,Silver (per user),8,8,880.00,178.00,702.00,79.8,110.00,22.25,87.75,false
 foxglove,Foxglove Bakery Co.,false,total,,,,880.00,178.00,702.00,79.8,,,,false
 granite,Granite Ridge Construction,false,bundle:gold-user,Gold (per user),28,28,4620.00,856.00,3764.00,81.5,165.00,30.57,134.43,false
 granite,Granite Ridge Construction,false,bundle:server,Server care (per device),3,3,450.00,83.50,366.50,81.4,150.00,27.83,122.17,false
-granite,Granite Ridge Construction,false,service:domain-hosting,Domain and DNS hosting,3,5,12.00,7.50,4.50,37.5,2.40,1.50,0.90,true
+granite,Granite Ridge Construction,false,service:domain-hosting,Domain and DNS hosting,3,5,12.00,7.50,4.50,37.5,2.40,1.50,0.90,false
 granite,Granite Ridge Construction,false,total,,,,5082.00,947.00,4135.00,81.4,,,,false
 harbor,Harbor Dental Group,false,bundle:gold-user,Gold (per user),9,9,1485.00,378.00,1107.00,74.5,165.00,42.00,123.00,true
 harbor,Harbor Dental Group,false,bundle:server,Server care (per device),1,1,150.00,39.50,110.50,73.7,150.00,39.50,110.50,true
 harbor,Harbor Dental Group,false,service:device-addon,Additional managed device,4,6,100.00,0.00,100.00,100.0,16.67,0.00,16.67,false
 harbor,Harbor Dental Group,false,total,,,,1735.00,417.50,1317.50,75.9,,,,true
 hollis,Hollis & Park Accountants,false,bundle:gold-user,Gold (per user),15,12,2475.00,369.00,2106.00,85.1,206.25,30.75,175.50,false
-hollis,Hollis & Park Accountants,false,service:archiving,Email archiving (10-year retention),15,12,52.50,13.20,39.30,74.9,4.38,1.10,3.28,true
+hollis,Hollis & Park Accountants,false,service:archiving,Email archiving (10-year retention),15,12,52.50,13.20,39.30,74.9,4.38,1.10,3.28,false
 hollis,Hollis & Park Accountants,false,total,,,,2527.50,382.20,2145.30,84.9,,,,false
 ivy,Ivy Lane Florists,true,bundle:silver-user,Silver (per user),6,0,660.00,0.00,660.00,100.0,,,,false
 ivy,Ivy Lane Florists,true,total,,,,660.00,75.00,585.00,88.6,,,,false

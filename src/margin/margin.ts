@@ -202,7 +202,8 @@ function clientMargin(
   const revenue = sumOf(subjects, (s) => s.revenue);
   const cost = sumOf(services, (s) => s.cost);
   const f = figures(revenue, cost);
-  for (const s of subjects) s.belowTarget = !derived.former && isBelow(s, target);
+  // Bundles are flagged; an itemised service is shown with its margin, not held to the target.
+  for (const s of subjects) s.belowTarget = s.kind === "bundle" && !derived.former && isBelow(s, target);
   return {
     id: client.id,
     name: client.name,

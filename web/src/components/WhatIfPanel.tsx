@@ -33,7 +33,7 @@ export function WhatIfPanel() {
       <textarea
         id="whatif-yaml"
         className="code"
-        rows={6}
+        rows={9}
         spellCheck={false}
         value={text}
         onChange={(e) => setText(e.target.value)}
