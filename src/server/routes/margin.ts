@@ -149,10 +149,12 @@ export const marginRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
     async (request, reply) => {
       const run = await store.runInput();
       if (!run) throw notFound("run: no reconciliation has run yet");
-      const base = new YamlFile("trueup.yaml", await store.configYaml()).value;
-      const { config, issues } = applyOverlay(base, "change", request.body.yaml);
+      // Before is the saved catalogue (which may be newer than the run) over the run's rows.
+      const saved = new YamlFile("trueup.yaml", await store.configYaml());
+      const { config, issues } = applyOverlay(saved.value, "change", request.body.yaml);
       if (!config || hasErrors(issues)) return invalid(reply, issues);
-      return whatIfToJson(whatIf(run.input, inputWith(run.input, config)));
+      const before = inputWith(run.input, await store.loadConfig());
+      return whatIfToJson(whatIf(before, inputWith(run.input, config)));
     },
   );
 };
