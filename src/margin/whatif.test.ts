@@ -96,6 +96,20 @@ describe("the demo", () => {
   });
 });
 
+describe("changes that move nothing or only cost", () => {
+  it("a change that restates the catalogue moves no line and no figure", () => {
+    const w = run("bundles:\n  - { id: gold-user, price: '165.00' }\nrules: { staleDeviceDays: 30 }\n");
+    expect(w.lines).toEqual([]);
+    for (const c of w.clients) expect(c.after).toEqual(c.before);
+  });
+
+  it("a component removed changes no PSA line, and its seats still bought stay a cost, carried by no bundle", () => {
+    const w = run("bundles:\n  - { id: silver-user, includes: [{ service: m365-bs }] }\n");
+    expect(w.lines).toEqual([]);
+    expect(client(w, "foxglove")?.after).toEqual(client(w, "foxglove")?.before);
+  });
+});
+
 it("the table names the lines and their monthly difference", () => {
   const { config } = applyOverlay(base, "c.yaml", "bundles:\n  - { id: frontline, price: '30.00' }\n");
   if (!config) throw new Error("no config");
