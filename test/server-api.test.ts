@@ -228,6 +228,49 @@ describe("findings", () => {
   });
 });
 
+// Margin and what-if (docs/margin.md) over the demo's stored run: the CLI's figures, nothing saved.
+describe("GET /api/margin", () => {
+  it("answers the demo's margin from the stored rows, with the target read back from the database", async () => {
+    const r = await call(h.app, billing, "GET", "/api/margin");
+    expect(r.statusCode).toBe(200);
+    const m = r.json();
+    expect([m.totals.revenue, m.totals.cost, m.targetMargin]).toEqual(["21611.50", "4063.20", "78.0"]);
+    expect(m.belowTarget[0]).toMatchObject({
+      kind: "client-bundle",
+      client: "harbor",
+      bundle: "gold-user",
+      shortfall: "51.30",
+    });
+  });
+});
+
+describe("POST /api/margin/whatif", () => {
+  it("answers the Gold change before and after, and saves nothing", async () => {
+    const yaml = await readFile(join(demoDir, "whatif-gold.yaml"), "utf8");
+    const before = (await call(h.app, billing, "GET", "/api/catalogue")).json().yaml;
+    const r = await call(h.app, billing, "POST", "/api/margin/whatif", { yaml });
+    expect(r.statusCode).toBe(200);
+    const w = r.json();
+    expect([w.total.before.revenue, w.total.after.revenue, w.lines.length]).toEqual([
+      "21611.50",
+      "22611.50",
+      5,
+    ]);
+    expect(w.lines[1]).toMatchObject({
+      client: "cobalt",
+      line: "data/psa.csv:8",
+      to: { quantity: 14, unitPrice: "175.00" },
+    });
+    expect((await call(h.app, billing, "GET", "/api/catalogue")).json().yaml).toBe(before);
+  });
+
+  it("a change with errors is 400 with each issue at its line and field", async () => {
+    const r = await call(h.app, billing, "POST", "/api/margin/whatif", { yaml: "sources: []\n" });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().issues).toMatchObject([{ severity: "error", file: "change", line: 1, field: "sources" }]);
+  });
+});
+
 describe("changes that fail validation store nothing", () => {
   it("refuses a catalogue with an error, naming its YAML line", async () => {
     const before = (await get("/api/catalogue")).yaml;

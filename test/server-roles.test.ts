@@ -123,6 +123,10 @@ const REQUESTS: Record<string, (f: Fixture, role: Role) => { url?: string; paylo
   "GET /api/clients/:id/statement": (f) => ({ url: `/api/clients/${f.clientId}/statement?format=json` }),
   "GET /api/clients/:id/evidence": (f) => ({ url: `/api/clients/${f.clientId}/evidence?format=csv` }),
   "GET /api/reports/breakdown": () => ({}),
+  "GET /api/margin": () => ({}),
+  "POST /api/margin/whatif": () => ({
+    payload: { yaml: "bundles:\n  - { id: gold-user, price: '175.00' }\n" },
+  }),
   "GET /api/clients/:id/statement-links": (f) => ({ url: `/api/clients/${f.clientId}/statement-links` }),
   "POST /api/clients/:id/statement-links": (f) => ({
     url: `/api/clients/${f.clientId}/statement-links`,

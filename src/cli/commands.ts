@@ -133,6 +133,21 @@ export const COMMANDS: readonly CommandEntry[] = [
       "Bundle breakdown report: required, billed, purchased and deployed per service, bundle or client.",
     load: async () => (await import("./breakdown.ts")).breakdownCommand,
   },
+  {
+    name: "margin",
+    term: "margin [options]",
+    summary:
+      "Margin per client, bundle and service: what the PSA bills against what the distributors charge.",
+    load: async () => (await import("./margin.ts")).marginCommand,
+  },
+  {
+    name: "whatif",
+    term: "whatif [options]",
+    summary:
+      "What a catalogue change would do, before anything is saved: revenue, cost and margin per client " +
+      "before and after, and the PSA lines that would change.",
+    load: async () => (await import("./whatif.ts")).whatifCommand,
+  },
 ];
 
 /**

@@ -3,10 +3,10 @@ import { reconcile } from "../core/reconcile.ts";
 import { buildReport, reportToJsonText } from "../core/report.ts";
 import { formatIssue, WorkspaceError } from "../workspace/issues.ts";
 import { loadOrThrow } from "../workspace/load.ts";
-import { isIsoDate } from "../workspace/reader.ts";
 import { reportToCsv } from "./csv-report.ts";
 import type { Io } from "./io.ts";
 import type { Runner } from "./main.ts";
+import { formatAndDate, usage } from "./options.ts";
 import { reportToTable } from "./table.ts";
 
 interface Options {
@@ -35,11 +35,8 @@ export function reconcileCommand(program: Command, io: Io, run: Runner): void {
 }
 
 export async function runReconcile(io: Io, opts: Options): Promise<number> {
-  const format = opts.format ?? (io.isTty ? "table" : "json");
-  if (!["table", "json", "csv"].includes(format))
-    return usage(io, `--format must be table, json or csv, not "${format}"`);
-  if (opts.asOf !== undefined && !isIsoDate(opts.asOf))
-    return usage(io, `--as-of must be a date as YYYY-MM-DD, not "${opts.asOf}"`);
+  const format = formatAndDate(io, opts, ["table", "json", "csv"]);
+  if (typeof format === "number") return format;
   try {
     const { input, warnings } = await loadOrThrow(opts.workspace, { asOf: opts.asOf, today: io.today() });
     if (opts.client !== undefined && !input.clients.some((c) => c.id === opts.client)) {
@@ -67,9 +64,4 @@ export async function runReconcile(io: Io, opts: Options): Promise<number> {
     for (const i of e.issues) io.err(`${formatIssue(i)}\n`);
     return 2;
   }
-}
-
-function usage(io: Io, message: string): number {
-  io.err(`trueup: ${message}\n`);
-  return 2;
 }

@@ -1,4 +1,4 @@
-import { assign } from "./assign.ts";
+import { type Assignment, assign } from "./assign.ts";
 import { billingMoney, compareBilling } from "./billing.ts";
 import { Catalogue } from "./catalogue.ts";
 import { compareCoverage } from "./coverage.ts";
@@ -7,10 +7,10 @@ import { formerBilling, isFormer } from "./former.ts";
 import { staleFindings, uncoveredFindings } from "./inventory.ts";
 import { compareLicences, licenceMoney, orphanLicences } from "./licences.ts";
 import { linesOf } from "./lines.ts";
-import { dedupeDevices, isCurrent } from "./match.ts";
+import { type Device, dedupeDevices, isCurrent } from "./match.ts";
 import { type Money, ZERO } from "./money.ts";
 import { buildReport, type ClientReport, type Report, UNMAPPED_CLIENT } from "./report.ts";
-import { requirements } from "./requirements.ts";
+import { type Requirements, requirements } from "./requirements.ts";
 import type {
   BillingRow,
   Client,
@@ -21,7 +21,7 @@ import type {
   ReconcileInput,
   UserRow,
 } from "./types.ts";
-import { billableUsers } from "./users.ts";
+import { type BillableUser, billableUsers } from "./users.ts";
 
 /** The source rows that belong to one client. */
 interface ClientRows {
@@ -109,13 +109,24 @@ function noteUnmapped(
   }
 }
 
-function reconcileClient(
+/** What the core derives for one client before it compares anything with the sources. */
+export interface DerivedClient {
+  former: boolean;
+  users: BillableUser[];
+  current: Device[];
+  stale: Device[];
+  assignment: Assignment;
+  req: Requirements;
+}
+
+/** One client's billable users, current devices, bundle assignment and requirements (spec 4). */
+export function deriveClient(
   client: Client,
-  rows: ClientRows,
-  input: ReconcileInput,
+  rows: Pick<ClientRows, "users" | "devices">,
+  input: Pick<ReconcileInput, "rules" | "asOf">,
   catalogue: Catalogue,
-): ClientReport {
-  const { rules, asOf, sources } = input;
+): DerivedClient {
+  const { rules, asOf } = input;
   const former = isFormer(client, asOf);
   const users = billableUsers(rows.users, rules, asOf);
   const devices = dedupeDevices(rows.devices);
@@ -125,6 +136,17 @@ function reconcileClient(
   const plans = former ? [] : client.plans;
   const assignment = assign(plans, catalogue.bundles, users, current);
   const req = requirements({ ...client, plans }, catalogue, assignment, users, current);
+  return { former, users, current, stale, assignment, req };
+}
+
+function reconcileClient(
+  client: Client,
+  rows: ClientRows,
+  input: ReconcileInput,
+  catalogue: Catalogue,
+): ClientReport {
+  const { asOf, sources } = input;
+  const { former, users, current, stale, assignment, req } = deriveClient(client, rows, input, catalogue);
   const scope = { licenceVendors: sources.licenceVendors, clientPaid: new Set(client.clientPaid), asOf };
 
   const findings: Finding[] = [];

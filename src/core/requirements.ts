@@ -26,6 +26,8 @@ export interface ServiceNeed {
   devices: Set<Device>;
   /** The client has it inside a bundle (so a PSA line of it alone may be a tracking line). */
   asComponent: boolean;
+  /** The part of `required` each billed subject brings ("bundle:gold-user" -> 24), for margin. */
+  bySubject: Map<string, number>;
 }
 
 export interface Requirements {
@@ -54,10 +56,15 @@ export function requirements(
 function need(req: Requirements, serviceId: string): ServiceNeed {
   let n = req.services.get(serviceId);
   if (!n) {
-    n = { required: 0, devices: new Set(), asComponent: false };
+    n = { required: 0, devices: new Set(), asComponent: false, bySubject: new Map() };
     req.services.set(serviceId, n);
   }
   return n;
+}
+
+function addNeed(n: ServiceNeed, subject: string, count: number): void {
+  n.required += count;
+  n.bySubject.set(subject, (n.bySubject.get(subject) ?? 0) + count);
 }
 
 function addBilled(req: Requirements, subject: Omit<BilledSubject, "subject">): void {
@@ -86,18 +93,18 @@ function addBundlePlan(req: Requirements, catalogue: Catalogue, pa: PlanAssignme
     const n = need(req, service.id);
     n.asComponent = true;
     if (service.unit === "user") {
-      n.required += users.length;
+      addNeed(n, `bundle:${bundle.id}`, users.length);
     } else {
       const types = component.deviceTypes;
       const counted = types ? devices.filter((d) => types.includes(d.type)) : devices;
-      n.required += counted.length;
+      addNeed(n, `bundle:${bundle.id}`, counted.length);
       for (const d of counted) n.devices.add(d);
     }
   }
   if (bundle.extraDevice !== undefined && bundle.devicesPerUser !== undefined) {
     const extra = Math.max(0, devices.length - bundle.devicesPerUser * users.length);
     const service = catalogue.service(bundle.extraDevice);
-    need(req, service.id).required += extra;
+    addNeed(need(req, service.id), `service:${service.id}`, extra);
     addBilled(req, { kind: "service", id: service.id, required: extra, price: service.price, evidence: [] });
   }
 }
@@ -118,7 +125,7 @@ function addServicePlan(
     count = devices.length;
     for (const d of devices) n.devices.add(d);
   }
-  n.required += count;
+  addNeed(n, `service:${service.id}`, count);
   addBilled(req, {
     kind: "service",
     id: service.id,

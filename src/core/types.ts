@@ -86,6 +86,8 @@ export interface Rules {
   excludeUsers: string[];
   /** A user last active more than this many days before asOf is not billable (4.1). */
   inactiveUserDays?: number;
+  /** The margin (a fraction of revenue, 0.35 = 35 %) below which a client or bundle is flagged. */
+  targetMargin?: Money;
 }
 
 /** Where a row came from, for evidence: "data/psa.csv:17". */

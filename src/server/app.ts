@@ -20,6 +20,7 @@ import type { RouteDeps } from "./routes/deps.ts";
 import { findingRoutes } from "./routes/findings.ts";
 import { importRoutes } from "./routes/imports.ts";
 import { mappingRoutes } from "./routes/mappings.ts";
+import { marginRoutes } from "./routes/margin.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { sharedRoutes } from "./routes/shared.ts";
 import { sourceRoutes } from "./routes/sources.ts";
@@ -65,6 +66,7 @@ const RESOURCES = [
   connectionRoutes,
   syncRoutes,
   statementRoutes,
+  marginRoutes,
   sharedRoutes,
 ];
 

@@ -108,6 +108,8 @@ export interface WorkspaceSettings {
     requireLicence: boolean;
     excludeUsers: string[];
     inactiveUserDays?: number;
+    /** The decimal as text ("0.35"): money-exact, never a float. */
+    targetMargin?: string;
   };
   connections?: Connection[];
   dateFormat?: Config["dateFormat"];
@@ -121,7 +123,10 @@ export function settingsOf(c: Config): WorkspaceSettings {
     asOf: c.asOf,
     dateFormat: c.dateFormat,
     skuNames: c.skuNames && Object.keys(c.skuNames).length > 0 ? { ...c.skuNames } : undefined,
-    rules: { ...c.rules },
+    rules: compact({
+      ...c.rules,
+      targetMargin: c.rules.targetMargin?.toString(),
+    }) as WorkspaceSettings["rules"],
     connections: c.connections.length > 0 ? c.connections : undefined,
     msp: c.msp,
   }) as unknown as WorkspaceSettings;
@@ -247,5 +252,6 @@ export function readRules(o: WorkspaceSettings["rules"] | undefined): Rules {
     requireLicence: o?.requireLicence ?? true,
     excludeUsers: [...(o?.excludeUsers ?? [])],
     ...(o?.inactiveUserDays === undefined ? {} : { inactiveUserDays: o.inactiveUserDays }),
+    ...(o?.targetMargin === undefined ? {} : { targetMargin: money(o.targetMargin) }),
   };
 }

@@ -120,7 +120,7 @@ function readRules(r: Reader, value: unknown): Rules {
   const o = r.obj(
     value,
     ["rules"],
-    ["staleDeviceDays", "requireLicence", "excludeUsers", "inactiveUserDays"],
+    ["staleDeviceDays", "requireLicence", "excludeUsers", "inactiveUserDays", "targetMargin"],
   );
   if (!o) return rules;
   rules.staleDeviceDays = r.count(o, ["rules"], "staleDeviceDays") ?? rules.staleDeviceDays;
@@ -128,6 +128,10 @@ function readRules(r: Reader, value: unknown): Rules {
   rules.excludeUsers = r.strings(o, ["rules"], "excludeUsers") ?? [];
   const inactive = r.count(o, ["rules"], "inactiveUserDays");
   if (inactive !== undefined) rules.inactiveUserDays = inactive;
+  const target = r.money(o, ["rules"], "targetMargin");
+  if (target?.greaterThanOrEqualTo(1))
+    r.y.error(["rules", "targetMargin"], `expected a fraction below 1 such as 0.35, got "${target}"`);
+  else if (target !== undefined) rules.targetMargin = target;
   return rules;
 }
 

@@ -389,6 +389,7 @@ describe("the app in a browser", () => {
       acts: true,
     },
     { name: "findings", path: "/findings", ready: (p) => p.getByTestId("findings-table"), acts: true },
+    { name: "margin", path: "/margin", ready: (p) => p.getByTestId("margin-table"), acts: false },
     { name: "catalogue", path: "/catalogue", ready: (p) => p.getByTestId("catalogue-editor"), acts: true },
     { name: "mappings", path: "/mappings", ready: (p) => p.getByTestId("mappings-table"), acts: true },
     { name: "imports", path: "/imports", ready: (p) => p.getByTestId("imports-table"), acts: true },

@@ -1,3 +1,4 @@
+import type { Margin, WhatIf } from "./margin-types.ts";
 import type {
   ApplyResult,
   AuditEntry,
@@ -193,6 +194,7 @@ export interface PageArgs {
 export const queries = {
   me: () => query<Session>("/api/auth/me"),
   dashboard: () => query<Dashboard>("/api/dashboard"),
+  margin: () => query<Margin>("/api/margin"),
   clients: (p: PageArgs = {}) => query<Paged<ClientRow>>("/api/clients", { ...p }),
   client: (id: string) => query<ClientDetail>(`/api/clients/${encodeURIComponent(id)}`),
   findings: (f: FindingFilter & PageArgs) => query<Paged<FindingView>>("/api/findings", { ...f }),
@@ -256,6 +258,7 @@ export const api = {
       ...(reason === undefined ? {} : { reason }),
       ...(until === undefined ? {} : { until }),
     }),
+  whatIf: (yaml: string) => request<WhatIf>("POST", "/api/margin/whatif", { yaml }),
   saveCatalogue: (yaml: string) => request<{ issues: Issue[] }>("PUT", "/api/catalogue", { yaml }),
   checkCatalogue: (yaml: string) =>
     request<{ issues: Issue[]; detached: DetachedSource[] }>("POST", "/api/catalogue/check", { yaml }),

@@ -14,6 +14,7 @@ import { FindingsPage } from "./pages/FindingsPage.tsx";
 import { ImportsPage } from "./pages/ImportsPage.tsx";
 import { LoginPage } from "./pages/LoginPage.tsx";
 import { MappingsPage } from "./pages/MappingsPage.tsx";
+import { MarginPage } from "./pages/MarginPage.tsx";
 import { NotFoundPage } from "./pages/NotFoundPage.tsx";
 import { ChangePasswordPage, ChoosePasswordPage } from "./pages/PasswordPage.tsx";
 import { RunsPage } from "./pages/RunsPage.tsx";
@@ -29,6 +30,7 @@ function Routes({ pathname }: { pathname: string }) {
   const client = /^\/clients\/([^/]+)$/.exec(pathname);
   if (client?.[1]) return <ClientPage id={decodeURIComponent(client[1])} />;
   if (pathname === "/findings") return <FindingsPage />;
+  if (pathname === "/margin") return <MarginPage />;
   if (pathname === "/catalogue") return <CataloguePage />;
   if (pathname === "/mappings") return <MappingsPage />;
   if (pathname === "/imports") return <ImportsPage />;

@@ -12,6 +12,7 @@ const NAV: NavItem[] = [
   { to: "/", label: "Dashboard" },
   { to: "/clients", label: "Clients" },
   { to: "/findings", label: "Findings" },
+  { to: "/margin", label: "Margin" },
   { to: "/catalogue", label: "Catalogue" },
   { to: "/mappings", label: "Mappings" },
   { to: "/imports", label: "Imports" },

@@ -6,6 +6,7 @@ import { MspPanel } from "../components/MspPanel.tsx";
 import { PageHeader, Section } from "../components/Page.tsx";
 import { RunButton } from "../components/RunButton.tsx";
 import { ActionError, Empty, ErrorState, Loading, Notice } from "../components/States.tsx";
+import { WhatIfPanel } from "../components/WhatIfPanel.tsx";
 import { formatCount, plural } from "../format.ts";
 import { useCan, useGet } from "../hooks.ts";
 import type { BundleView, Catalogue, DetachedSource, Issue, ServiceView } from "../types.ts";
@@ -35,6 +36,9 @@ export function CataloguePage() {
           </Section>
           <Section title="Edit trueup.yaml" id="yaml">
             <Editor catalogue={cat.data} onSaved={cat.reload} />
+          </Section>
+          <Section title="What if" id="whatif">
+            <WhatIfPanel />
           </Section>
         </>
       )}
