@@ -86,6 +86,10 @@ export interface Rules {
   excludeUsers: string[];
   /** A user last active more than this many days before asOf is not billable (4.1). */
   inactiveUserDays?: number;
+  /** Month-over-month alerts: a change must be worth at least this much a month (default 50.00)... */
+  changeAmount?: Money;
+  /** ...and move its figure by at least this percentage (default 20). */
+  changePercent?: Money;
 }
 
 /** Where a row came from, for evidence: "data/psa.csv:17". */
@@ -138,6 +142,8 @@ export interface LicenceRow {
   unitCost?: Money;
   /** End of the term within which the quantity cannot be reduced (yyyy-mm-dd). */
   commitmentEnd?: string;
+  /** Length of that term in months (12 for "1-Year"), when the source gives it: the next term ends that much later. */
+  commitmentTermMonths?: number;
 }
 
 export interface BillingRow {

@@ -108,6 +108,8 @@ export interface WorkspaceSettings {
     requireLicence: boolean;
     excludeUsers: string[];
     inactiveUserDays?: number;
+    changeAmount?: string;
+    changePercent?: string;
   };
   connections?: Connection[];
   dateFormat?: Config["dateFormat"];
@@ -121,7 +123,11 @@ export function settingsOf(c: Config): WorkspaceSettings {
     asOf: c.asOf,
     dateFormat: c.dateFormat,
     skuNames: c.skuNames && Object.keys(c.skuNames).length > 0 ? { ...c.skuNames } : undefined,
-    rules: { ...c.rules },
+    rules: compact({
+      ...c.rules,
+      changeAmount: c.rules.changeAmount?.toString(),
+      changePercent: c.rules.changePercent?.toString(),
+    }) as WorkspaceSettings["rules"],
     connections: c.connections.length > 0 ? c.connections : undefined,
     msp: c.msp,
   }) as unknown as WorkspaceSettings;
@@ -247,5 +253,7 @@ export function readRules(o: WorkspaceSettings["rules"] | undefined): Rules {
     requireLicence: o?.requireLicence ?? true,
     excludeUsers: [...(o?.excludeUsers ?? [])],
     ...(o?.inactiveUserDays === undefined ? {} : { inactiveUserDays: o.inactiveUserDays }),
+    ...(o?.changeAmount === undefined ? {} : { changeAmount: money(o.changeAmount) }),
+    ...(o?.changePercent === undefined ? {} : { changePercent: money(o.changePercent) }),
   };
 }

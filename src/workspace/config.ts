@@ -120,7 +120,14 @@ function readRules(r: Reader, value: unknown): Rules {
   const o = r.obj(
     value,
     ["rules"],
-    ["staleDeviceDays", "requireLicence", "excludeUsers", "inactiveUserDays"],
+    [
+      "staleDeviceDays",
+      "requireLicence",
+      "excludeUsers",
+      "inactiveUserDays",
+      "changeAmount",
+      "changePercent",
+    ],
   );
   if (!o) return rules;
   rules.staleDeviceDays = r.count(o, ["rules"], "staleDeviceDays") ?? rules.staleDeviceDays;
@@ -128,6 +135,11 @@ function readRules(r: Reader, value: unknown): Rules {
   rules.excludeUsers = r.strings(o, ["rules"], "excludeUsers") ?? [];
   const inactive = r.count(o, ["rules"], "inactiveUserDays");
   if (inactive !== undefined) rules.inactiveUserDays = inactive;
+  for (const key of ["changeAmount", "changePercent"] as const) {
+    const v = o[key];
+    const m = r.money(typeof v === "number" ? { [key]: String(v) } : o, ["rules"], key);
+    if (m !== undefined) rules[key] = m;
+  }
   return rules;
 }
 
