@@ -3,9 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runChanges } from "../src/cli/changes.ts";
+import { loadDemoMonths } from "../src/cli/demo-store.ts";
 import { bufferIo } from "../src/cli/io.ts";
 import { runRenewals } from "../src/cli/renewals.ts";
 import { repoRoot } from "./fixtures.ts";
+import { call, signIn, startServer } from "./server-harness.ts";
 
 // The demo's renewal windows and its month-over-month spike, as `trueup renewals` and `trueup changes`
 // give them (docs/renewals.md walks through the same figures).
@@ -93,7 +95,10 @@ describe("trueup changes on the demo", () => {
     await cp(demo, join(dir, "ws"), { recursive: true });
     const yaml = join(dir, "ws", "trueup.yaml");
     const text = await readFile(yaml, "utf8");
-    await writeFile(yaml, text.replace("rules:\n", "rules:\n  changeAmount: '1500.00'\n  changePercent: 10\n"));
+    await writeFile(
+      yaml,
+      text.replace("rules:\n", "rules:\n  changeAmount: '1500.00'\n  changePercent: 10\n"),
+    );
     const high = await json((io) => runChanges(io, { workspace: join(dir, "ws"), format: "json" }));
     expect(high.thresholds).toEqual({ amount: "1500.00", percent: "10" });
     expect(high.alerts).toEqual([]);
@@ -107,4 +112,52 @@ describe("trueup changes on the demo", () => {
     expect(await runChanges(io, { workspace: demo, since: join(dir, "bad.json") })).toBe(2);
     expect(io.stderr).toContain("is not a report");
   });
+});
+
+describe("the app's renewals and changes", () => {
+  it("the demo as `trueup serve` loads it: an October run, then November's; the dashboard's two answers", async () => {
+    const h = await startServer({ demo: false });
+    try {
+      const viewer = await signIn(h.app, "viewer");
+      // Before any run there is nothing to compare; the thresholds are the defaults.
+      const nothing = (await call(h.app, viewer, "GET", "/api/changes")).json();
+      expect([nothing.sinceRunId, nothing.alerts, nothing.thresholds]).toEqual([null, [], { amount: "50.00", percent: "20" }]);
+      expect(await loadDemoMonths(bufferIo(), h.store, demo, { name: "test" })).toBeGreaterThan(0);
+      expect((await h.store.listRuns({ limit: 10, offset: 0 })).items.map((r) => r.asOf)).toEqual([
+        "2026-11-01",
+        "2026-10-01",
+      ]);
+      const changes = (await call(h.app, viewer, "GET", "/api/changes")).json();
+      expect([changes.runId, changes.sinceRunId, changes.since]).toEqual([2, 1, "2026-10-01"]);
+      expect(changes.alerts.map((a: { text: string }) => a.text)).toEqual([
+        "Granite Ridge Construction: Gold (per user) required +40 % (+8) since October",
+        "Granite Ridge Construction: Gold (per user) billed +40 % (+8) since October",
+        "Granite Ridge Construction: Microsoft 365 Business Premium purchased +40 % (+8) since October",
+      ]);
+      const renewals = (await call(h.app, viewer, "GET", "/api/renewals")).json();
+      expect(
+        renewals.horizons.map((x: { count: number; savingPerMonth: string }) => [x.count, x.savingPerMonth]),
+      ).toEqual([
+        [0, "0.00"],
+        [1, "32.00"],
+        [1, "32.00"],
+      ]);
+      expect(renewals.windows[0]).toMatchObject({
+        clientId: "cobalt",
+        serviceName: "Microsoft 365 F3",
+        opensOn: "2026-11-20",
+        days: 19,
+      });
+      // Read later than the run's date, Cobalt's window has gone by.
+      const late = (await call(h.app, viewer, "GET", "/api/renewals?asOf=2026-12-01")).json();
+      expect(late.windows[0]).toMatchObject({ clientId: "ivy", status: "upcoming" });
+      expect(late.windows.find((w: { clientId: string }) => w.clientId === "cobalt")).toMatchObject({
+        status: "passed",
+        endedOn: "2026-11-20",
+      });
+    } finally {
+      await h.close();
+    }
+  });
+});
 });

@@ -5,6 +5,7 @@ import {
   type Change,
   type Changes,
   catalogueValues,
+  changesToJson,
   DEFAULT_THRESHOLDS,
   describeChange,
   monthName,
@@ -61,7 +62,7 @@ export async function runChanges(io: Io, opts: Options): Promise<number> {
     percent: rules.changePercent ?? DEFAULT_THRESHOLDS.percent,
   };
   const c = monthOverMonth(before, now.report, thresholds, catalogueValues(services, bundles));
-  if (format === "json") io.out(`${JSON.stringify(changesJson(c), null, 2)}\n`);
+  if (format === "json") io.out(`${JSON.stringify(changesToJson(c), null, 2)}\n`);
   else if (format === "csv") io.out(changesCsv(c));
   else io.out(changesTable(c, opts.all === true));
   return 0;
@@ -94,26 +95,6 @@ async function earlier(io: Io, opts: Options, asOf: string): Promise<JsonReport 
     );
   const done = await reconcileWorkspace(io, join(dir, month), undefined);
   return typeof done === "number" ? done : done.report;
-}
-
-function changeJson(c: Change, all: Changes) {
-  return {
-    ...c,
-    percent: c.percent?.toString() ?? null,
-    money: formatMoney(c.money),
-    text: describeChange(c, all.since, all.asOf),
-  };
-}
-
-export function changesJson(c: Changes) {
-  return {
-    since: c.since,
-    asOf: c.asOf,
-    currency: c.currency,
-    thresholds: { amount: formatMoney(c.thresholds.amount), percent: c.thresholds.percent.toString() },
-    alerts: c.alerts.map((x) => changeJson(x, c)),
-    changes: c.changes.map((x) => changeJson(x, c)),
-  };
 }
 
 const CSV_HEADER = [

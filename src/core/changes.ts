@@ -1,4 +1,4 @@
-import { type Money, money, ZERO } from "./money.ts";
+import { formatMoney, type Money, money, ZERO } from "./money.ts";
 import type { JsonClient, JsonLine, JsonReport } from "./report-json.ts";
 
 // Month-over-month changes: each figure of each client's lines (required, billed, purchased, deployed)
@@ -202,4 +202,22 @@ export function catalogueValues(
   for (const s of services) values.set(`service:${s.id}`, { name: s.name, cost: s.cost });
   for (const b of bundles) values.set(`bundle:${b.id}`, { name: b.name });
   return (_client, subject) => values.get(subject) ?? {};
+}
+
+/** The changes as JSON values: money as two-place decimals, each change with its sentence. */
+export function changesToJson(c: Changes) {
+  const view = (x: Change) => ({
+    ...x,
+    percent: x.percent?.toString() ?? null,
+    money: formatMoney(x.money),
+    text: describeChange(x, c.since, c.asOf),
+  });
+  return {
+    since: c.since,
+    asOf: c.asOf,
+    currency: c.currency,
+    thresholds: { amount: formatMoney(c.thresholds.amount), percent: c.thresholds.percent.toString() },
+    alerts: c.alerts.map(view),
+    changes: c.changes.map(view),
+  };
 }

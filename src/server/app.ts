@@ -20,6 +20,7 @@ import type { RouteDeps } from "./routes/deps.ts";
 import { findingRoutes } from "./routes/findings.ts";
 import { importRoutes } from "./routes/imports.ts";
 import { mappingRoutes } from "./routes/mappings.ts";
+import { renewalRoutes } from "./routes/renewals.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { sharedRoutes } from "./routes/shared.ts";
 import { sourceRoutes } from "./routes/sources.ts";
@@ -53,6 +54,7 @@ export interface AppOptions {
 const RESOURCES = [
   authRoutes,
   dashboardRoutes,
+  renewalRoutes,
   clientRoutes,
   findingRoutes,
   catalogueRoutes,
