@@ -121,7 +121,11 @@ describe("the app's renewals and changes", () => {
       const viewer = await signIn(h.app, "viewer");
       // Before any run there is nothing to compare; the thresholds are the defaults.
       const nothing = (await call(h.app, viewer, "GET", "/api/changes")).json();
-      expect([nothing.sinceRunId, nothing.alerts, nothing.thresholds]).toEqual([null, [], { amount: "50.00", percent: "20" }]);
+      expect([nothing.sinceRunId, nothing.alerts, nothing.thresholds]).toEqual([
+        null,
+        [],
+        { amount: "50.00", percent: "20" },
+      ]);
       expect(await loadDemoMonths(bufferIo(), h.store, demo, { name: "test" })).toBeGreaterThan(0);
       expect((await h.store.listRuns({ limit: 10, offset: 0 })).items.map((r) => r.asOf)).toEqual([
         "2026-11-01",
@@ -159,5 +163,4 @@ describe("the app's renewals and changes", () => {
       await h.close();
     }
   });
-});
 });
