@@ -4,7 +4,6 @@ import type { HealthOptions } from "../server/health.ts";
 import type { Db } from "../store/db.ts";
 import type { Actor, Store } from "../store/store.ts";
 import type { Scheduler } from "../sync/schedule.ts";
-import { formatIssue } from "../workspace/issues.ts";
 import { packagePath } from "./files.ts";
 import type { Io } from "./io.ts";
 import type { Runner } from "./main.ts";

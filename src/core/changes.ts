@@ -1,3 +1,4 @@
+import { MONTH_NAMES } from "./dates.ts";
 import { formatMoney, type Money, money, ZERO } from "./money.ts";
 import type { JsonClient, JsonLine, JsonReport } from "./report-json.ts";
 
@@ -135,24 +136,9 @@ function byMoney(a: Change, b: Change): number {
   return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 }
 
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-
 /** "October" for 2026-10-01; with the year when it is not the year of `asOf`. */
 export function monthName(date: string, asOf: string): string {
-  const name = MONTHS[Number(date.slice(5, 7)) - 1] ?? date;
+  const name = MONTH_NAMES[Number(date.slice(5, 7)) - 1] ?? date;
   return date.slice(0, 4) === asOf.slice(0, 4) ? name : `${name} ${date.slice(0, 4)}`;
 }
 

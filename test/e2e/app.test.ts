@@ -283,7 +283,7 @@ describe("the app in a browser", () => {
 
     await nav("Runs", (p) => p.getByTestId("runs-table"));
     await page.getByTestId("start-run").click();
-    expect(await page.getByTestId("run-done").textContent()).toContain("Run #4");
+    expect(await page.getByTestId("run-done").textContent()).toContain("Run #3");
     await page.locator("[data-testid=run-row][data-run-id='3']").waitFor();
     await screenshot(page, "05-runs-after-run");
 

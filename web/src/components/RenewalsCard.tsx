@@ -68,20 +68,24 @@ function RenewalsBody({
       <fieldset className="cards horizons">
         <legend className="visually-hidden">Surpluses reducible within</legend>
         {r.horizons.map((h) => (
-          <button
-            type="button"
+          <label
             key={h.days}
             className={`card card-waste${h.days === horizon ? " card-selected" : ""}`}
-            aria-pressed={h.days === horizon}
-            onClick={() => setHorizon(h.days)}
             data-testid={`renewals-${h.days}`}
           >
+            <input
+              type="radio"
+              name="renewals-horizon"
+              className="visually-hidden"
+              checked={h.days === horizon}
+              onChange={() => setHorizon(h.days)}
+            />
             <span className="card-label">Next {h.days} days</span>
             <span className="card-value">
               <Money value={h.savingPerMonth} />
             </span>
             <span className="card-hint">{plural(h.count, "surplus", "surpluses")} to cut, saved a month</span>
-          </button>
+          </label>
         ))}
       </fieldset>
       <h3>Reducible within {horizon} days</h3>
