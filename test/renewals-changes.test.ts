@@ -102,6 +102,10 @@ describe("trueup changes on the demo", () => {
     const high = await json((io) => runChanges(io, { workspace: join(dir, "ws"), format: "json" }));
     expect(high.thresholds).toEqual({ amount: "1500.00", percent: "10" });
     expect(high.alerts).toEqual([]);
+    await writeFile(yaml, text.replace("rules:\n", "rules:\n  changePercent: lots\n"));
+    const bad = bufferIo();
+    expect(await runChanges(bad, { workspace: join(dir, "ws"), format: "json" })).toBe(2);
+    expect(bad.stderr).toMatch(/trueup\.yaml:\d+.*rules\.changePercent.*"lots"/);
     const saved = join(dir, "november.json");
     await copyFile(join(demo, "expected.json"), saved);
     // Against itself nothing moved.
