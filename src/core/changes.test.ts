@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { catalogueValues, describeChange, monthOverMonth, previousMonthRun } from "./changes.ts";
 import { money } from "./money.ts";
@@ -135,5 +136,54 @@ describe("month-over-month changes", () => {
     expect(previousMonthRun(runs, "2026-11-01")?.id).toBe(4);
     expect(previousMonthRun(runs, "2026-10-20")?.id).toBe(1);
     expect(previousMonthRun(runs, "2026-09-30")).toBeUndefined();
+  });
+});
+
+describe("month-over-month changes (properties)", () => {
+  const lines = fc.array(
+    fc.record({
+      subject: fc.constantFrom("bundle:gold", "service:m365", "service:edr"),
+      required: fc.integer({ min: 0, max: 60 }),
+      billed: fc.integer({ min: 0, max: 60 }),
+      purchased: fc.integer({ min: 0, max: 60 }),
+    }),
+    { maxLength: 3 },
+  );
+  const reportOf = (
+    asOf: string,
+    ls: { subject: string; required: number; billed: number; purchased: number }[],
+  ) =>
+    report(
+      asOf,
+      client("acme", "Acme", [
+        ...new Map(
+          ls.map((l) => [
+            l.subject,
+            line(l.subject, { ...l, price: l.subject.startsWith("bundle") ? "165.00" : null }),
+          ]),
+        ).values(),
+      ]),
+    );
+  it("nothing moves against itself; the other way round every delta turns and the money stays; alerts lead, by money", () => {
+    fc.assert(
+      fc.property(lines, lines, (a, b) => {
+        const before = reportOf("2026-10-01", a);
+        const after = reportOf("2026-11-01", b);
+        expect(monthOverMonth(after, after, undefined, values).changes).toEqual([]);
+        const there = monthOverMonth(before, after, undefined, values);
+        const back = monthOverMonth(after, before, undefined, values);
+        const key = (x: { subject: string; figure: string }) => `${x.subject}|${x.figure}`;
+        const backBy = new Map(back.changes.map((x) => [key(x), x]));
+        for (const x of there.changes) {
+          expect(backBy.get(key(x))?.delta).toBe(-x.delta);
+          expect(backBy.get(key(x))?.money.toFixed(2)).toBe(x.money.toFixed(2));
+        }
+        expect(there.changes.slice(0, there.alerts.length)).toEqual(there.alerts);
+        for (let i = 1; i < there.alerts.length; i++)
+          expect(there.alerts[i - 1]?.money.comparedTo(there.alerts[i]?.money ?? 0)).toBeGreaterThanOrEqual(
+            0,
+          );
+      }),
+    );
   });
 });

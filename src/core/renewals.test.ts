@@ -1,5 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addMonths } from "./dates.ts";
+import { money } from "./money.ts";
 import { licenceTerms, renewals, termKey, within } from "./renewals.ts";
 import type { JsonClient, JsonReport } from "./report-json.ts";
 import type { LicenceRow } from "./types.ts";
@@ -147,3 +149,44 @@ describe("renewal windows", () => {
     expect(addMonths("2024-02-29", 12)).toBe("2025-02-28");
   });
 });
+
+describe("renewal windows (properties)", () => {
+  const day = fc.integer({ min: 0, max: 400 }).map((n) => addDays("2026-11-01", n - 100));
+  const finding = fc.record({
+    subject: fc.constantFrom("service:a", "service:b", "service:c"),
+    cents: fc.integer({ min: 0, max: 100_000 }),
+    on: fc.option(day, { nil: undefined }),
+  });
+  it("each horizon holds the next: its count and saving are those of the windows 0 to N days away", () => {
+    fc.assert(
+      fc.property(fc.array(finding, { maxLength: 12 }), (fs) => {
+        const r = renewals(
+          report(
+            client(
+              "acme",
+              fs.map((f) => surplus(f.subject, 1, 2, (f.cents / 100).toFixed(2), f.on)),
+            ),
+          ),
+          "2026-11-01",
+        );
+        expect(r.windows).toHaveLength(fs.length);
+        for (const h of r.horizons) {
+          const inside = r.windows.filter((w) => w.days !== undefined && w.days >= 0 && w.days <= h.days);
+          expect(h.count).toBe(inside.length);
+          expect(h.savingPerMonth.toFixed(2)).toBe(
+            inside.reduce((t, w) => t.plus(w.savingPerMonth), money("0")).toFixed(2),
+          );
+        }
+        const [d7, d30, d90] = r.horizons.map((h) => h.count);
+        expect(d7 ?? 0).toBeLessThanOrEqual(d30 ?? 0);
+        expect(d30 ?? 0).toBeLessThanOrEqual(d90 ?? 0);
+        const dated = r.windows.map((w) => w.opensOn ?? "9999");
+        expect(dated).toEqual([...dated].sort());
+      }),
+    );
+  });
+});
+
+function addDays(date: string, n: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
