@@ -55,9 +55,10 @@ describe.skipIf(!SERVER)("several processes on one empty PostgreSQL database", (
       expect(servers.filter((s) => /one-time password/.test(s.stdout))).toHaveLength(1);
       expect(servers.filter((s) => /Loaded the demo workspace/.test(s.stderr))).toHaveLength(1);
       expect(await count(url.toString(), "users")).toBe(1);
-      expect(await count(url.toString(), "runs")).toBe(1);
+      // The demo's October (history/2026-10) and then November: two runs, two imports per source.
+      expect(await count(url.toString(), "runs")).toBe(2);
       expect(await count(url.toString(), "sources")).toBe(7);
-      expect(await count(url.toString(), "imports")).toBe(7);
+      expect(await count(url.toString(), "imports")).toBe(14);
       for (const s of servers) {
         expect(await status(`${s.url}healthz`)).toBe(200);
         expect(await (await fetch(`${s.url}readyz`)).json()).toEqual({

@@ -72,6 +72,8 @@ const REQUESTS: Record<string, (f: Fixture, role: Role) => { url?: string; paylo
     payload: { current: ACCOUNTS[role].password, next: changed(role) },
   }),
   "GET /api/dashboard": () => ({}),
+  "GET /api/renewals": () => ({ url: "/api/renewals?asOf=2026-11-01" }),
+  "GET /api/changes": () => ({}),
   "GET /api/clients": () => ({ url: "/api/clients?limit=5" }),
   "GET /api/clients/:id": (f) => ({ url: `/api/clients/${f.clientId}` }),
   "GET /api/findings": () => ({ url: "/api/findings?limit=5" }),

@@ -79,6 +79,33 @@ describe("commitmentEnd (3)", () => {
   });
 });
 
+describe("commitment term lengths (renewal windows, docs/renewals.md)", () => {
+  it("pax8-subscriptions reads commitmentTerm.term; partner-center-reconciliation reads TermAndBillingCycle", async () => {
+    const pax8 =
+      "Company Id,SKU,Quantity,Status,Commitment End Date,Commitment Term\n" +
+      "c0c0-0001,S1-CMPL-M,3,Active,2027-06-30,1-Year\nc0c0-0001,MST-BP,2,Active,2026-11-30,Monthly\n" +
+      "c0c0-0001,MST-BS,2,Active,2026-11-30,Trial\n";
+    const p = await load(PAX8, { "pax8.csv": pax8 });
+    expect(p.issues).toEqual([]);
+    expect(p.rows.licences.map((l) => [l.sku, l.commitmentTermMonths])).toEqual([
+      ["S1-CMPL-M", 12],
+      ["MST-BP", 1],
+      // A term not understood is left unknown, never guessed.
+      ["MST-BS", undefined],
+    ]);
+    const pc =
+      "CustomerDomainName,SkuName,ChargeType,BillableQuantity,SubscriptionEndDate,TermAndBillingCycle\n" +
+      'contoso.onmicrosoft.com,Microsoft 365 Business Premium,cycleCharge,4,9/30/2027,"One-Year commitment for monthly/yearly billing"\n' +
+      'contoso.onmicrosoft.com,Microsoft 365 Business Basic,cycleCharge,1,11/30/2026,"Monthly term, Monthly billing"\n';
+    const m = await load(PC, { "pc.csv": pc });
+    expect(m.issues).toEqual([]);
+    expect(m.rows.licences.map((l) => [l.sku, l.commitmentEnd, l.commitmentTermMonths])).toEqual([
+      ["SPB", "2027-09-30", 12],
+      ["O365_BUSINESS_ESSENTIALS", "2026-11-30", 1],
+    ]);
+  });
+});
+
 describe("trueup.yaml: contract 2's keys (2)", () => {
   const issuesOf = (yaml: string) =>
     checkConfig(`${CATALOGUE}${yaml}`).issues.map((i) => `${i.line}: ${i.field}: ${i.message}`);

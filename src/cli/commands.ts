@@ -35,6 +35,19 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./init.ts")).initCommand,
   },
   {
+    name: "renewals",
+    term: "renewals [options]",
+    summary: "Licence surpluses by the date their term lets them be cut, with what each saves a month.",
+    load: async () => (await import("./renewals.ts")).renewalsCommand,
+  },
+  {
+    name: "changes",
+    term: "changes [options]",
+    summary:
+      "What moved since last month's report, client by client; changes beyond both thresholds are alerts.",
+    load: async () => (await import("./changes.ts")).changesCommand,
+  },
+  {
     name: "demo",
     term: "demo [options]",
     summary: "Write the demo workspace (a fictional MSP with eight clients) to a folder and reconcile it.",

@@ -4,7 +4,6 @@ import type { HealthOptions } from "../server/health.ts";
 import type { Db } from "../store/db.ts";
 import type { Actor, Store } from "../store/store.ts";
 import type { Scheduler } from "../sync/schedule.ts";
-import { formatIssue } from "../workspace/issues.ts";
 import { packagePath } from "./files.ts";
 import type { Io } from "./io.ts";
 import type { Runner } from "./main.ts";
@@ -67,11 +66,11 @@ async function firstStart(io: Io, store: Store, db: Db): Promise<string | undefi
 
 async function loadDemo(io: Io, store: Store): Promise<void> {
   if (!(await store.latestRun()) && (await store.listSources()).length === 0) {
-    const loaded = await store.importWorkspace(packagePath("examples", "demo"), SYSTEM);
-    for (const i of loaded.issues) io.err(`${formatIssue(i)}\n`);
-    if (loaded.issues.some((i) => i.severity === "error")) throw new Error("the demo workspace did not load");
-    await store.reconcile({ today: io.today() }, SYSTEM);
-    io.err(`Loaded the demo workspace (${loaded.rows} rows) and reconciled it.\n`);
+    const { loadDemoMonths } = await import("./demo-store.ts");
+    const rows = await loadDemoMonths(io, store, packagePath("examples", "demo"), SYSTEM);
+    io.err(
+      `Loaded the demo workspace (${rows} rows) and reconciled it (its earlier months under history/ first).\n`,
+    );
   }
 }
 

@@ -11,3 +11,27 @@ function dayNumber(isoDate: string): number {
 export function daysBetween(from: string, to: string): number {
   return Math.round((dayNumber(to) - dayNumber(from)) / DAY_MS);
 }
+
+/** The date `months` calendar months after `isoDate`, kept at the month's last day when it has fewer days. */
+export function addMonths(isoDate: string, months: number): string {
+  const y = Number(isoDate.slice(0, 4));
+  const m = Number(isoDate.slice(5, 7)) - 1 + months;
+  const d = Number(isoDate.slice(8, 10));
+  const last = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(y, m, Math.min(d, last))).toISOString().slice(0, 10);
+}
+
+export const MONTH_NAMES = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+] as const;

@@ -1,6 +1,7 @@
 import { money } from "./money.ts";
 import { reconcile } from "./reconcile.ts";
 import { reportToJsonText } from "./report.ts";
+import type { JsonFinding, JsonLine, JsonClient as ReportJsonClient } from "./report-json.ts";
 import type {
   BillingRow,
   Bundle,
@@ -268,31 +269,10 @@ export function build(spec: Spec): ReconcileInput {
 
 // The report as the JSON of spec 6, which is what the tests compare: money as exact strings.
 
-export interface JsonFinding {
-  type: string;
-  subject: string;
-  expected: number | string | null;
-  actual: number | string | null;
-  monthlyImpact: string;
-  evidence: string[];
-  reducibleOn?: string;
-}
+export type { JsonFinding, JsonLine };
 
-export interface JsonLine {
-  subject: string;
-  required: number | null;
-  billed: number | null;
-  purchased: number | null;
-  deployed: number | null;
-  price: string | null;
-}
-
-export interface JsonClient {
-  id: string;
-  name: string;
+export interface JsonClient extends ReportJsonClient {
   counts: { billableUsers: number; currentDevices: number; staleDevices: number };
-  lines: JsonLine[];
-  findings: JsonFinding[];
 }
 
 export interface JsonReport {

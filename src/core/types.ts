@@ -88,6 +88,10 @@ export interface Rules {
   inactiveUserDays?: number;
   /** The margin (a fraction of revenue, 0.35 = 35 %) below which a client or bundle is flagged. */
   targetMargin?: Money;
+  /** Month-over-month alerts: a change must be worth at least this much a month (default 50.00)... */
+  changeAmount?: Money;
+  /** ...and move its figure by at least this percentage (default 20). */
+  changePercent?: Money;
 }
 
 /** Where a row came from, for evidence: "data/psa.csv:17". */
@@ -140,6 +144,8 @@ export interface LicenceRow {
   unitCost?: Money;
   /** End of the term within which the quantity cannot be reduced (yyyy-mm-dd). */
   commitmentEnd?: string;
+  /** Length of that term in months (12 for "1-Year"), when the source gives it: the next term ends that much later. */
+  commitmentTermMonths?: number;
 }
 
 export interface BillingRow {

@@ -2,7 +2,7 @@ import type { LicenceRow, Owner } from "../core/types.ts";
 import type { Fields } from "./fields.ts";
 import type { Format } from "./format.ts";
 import { microsoftSkus } from "./microsoft-skus.ts";
-import { termEnd } from "./term.ts";
+import { termEnd, termMonths } from "./term.ts";
 import { col } from "./vendor.ts";
 
 // Partner Center's new-commerce invoice reconciliation file: one line per charge. Licences bought are
@@ -102,6 +102,8 @@ export const partnerCenterReconciliation: Format<"licences"> = {
     col("Total"),
     // The end of the subscription's term (new commerce: the quantity is locked until then).
     col("SubscriptionEndDate"),
+    // "1 Year, monthly": the term's length, for when the next term ends once this one has passed.
+    col("TermAndBillingCycle"),
     col("SubscriptionId"),
     col("ChargeStartDate"),
     col("UnitType"),
@@ -127,7 +129,9 @@ export const partnerCenterReconciliation: Format<"licences"> = {
     const signed = isCredit(f) ? -Math.abs(quantity) : quantity;
     const commitmentEnd = termEnd(f, "SubscriptionEndDate");
     const base: LicenceRow = { ref: ctx.ref, owner, vendor: ctx.vendor ?? "", sku, quantity: signed };
-    const row: LicenceRow = commitmentEnd === undefined ? base : { ...base, commitmentEnd };
+    const months = termMonths(f.text("TermAndBillingCycle"));
+    const term = months === undefined ? {} : { commitmentTermMonths: months };
+    const row: LicenceRow = commitmentEnd === undefined ? base : { ...base, commitmentEnd, ...term };
     const subscription = f.text("SubscriptionId") || `${ownerKey(owner)}\u0000${sku.toLowerCase()}`;
     const type = f
       .text("ChargeType")

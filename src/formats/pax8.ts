@@ -1,5 +1,5 @@
 import type { Format } from "./format.ts";
-import { termEnd } from "./term.ts";
+import { termEnd, termMonths } from "./term.ts";
 import { col } from "./vendor.ts";
 
 // Pax8 subscriptions, one line per subscription. Pax8 publishes no CSV layout: the column names are
@@ -29,6 +29,8 @@ export const pax8Subscriptions: Format<"licences"> = {
     col("status", false, "Subscription Status"),
     // The API's commitmentTerm.endDate: a quantity locked in a term can only be cut at its end.
     col("commitmentEnd", false, "commitmentTerm.endDate", "Commitment End Date", "Commitment Term End Date"),
+    // The API's commitmentTerm.term ("1-Year"): when the next term ends, once this one has passed.
+    col("commitmentTerm", false, "commitmentTerm.term", "Commitment Term"),
   ],
   anyOf: [
     ["companyId", "companyName"],
@@ -44,6 +46,9 @@ export const pax8Subscriptions: Format<"licences"> = {
     const commitmentEnd = termEnd(f, "commitmentEnd");
     if (!owner || sku === "" || quantity === undefined || !f.ok) return undefined;
     const row = { ref: ctx.ref, owner, vendor: ctx.vendor ?? "", sku, quantity };
-    return commitmentEnd === undefined ? row : { ...row, commitmentEnd };
+    const months = termMonths(f.text("commitmentTerm"));
+    return commitmentEnd === undefined
+      ? row
+      : { ...row, commitmentEnd, ...(months === undefined ? {} : { commitmentTermMonths: months }) };
   },
 };

@@ -21,6 +21,7 @@ import { findingRoutes } from "./routes/findings.ts";
 import { importRoutes } from "./routes/imports.ts";
 import { mappingRoutes } from "./routes/mappings.ts";
 import { marginRoutes } from "./routes/margin.ts";
+import { renewalRoutes } from "./routes/renewals.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { sharedRoutes } from "./routes/shared.ts";
 import { sourceRoutes } from "./routes/sources.ts";
@@ -54,6 +55,7 @@ export interface AppOptions {
 const RESOURCES = [
   authRoutes,
   dashboardRoutes,
+  renewalRoutes,
   clientRoutes,
   findingRoutes,
   catalogueRoutes,

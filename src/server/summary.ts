@@ -1,26 +1,13 @@
 import { type Finding, type FindingType, type TotalKey, totalOf } from "../core/findings.ts";
 import { formatMoney, type Money, money, ZERO } from "../core/money.ts";
+import type { JsonFinding, JsonLine } from "../core/report-json.ts";
 
 // What the dashboard and the client list show, summed from one run's report (spec 6 JSON) with
 // exact decimals. A run is never rewritten, so a summary is computed once per run.
 
-export interface ReportFinding {
-  type: string;
-  subject: string;
-  expected: number | string | null;
-  actual: number | string | null;
-  monthlyImpact: string;
-  evidence: string[];
-}
-
-export interface ReportLine {
-  subject: string;
-  required: number | null;
-  billed: number | null;
-  purchased: number | null;
-  deployed: number | null;
-  price: string | null;
-}
+/** A finding and a line of the report's JSON (spec 6). */
+export type ReportFinding = JsonFinding;
+export type ReportLine = JsonLine;
 
 export interface ReportClient {
   id: string;

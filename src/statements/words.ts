@@ -1,25 +1,11 @@
+import { MONTH_NAMES } from "../core/dates.ts";
 import type { Member } from "./statement.ts";
 
 // How documents write amounts, months and members: one place, so that HTML, PDF and CSV agree.
 
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-
 /** "2026-11" -> "November 2026". */
 export function monthName(month: string): string {
-  return `${MONTHS[Number(month.slice(5, 7)) - 1] ?? month} ${month.slice(0, 4)}`;
+  return `${MONTH_NAMES[Number(month.slice(5, 7)) - 1] ?? month} ${month.slice(0, 4)}`;
 }
 
 /** "1234.50" -> "1,234.50" (the amount's text is exact; only separators are added). */

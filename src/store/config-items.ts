@@ -110,6 +110,8 @@ export interface WorkspaceSettings {
     inactiveUserDays?: number;
     /** The decimal as text ("0.35"): money-exact, never a float. */
     targetMargin?: string;
+    changeAmount?: string;
+    changePercent?: string;
   };
   connections?: Connection[];
   dateFormat?: Config["dateFormat"];
@@ -126,6 +128,8 @@ export function settingsOf(c: Config): WorkspaceSettings {
     rules: compact({
       ...c.rules,
       targetMargin: c.rules.targetMargin?.toString(),
+      changeAmount: c.rules.changeAmount?.toString(),
+      changePercent: c.rules.changePercent?.toString(),
     }) as WorkspaceSettings["rules"],
     connections: c.connections.length > 0 ? c.connections : undefined,
     msp: c.msp,
@@ -253,5 +257,7 @@ export function readRules(o: WorkspaceSettings["rules"] | undefined): Rules {
     excludeUsers: [...(o?.excludeUsers ?? [])],
     ...(o?.inactiveUserDays === undefined ? {} : { inactiveUserDays: o.inactiveUserDays }),
     ...(o?.targetMargin === undefined ? {} : { targetMargin: money(o.targetMargin) }),
+    ...(o?.changeAmount === undefined ? {} : { changeAmount: money(o.changeAmount) }),
+    ...(o?.changePercent === undefined ? {} : { changePercent: money(o.changePercent) }),
   };
 }

@@ -120,7 +120,15 @@ function readRules(r: Reader, value: unknown): Rules {
   const o = r.obj(
     value,
     ["rules"],
-    ["staleDeviceDays", "requireLicence", "excludeUsers", "inactiveUserDays", "targetMargin"],
+    [
+      "staleDeviceDays",
+      "requireLicence",
+      "excludeUsers",
+      "inactiveUserDays",
+      "targetMargin",
+      "changeAmount",
+      "changePercent",
+    ],
   );
   if (!o) return rules;
   rules.staleDeviceDays = r.count(o, ["rules"], "staleDeviceDays") ?? rules.staleDeviceDays;
@@ -132,6 +140,11 @@ function readRules(r: Reader, value: unknown): Rules {
   if (target?.greaterThanOrEqualTo(1))
     r.y.error(["rules", "targetMargin"], `expected a fraction below 1 such as 0.35, got "${target}"`);
   else if (target !== undefined) rules.targetMargin = target;
+  for (const key of ["changeAmount", "changePercent"] as const) {
+    const v = o[key];
+    const m = r.money(typeof v === "number" ? { [key]: String(v) } : o, ["rules"], key);
+    if (m !== undefined) rules[key] = m;
+  }
   return rules;
 }
 

@@ -18,10 +18,10 @@ import {
   WIDTH,
 } from "./harness.ts";
 
-// The app in a real browser: `trueup serve` on a fresh database (the demo, reconciled once, and the
+// The app in a real browser: `trueup serve` on a fresh database (the demo and its October, reconciled, and the
 // admin's one-time password, which the admin replaces at first sign-in), Chromium headless. One server and one browser for the whole file: the
-// tests run in order and each leaves the state the next one expects (run #1 from the first start,
-// run #2 after a dismissal, run #3 after a mapping). Every login succeeds: failed ones get the
+// tests run in order and each leaves the state the next one expects (runs #1 and #2 from the first
+// start: the demo's October, then November; run #3 after a dismissal, run #4 after a mapping). Every login succeeds: failed ones get the
 // address rate limited.
 
 const ADMIN = "admin@trueup.local";
@@ -187,8 +187,25 @@ describe("the app in a browser", () => {
       expect(await attr(page.getByTestId(`total-${key}`), "data-value"), key).toBe(
         String(report.totals[key]),
       );
-    expect(await page.getByTestId("dashboard-run").textContent()).toContain(`Run #1 as of ${report.asOf}`);
+    expect(await page.getByTestId("dashboard-run").textContent()).toContain(`Run #2 as of ${report.asOf}`);
     await screenshot(page, "02-dashboard");
+  });
+
+  it("shows on the dashboard the surpluses to cut within 30 days and the spike since October", async () => {
+    await open("/", (p) => p.getByTestId("renewals-soon"));
+    const soon = await page.getByTestId("renewals-soon").textContent();
+    expect(soon).toContain("Cobalt Freight & Logistics");
+    expect(soon).toContain("Microsoft 365 F3");
+    expect(await attr(page.getByTestId("renewals-30").locator("[data-value]"), "data-value")).toBe("32.00");
+    // Ivy's window (31 January, 91 days away) is in none of the horizons; the calendar lists it.
+    await page.getByText("Calendar of every window").click();
+    expect(await page.getByTestId("renewals-calendar").textContent()).toContain("January 2027");
+    const alerts = page.getByTestId("changes-alerts");
+    await alerts.waitFor();
+    expect(await alerts.locator("tbody tr").first().textContent()).toContain(
+      "Granite Ridge Construction: Gold (per user) required +40 % (+8) since October",
+    );
+    await screenshot(page, "02b-dashboard-renewals-changes");
   });
 
   it("shows on a client's page the devices behind its coverage gap", async () => {
@@ -266,17 +283,17 @@ describe("the app in a browser", () => {
 
     await nav("Runs", (p) => p.getByTestId("runs-table"));
     await page.getByTestId("start-run").click();
-    expect(await page.getByTestId("run-done").textContent()).toContain("Run #2");
-    await page.locator("[data-testid=run-row][data-run-id='2']").waitFor();
+    expect(await page.getByTestId("run-done").textContent()).toContain("Run #3");
+    await page.locator("[data-testid=run-row][data-run-id='3']").waitFor();
     await screenshot(page, "05-runs-after-run");
 
-    // The latest run is #2: the finding is in it, still dismissed, with its reason.
+    // The latest run is #3: the finding is in it, still dismissed, with its reason.
     await open(`/findings?clientId=foxglove&type=LICENCE_SURPLUS`, (p) => p.getByTestId("findings-table"));
     const after = page.locator(`[data-testid=finding-row][data-key="${key}"]`);
     expect(await attr(after, "data-status")).toBe("dismissed");
     expect(await after.textContent()).toContain(reason);
     const fromApi = await apiGet<{ items: { key: string; status: string; reason: string | null }[] }>(
-      "/api/findings?runId=2&clientId=foxglove&type=LICENCE_SURPLUS",
+      "/api/findings?runId=3&clientId=foxglove&type=LICENCE_SURPLUS",
     );
     expect(fromApi.items.map((f) => [f.key, f.status, f.reason])).toEqual([[key, "dismissed", reason]]);
   });
@@ -352,7 +369,7 @@ describe("the app in a browser", () => {
     await screenshot(page, "07-mappings-pending");
 
     await done.getByRole("button", { name: "Run the reconciliation now" }).click();
-    expect(await done.getByTestId("run-done").textContent()).toContain("Run #3");
+    expect(await done.getByTestId("run-done").textContent()).toContain("Run #4");
     await row.waitFor({ state: "detached" });
     await settled(page, page.locator("main h1"));
     await screenshot(page, "08-mappings-after-run");
@@ -363,8 +380,8 @@ describe("the app in a browser", () => {
     const latest = await apiGet<{ total: number }>("/api/findings?type=UNMAPPED_SKU");
     expect(latest.total).toBe(0);
 
-    // The runs page says so too: fixed between run #2 and run #3; and the dismissal held again.
-    await open("/runs?from=2&to=3", (p) => p.getByTestId("run-diff"));
+    // The runs page says so too: fixed between run #3 and run #4; and the dismissal held again.
+    await open("/runs?from=3&to=4", (p) => p.getByTestId("run-diff"));
     await page.locator(`[data-testid=diff-fixed] [data-testid=diff-row][data-key="${key}"]`).waitFor();
     await screenshot(page, "09-runs-diff");
     const dismissed = await apiGet<{ items: { key: string }[] }>("/api/findings?status=dismissed");
@@ -393,7 +410,7 @@ describe("the app in a browser", () => {
     { name: "catalogue", path: "/catalogue", ready: (p) => p.getByTestId("catalogue-editor"), acts: true },
     { name: "mappings", path: "/mappings", ready: (p) => p.getByTestId("mappings-table"), acts: true },
     { name: "imports", path: "/imports", ready: (p) => p.getByTestId("imports-table"), acts: true },
-    { name: "runs", path: "/runs?from=1&to=3", ready: (p) => p.getByTestId("run-diff"), acts: true },
+    { name: "runs", path: "/runs?from=2&to=4", ready: (p) => p.getByTestId("run-diff"), acts: true },
     { name: "users", path: "/users", ready: (p) => p.getByTestId("users-admin-table"), acts: true },
     { name: "audit", path: "/audit", ready: (p) => p.getByTestId("audit-table"), acts: false },
     {

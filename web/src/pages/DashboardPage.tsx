@@ -1,8 +1,10 @@
 import type { ReactNode } from "react";
 import { queries } from "../api.ts";
+import { ChangesList } from "../components/ChangesList.tsx";
 import { type Bar, BarChart, type Series, TrendChart } from "../components/Charts.tsx";
 import { Count, Money } from "../components/Figures.tsx";
 import { PageHeader, Section } from "../components/Page.tsx";
+import { RenewalsCard } from "../components/RenewalsCard.tsx";
 import { RunButton } from "../components/RunButton.tsx";
 import { Empty, ErrorState, Loading } from "../components/States.tsx";
 import {
@@ -123,6 +125,8 @@ function DashboardBody({ d }: { d: Dashboard }) {
       <Section title="Trend over past runs" id="trend" testId="chart-trend">
         <Trend d={d} />
       </Section>
+      <RenewalsCard key={`renewals-${d.run?.id}`} />
+      <ChangesList key={`changes-${d.run?.id}`} />
     </>
   );
 }
