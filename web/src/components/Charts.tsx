@@ -75,7 +75,8 @@ export function BarChart({
       <svg
         viewBox={`0 0 ${W} ${height}`}
         width="100%"
-        role="img"
+        // A group, not an image: its bars are links (axe: nested-interactive).
+        role="group"
         aria-labelledby={titleId}
         className="chart-svg"
       >
