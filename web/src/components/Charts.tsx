@@ -75,8 +75,7 @@ export function BarChart({
       <svg
         viewBox={`0 0 ${W} ${height}`}
         width="100%"
-        // A group, not an image: its bars are links (axe: nested-interactive).
-        role="group"
+        // No role="img": its bars are links, which an image may not hold (axe: nested-interactive).
         aria-labelledby={titleId}
         className="chart-svg"
       >
