@@ -71,9 +71,21 @@ async function newContext(
   return ctx.newPage();
 }
 
-/** How many pixels the page is wider than its viewport (0: no horizontal scroll of the page). */
-function overflow(on: Page): Promise<number> {
-  return on.evaluate(() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth));
+/**
+ * How many pixels the page is wider than its viewport (0: no horizontal scroll of the page), and
+ * which elements stick out first (the outermost ones past the right edge), to say what to fix.
+ */
+function overflow(on: Page): Promise<number | string> {
+  return on.evaluate(() => {
+    const over = Math.max(0, document.documentElement.scrollWidth - window.innerWidth);
+    if (over === 0) return 0;
+    const out = (e: Element) => e.getBoundingClientRect().right > window.innerWidth + 1;
+    const culprits = [...document.querySelectorAll("body *")]
+      .filter((e) => out(e) && !(e.parentElement && out(e.parentElement)))
+      .slice(0, 5)
+      .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join(".")}`);
+    return `${over} px: ${culprits.join(", ")}`;
+  });
 }
 
 /** axe-core's serious and critical violations on the page, as "rule: target, target". */
@@ -140,7 +152,7 @@ describe("every page, every screen", () => {
   it("shows every page at 1280 and 390 px with no horizontal scroll and no serious axe violation", async () => {
     const phone = await newContext(PHONE);
     const violations: Record<string, string[]> = {};
-    const overflows: Record<string, number> = {};
+    const overflows: Record<string, number | string> = {};
     for (const p of PAGES) {
       await open(page, p.path);
       violations[p.name] = await axeViolations(page);
@@ -173,7 +185,7 @@ describe("every page, every screen", () => {
   it("in dark mode: dark colours from prefers-color-scheme, and still no serious axe violation", async () => {
     const dark = await newContext(WIDTH, { colorScheme: "dark" });
     const violations: Record<string, string[]> = {};
-    const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
     for (const p of PAGES) {
       await open(dark, p.path);
       violations[p.name] = await axeViolations(dark);
@@ -181,7 +193,7 @@ describe("every page, every screen", () => {
         await shots.take(dark, `${p.name}-dark`);
     }
     expect(violations).toEqual(Object.fromEntries(PAGES.map((p) => [p.name, []])));
-    const background = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const background = await dark.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
     expect(background).not.toBe(light);
     // Dark: each RGB channel of the page's background is below a quarter of full.
     const channels = (background.match(/\d+/g) ?? []).slice(0, 3).map(Number);
@@ -200,7 +212,7 @@ describe("every page, every screen", () => {
         .evaluateAll((els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).length);
       expect(visibleButtons).toBe(0);
       expect(await page.getByRole("heading", { level: 1 }).isVisible()).toBe(true);
-      expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(
+      expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe(
         "rgb(255, 255, 255)",
       );
       await shots.take(page, "client-print");
