@@ -211,6 +211,13 @@ describe("every page, every screen", () => {
         .getByRole("button")
         .evaluateAll((els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).length);
       expect(visibleButtons).toBe(0);
+      // Nor fields to type in (filters, a link's validity), nor the statement's actions.
+      const visibleFields = await page
+        .locator("input, select, textarea")
+        .evaluateAll((els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).length);
+      expect(visibleFields).toBe(0);
+      expect(await page.getByRole("heading", { name: "Statement and evidence" }).isVisible()).toBe(false);
+      expect(await page.getByTestId("devices-table").isVisible()).toBe(true);
       expect(await page.getByRole("heading", { level: 1 }).isVisible()).toBe(true);
       expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe(
         "rgb(255, 255, 255)",
