@@ -334,13 +334,13 @@ export function screenshotsIn(folder: string): {
 
 /**
  * Signs in with a one-time password and, on the page that asks for it
- * first, replaces it with a password of the account's own.
+ * first, replaces it with a password of the account's own (the one-time password is not typed again).
  */
 export async function signInFirstTime(p: Page, email: string, oneTime: string): Promise<void> {
   await p.getByLabel("Email").fill(email);
   await p.getByLabel("Password").fill(oneTime);
   await p.getByRole("button", { name: "Sign in" }).click();
-  await p.getByLabel("Current password").fill(oneTime);
+  // The one-time password just typed is not asked for again.
   await p.getByLabel("New password", { exact: true }).fill(`${oneTime}-own`);
   await p.getByLabel("Repeat the new password").fill(`${oneTime}-own`);
   await p.getByRole("button", { name: "Choose password" }).click();

@@ -52,7 +52,7 @@ type State =
   | { kind: "checking" }
   | { kind: "signed-out"; notice?: string }
   | { kind: "failed"; error: ApiError }
-  | { kind: "signed-in"; session: Session };
+  | { kind: "signed-in"; session: Session; oneTime?: string };
 
 function App() {
   const [state, setState] = useState<State>({ kind: "checking" });
@@ -105,8 +105,13 @@ function App() {
     return (
       <LoginPage
         notice={state.kind === "signed-out" ? state.notice : undefined}
-        onSignedIn={(session) => {
-          setState({ kind: "signed-in", session });
+        onSignedIn={(session, password) => {
+          // A one-time password stays in memory (never storage) for the page that replaces it.
+          setState({
+            kind: "signed-in",
+            session,
+            oneTime: session.mustChangePassword ? password : undefined,
+          });
           if (window.location.pathname === "/login") navigate("/", { replace: true });
         }}
       />
@@ -116,6 +121,7 @@ function App() {
     return (
       <ChoosePasswordPage
         session={state.session}
+        oneTime={state.oneTime}
         onSignOut={signOut}
         onChosen={() => {
           setState({ kind: "signed-in", session: { ...state.session, mustChangePassword: false } });

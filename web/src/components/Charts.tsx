@@ -75,7 +75,7 @@ export function BarChart({
       <svg
         viewBox={`0 0 ${W} ${height}`}
         width="100%"
-        role="img"
+        // No role="img": its bars are links, which an image may not hold (axe: nested-interactive).
         aria-labelledby={titleId}
         className="chart-svg"
       >

@@ -27,13 +27,20 @@ export function PasswordForm({
   email,
   submitLabel,
   onChanged,
+  knownCurrent,
 }: {
   email: string;
   submitLabel: string;
   /** Called once the server has changed the password. */
   onChanged: () => void;
+  /**
+   * The current password when the person has just typed it (the one-time password of the first
+   * sign-in, held in memory only): the form then does not ask for it again. The server still checks it.
+   */
+  knownCurrent?: string;
 }) {
-  const [current, setCurrent] = useState("");
+  const [typed, setCurrent] = useState("");
+  const current = knownCurrent ?? typed;
   const [next, setNext] = useState("");
   const [repeat, setRepeat] = useState("");
   const [busy, setBusy] = useState(false);
@@ -65,17 +72,19 @@ export function PasswordForm({
           {error}
         </p>
       )}
-      <label className="field">
-        <span>Current password</span>
-        <input
-          type="password"
-          name="current-password"
-          autoComplete="current-password"
-          required
-          value={current}
-          onChange={(e) => setCurrent(e.target.value)}
-        />
-      </label>
+      {knownCurrent === undefined && (
+        <label className="field">
+          <span>Current password</span>
+          <input
+            type="password"
+            name="current-password"
+            autoComplete="current-password"
+            required
+            value={typed}
+            onChange={(e) => setCurrent(e.target.value)}
+          />
+        </label>
+      )}
       <label className="field">
         <span>New password</span>
         <input

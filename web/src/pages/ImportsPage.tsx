@@ -6,9 +6,10 @@ import { PageHeader, Section } from "../components/Page.tsx";
 import { Pager } from "../components/Pager.tsx";
 import { RunButton } from "../components/RunButton.tsx";
 import { ActionError, Empty, ErrorState, Loading, Notice } from "../components/States.tsx";
-import { formatCount, formatDateTime, plural } from "../format.ts";
+import { formatCount, formatDateTime, formatDay, plural } from "../format.ts";
 import { useCan, useGet } from "../hooks.ts";
-import type { ImportPreview, ImportView, SourceView } from "../types.ts";
+import { Link } from "../router.tsx";
+import type { ImportPreview, ImportView, RunView, SourceView } from "../types.ts";
 
 const LIMIT = 20;
 
@@ -76,7 +77,13 @@ type Step =
   | { kind: "previewing" }
   | { kind: "preview"; preview: ImportPreview }
   | { kind: "importing"; preview: ImportPreview }
-  | { kind: "imported"; imported: ImportView };
+  | {
+      kind: "imported";
+      imported: ImportView;
+      /** The run started at once after the import (undefined while it runs). */
+      run?: RunView;
+      runError?: ApiError;
+    };
 
 function Importer({ sources, onImported }: { sources: SourceView[]; onImported: () => void }) {
   const [sourceId, setSourceId] = useState<number | "">("");
@@ -125,6 +132,14 @@ function Importer({ sources, onImported }: { sources: SourceView[]; onImported: 
       const res = await api.importFile({ sourceId, fileName: file.name, content: file.content });
       setStep({ kind: "imported", imported: res.import });
       onImported();
+      // Reconcile at once, so that the dashboard and the findings reflect the file.
+      try {
+        const run = await api.startRun();
+        setStep({ kind: "imported", imported: res.import, run });
+      } catch (e) {
+        const runError = e instanceof ApiError ? e : new ApiError(0, "client", String(e));
+        setStep({ kind: "imported", imported: res.import, runError });
+      }
     } catch (e) {
       const err = e instanceof ApiError ? e : new ApiError(0, "client", String(e));
       // The server found errors the preview did not: show them as the preview's.
@@ -196,10 +211,26 @@ function Importer({ sources, onImported }: { sources: SourceView[]; onImported: 
       {step.kind === "imported" && (
         <Notice testId="import-done">
           Imported <strong>{step.imported.fileName}</strong>: {plural(step.imported.rowCount, "row")} stored
-          for {source ? sourceLabel(source) : `source ${step.imported.sourceId}`}. Findings change on the next
-          run.
+          for {source ? sourceLabel(source) : `source ${step.imported.sourceId}`}.{" "}
+          {step.run ? (
+            <span data-testid="import-run">
+              Reconciled at once: run #{step.run.id} as of {formatDay(step.run.asOf)}
+              {typeof step.run.totals.findings === "number"
+                ? ` found ${plural(step.run.totals.findings, "finding")}`
+                : ""}
+              . <Link to="/">Dashboard</Link> ·{" "}
+              <Link to={`/findings?runId=${step.run.id}`}>Its findings</Link>
+            </span>
+          ) : step.runError ? (
+            <span>The reconciliation after it failed; start it again below.</span>
+          ) : (
+            <span role="status" data-testid="import-running">
+              Reconciling…
+            </span>
+          )}
+          <ActionError error={step.runError} />
           <div className="button-row">
-            <RunButton label="Re-run the reconciliation" primary />
+            {step.runError && <RunButton label="Re-run the reconciliation" primary />}
             <button type="button" className="btn" onClick={reset}>
               Import another file
             </button>

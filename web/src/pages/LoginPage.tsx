@@ -2,7 +2,14 @@ import { type FormEvent, useEffect, useState } from "react";
 import { ApiError, api } from "../api.ts";
 import type { Session } from "../types.ts";
 
-export function LoginPage({ onSignedIn, notice }: { onSignedIn: (s: Session) => void; notice?: string }) {
+export function LoginPage({
+  onSignedIn,
+  notice,
+}: {
+  /** `password` is what was typed: a one-time password is carried to the next page in memory. */
+  onSignedIn: (s: Session, password: string) => void;
+  notice?: string;
+}) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
@@ -17,7 +24,7 @@ export function LoginPage({ onSignedIn, notice }: { onSignedIn: (s: Session) => 
     setBusy(true);
     setError(null);
     try {
-      onSignedIn(await api.login(email.trim(), password));
+      onSignedIn(await api.login(email.trim(), password), password);
     } catch (err) {
       setPassword("");
       if (!(err instanceof ApiError)) setError(String(err));

@@ -11,10 +11,13 @@ import type { Session } from "../types.ts";
  */
 export function ChoosePasswordPage({
   session,
+  oneTime,
   onChosen,
   onSignOut,
 }: {
   session: Session;
+  /** The one-time password just typed on the sign-in page (in memory; absent after a reload). */
+  oneTime?: string;
   onChosen: () => void;
   onSignOut: () => void;
 }) {
@@ -37,7 +40,12 @@ export function ChoosePasswordPage({
           You signed in as <strong>{session.user.email}</strong> with a one-time password. Choose your own
           password to go on.
         </p>
-        <PasswordForm email={session.user.email} submitLabel="Choose password" onChanged={onChosen} />
+        <PasswordForm
+          email={session.user.email}
+          submitLabel="Choose password"
+          onChanged={onChosen}
+          knownCurrent={oneTime}
+        />
         <button type="button" className="btn btn-small" onClick={onSignOut}>
           Sign out
         </button>
