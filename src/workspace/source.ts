@@ -178,6 +178,8 @@ export async function readSource(
           if (!fields) return;
           fields.dates = new FileDates(statedOrder(source, format, options.dateFormat));
           fields.vendorDates = !format.name.startsWith("trueup-") || source.columns !== undefined;
+          // Excel writes `;` files where the decimal separator is a comma (most of Europe).
+          fields.decimalComma = record.delimiter === ";";
           width = record.fields.length;
           continue;
         }
