@@ -64,9 +64,9 @@ export class Fields {
   text(column: string): string {
     const i = this.index.get(column);
     const raw = i === undefined ? "" : (this.fields[i] ?? "").trim();
-    const path = this.nested.get(column);
+    const path = this.nested.size === 0 ? undefined : this.nested.get(column);
     const v = path !== undefined && raw.startsWith("@{") ? hashtableValue(raw, path) : raw;
-    const table = this.tables?.get(column);
+    const table = this.tables === undefined || this.tables.size === 0 ? undefined : this.tables.get(column);
     return table === undefined ? v : (table.get(v.toLowerCase()) ?? v);
   }
 
