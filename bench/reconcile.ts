@@ -3,7 +3,8 @@
 // the same run, runs paired (Trueup, DuckDB, Trueup, ...), and checks DuckDB's counts equal Trueup's.
 // Both run as a user runs them: `node bin/trueup.js reconcile` on the compiled CLI (built first), and
 // DuckDB's script compiled to JavaScript; neither goes through tsx. bench/peak.mjs, preloaded, reports
-// each process's peak RSS. Options: --scales 1,4,10,50 (x200 clients), --runs 3 (runs per scale).
+// each process's peak RSS. Options: --scales 1,4,10,50 (x200 clients), --runs 3 (runs per scale),
+// --cli FILE (the script run as `trueup`, default bin/trueup.js: another build, to compare).
 
 import { execFileSync, spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
@@ -122,7 +123,7 @@ function runOnce(args: string[], out?: string, stdout?: (text: string) => void):
   });
 }
 
-async function benchScale(scale: number, runs: number): Promise<Result> {
+async function benchScale(scale: number, runs: number, cli: string): Promise<Result> {
   const clients = scale * CLIENTS_PER_SCALE;
   const dir = join(HERE, "out", `x${scale}`);
   await rm(dir, { recursive: true, force: true });
@@ -140,7 +141,7 @@ async function benchScale(scale: number, runs: number): Promise<Result> {
   let duckCounts: Counts = {};
   const reportFile = join(dir, "report.json");
   for (let i = 0; i < runs; i++) {
-    const trueup = ["bin/trueup.js", "reconcile", "--workspace", dir, "--format", "json"];
+    const trueup = [cli, "reconcile", "--workspace", dir, "--format", "json"];
     const run = await runOnce(trueup, i === 0 ? reportFile : "/dev/null");
     const duck = await runOnce([DUCKDB_CHILD, dir], undefined, (text) => {
       duckCounts = JSON.parse(text) as Counts;
@@ -254,17 +255,18 @@ function printVerdict(results: Result[]): void {
   }
 }
 
-function options(): { scales: number[]; runs: number } {
+function options(): { scales: number[]; runs: number; cli: string } {
   const spec = {
     scales: { type: "string", default: "1,4,10,50" },
     runs: { type: "string", default: "3" },
+    cli: { type: "string", default: "bin/trueup.js" },
   } as const;
-  let values: { scales: string; runs: string };
+  let values: { scales: string; runs: string; cli: string };
   try {
     values = parseArgs({ options: spec }).values;
   } catch (err) {
     throw new BenchError(
-      `${err instanceof Error ? err.message : err}\nusage: reconcile.ts [--scales 1,4,10,50] [--runs 3]`,
+      `${err instanceof Error ? err.message : err}\nusage: reconcile.ts [--scales 1,4,10,50] [--runs 3] [--cli bin/trueup.js]`,
     );
   }
   const scales = values.scales.split(",").map((s) => Number(s.trim()));
@@ -272,14 +274,14 @@ function options(): { scales: number[]; runs: number } {
   if (scales.some((s) => !Number.isInteger(s) || s < 1))
     throw new BenchError(`bad --scales: ${values.scales}`);
   if (!Number.isInteger(runs) || runs < 1) throw new BenchError(`bad --runs: ${values.runs}`);
-  return { scales, runs };
+  return { scales, runs, cli: values.cli };
 }
 
 async function main(): Promise<void> {
-  const { scales, runs } = options();
+  const { scales, runs, cli } = options();
   await compile();
   const results: Result[] = [];
-  for (const scale of scales) results.push(await benchScale(scale, runs));
+  for (const scale of scales) results.push(await benchScale(scale, runs, cli));
   console.log("");
   printTable(results);
   printVerdict(results);
