@@ -25,6 +25,8 @@ const CLIENTS_PER_SCALE = 200;
 interface Run {
   wallMs: number;
   engineMs: number;
+  /** CPU time of the process (user and system). */
+  cpuMs: number;
   rssKb: number;
 }
 
@@ -35,10 +37,13 @@ interface Result {
   bytes: number;
   wallMs: number;
   engineMs: number;
+  cpuMs: number;
   rssKb: number;
   duck: Run;
   /** Trueup's wall time over DuckDB's, the median of the pairs' ratios. */
   ratio: number;
+  /** The same of their CPU times. */
+  cpuRatio: number;
   /** Figures compared, and clients whose EDR gap is compared. */
   figures: number;
   edrClients: number;
@@ -56,10 +61,12 @@ function median(values: number[]): number {
   return sorted.length % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
 }
 
-function parseReport(text: string): { ms: number; maxRssKb: number } {
-  const report = JSON.parse(text) as { ms?: unknown; maxRssKb?: unknown };
-  if (typeof report.ms !== "number" || typeof report.maxRssKb !== "number") throw new Error("bad report");
-  return { ms: report.ms, maxRssKb: report.maxRssKb };
+function parseReport(text: string): { ms: number; cpuMs: number; maxRssKb: number } {
+  const report = JSON.parse(text) as { ms?: unknown; cpuMs?: unknown; maxRssKb?: unknown };
+  const { ms, cpuMs, maxRssKb } = report;
+  if (typeof ms !== "number" || typeof cpuMs !== "number" || typeof maxRssKb !== "number")
+    throw new Error("bad report");
+  return { ms, cpuMs, maxRssKb };
 }
 
 const DUCKDB_CHILD = join(HERE, "out", "duckdb-child.mjs");
@@ -116,9 +123,9 @@ function runOnce(args: string[], out?: string, stdout?: (text: string) => void):
         reject(new BenchError(`node ${args.join(" ")} failed (${how}):\n${stderr}`));
         return;
       }
-      const { ms, maxRssKb } = parseReport(report);
+      const { ms, cpuMs, maxRssKb } = parseReport(report);
       stdout?.(text);
-      resolve({ wallMs, engineMs: ms, rssKb: maxRssKb });
+      resolve({ wallMs, engineMs: ms, cpuMs, rssKb: maxRssKb });
     });
   });
 }
@@ -138,6 +145,7 @@ async function benchScale(scale: number, runs: number, cli: string): Promise<Res
   const done: Run[] = [];
   const ducks: Run[] = [];
   const ratios: number[] = [];
+  const cpuRatios: number[] = [];
   let duckCounts: Counts = {};
   const reportFile = join(dir, "report.json");
   for (let i = 0; i < runs; i++) {
@@ -149,6 +157,7 @@ async function benchScale(scale: number, runs: number, cli: string): Promise<Res
     done.push(run);
     ducks.push(duck);
     ratios.push(run.wallMs / duck.wallMs);
+    cpuRatios.push(run.cpuMs / duck.cpuMs);
   }
   const { counts, skip } = trueupCounts(JSON.parse(await readFile(reportFile, "utf8")));
   const differ = compareCounts(counts, duckCounts, skip);
@@ -159,13 +168,16 @@ async function benchScale(scale: number, runs: number, cli: string): Promise<Res
     bytes,
     wallMs: median(done.map((r) => r.wallMs)),
     engineMs: median(done.map((r) => r.engineMs)),
+    cpuMs: median(done.map((r) => r.cpuMs)),
     rssKb: Math.max(...done.map((r) => r.rssKb)),
     duck: {
       wallMs: median(ducks.map((r) => r.wallMs)),
       engineMs: median(ducks.map((r) => r.engineMs)),
+      cpuMs: median(ducks.map((r) => r.cpuMs)),
       rssKb: Math.max(...ducks.map((r) => r.rssKb)),
     },
     ratio: median(ratios),
+    cpuRatio: median(cpuRatios),
     figures: Object.keys(counts).length,
     edrClients: clients - skip.size,
     check: differ,
@@ -178,11 +190,14 @@ const HEADINGS = [
   "rows",
   "MB",
   "time s",
+  "cpu s",
   "rows/s",
   "peak RSS MB",
   "DuckDB s",
+  "DuckDB cpu s",
   "DuckDB MB",
   "x DuckDB",
+  "x cpu",
   "counts",
 ];
 
@@ -194,11 +209,14 @@ function tableRow(r: Result): string[] {
     n(r.rows),
     (r.bytes / 1e6).toFixed(1),
     (r.wallMs / 1000).toFixed(2),
+    (r.cpuMs / 1000).toFixed(2),
     n(r.rows / (r.wallMs / 1000)),
     n(r.rssKb / 1024),
     (r.duck.wallMs / 1000).toFixed(2),
+    (r.duck.cpuMs / 1000).toFixed(2),
     n(r.duck.rssKb / 1024),
     r.ratio.toFixed(1),
+    r.cpuRatio.toFixed(1),
     r.check ? "DIFFER" : `equal (${n(r.figures)})`,
   ];
 }
@@ -214,7 +232,8 @@ function printTable(results: Result[]): void {
   console.log(tableText(results));
   console.log(
     "time s: median wall time of `node bin/trueup.js reconcile --format json` (start-up included);\n" +
-      "x DuckDB: Trueup's wall time over DuckDB's (same files, runs paired), median of the pairs;\n" +
+      "cpu s: its CPU time (user + system, all threads), which a busy machine inflates less;\n" +
+      "x DuckDB, x cpu: Trueup's wall (CPU) time over DuckDB's (same files, runs paired), median of the pairs;\n" +
       "counts: DuckDB's billable users, current devices, EDR gaps, licence and billing sums per client\n" +
       "equal to Trueup's report (figures compared; EDR gaps where Trueup counts EDR on every device)",
   );
