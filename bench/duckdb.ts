@@ -1,11 +1,10 @@
 // The yardstick of `npm run bench`: DuckDB computes the core counts of a generated workspace from the
 // same CSV files (billable users and current devices per client, devices without EDR, licence and
 // billing sums), for the bench to time beside `trueup reconcile` and to check against its report.
-// Launched as `node --import tsx bench/duckdb.ts DIR` by bench/reconcile.ts; writes
-// {"ms", "maxRssKb", "counts"} on file descriptor 3. DIR/bench-* (written by writeKeys, untimed) map
-// accounts, SKUs and PSA products to the clients, services and subjects of trueup.yaml.
+// Run compiled, without tsx, through bench/duckdb-child.ts. DIR/bench-* (written by writeKeys,
+// untimed) map accounts, SKUs and PSA products to the clients, services and subjects of trueup.yaml.
 
-import { writeFileSync, writeSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { parse } from "yaml";
@@ -86,6 +85,15 @@ create table agents as
     case when lower(trim(coalesce(e.serial, ''))) in (${placeholders}) then null
       else lower(trim(e.serial)) end as serial
   from edr e join clients c on lower(trim(e.account)) = lower(trim(c.edr));
+-- A device is covered by an agent of its client with its serial, or with its host name where either
+-- has no serial (two equi-joins: a correlated "exists ... or ..." does not scale).
+create table covered as
+  select d.client, d.device from current_devices d
+    join agents a on a.client = d.client and a.serial = d.serial
+  union
+  select d.client, d.device from current_devices d
+    join agents a on a.client = d.client and a.host = d.host
+    where a.serial is null or d.serial is null;
 
 select client, 'billableUsers' as figure, count(distinct lower(u.upn)) as n
   from users u join clients c on lower(trim(u.account)) = lower(trim(c.microsoft))
@@ -96,9 +104,7 @@ union all
 select client, 'currentDevices', count(*) from current_devices group by client
 union all
 select d.client, 'edrGap', count(*) from current_devices d
-  where not exists (
-    select 1 from agents a where a.client = d.client
-      and (a.serial = d.serial or ((a.serial is null or d.serial is null) and a.host = d.host)))
+  anti join covered c on c.client = d.client and c.device = d.device
   group by d.client
 union all
 select c.client, 'purchased:service:' || s.service, sum(cast(l.quantity as integer))
@@ -169,19 +175,4 @@ export function compareCounts(trueup: Counts, duck: Counts, skip: Set<string>, m
   const differ = keys.filter((k) => (trueup[k] ?? 0) !== (duck[k] ?? 0));
   const shown = differ.slice(0, max).map((k) => `${k}: trueup ${trueup[k] ?? 0}, duckdb ${duck[k] ?? 0}`);
   return differ.length === 0 ? "" : `${differ.length} figures differ, e.g.\n  ${shown.join("\n  ")}`;
-}
-
-const invoked = process.argv[1]?.endsWith("duckdb.ts");
-if (invoked) {
-  const dir = process.argv[2];
-  if (!dir) {
-    console.error("usage: node --import tsx bench/duckdb.ts WORKSPACE");
-    process.exit(2);
-  }
-  const started = performance.now();
-  const { readFileSync } = await import("node:fs");
-  const config = JSON.parse(readFileSync(join(dir, "bench-rules.json"), "utf8")) as Config;
-  const counts = await duckdbCounts(dir, config);
-  const ms = performance.now() - started;
-  writeSync(3, JSON.stringify({ ms, maxRssKb: process.resourceUsage().maxRSS, counts }));
 }

@@ -1,15 +1,20 @@
 // `npm run bench`: times `trueup reconcile` on synthetic workspaces of 200, 800, 2,000 and 10,000
 // clients, each beside DuckDB computing the core counts from the same CSV files (bench/duckdb.ts) in
 // the same run, runs paired (Trueup, DuckDB, Trueup, ...), and checks DuckDB's counts equal Trueup's.
-// Options: --scales 1,4,10,50 (which scales to run, x200 clients), --runs 3 (runs per scale, medians).
+// Both run as a user runs them: `node bin/trueup.js reconcile` on the compiled CLI (built first), and
+// DuckDB's script compiled to JavaScript; neither goes through tsx. bench/peak.mjs, preloaded, reports
+// each process's peak RSS. Options: --scales 1,4,10,50 (x200 clients), --runs 3 (runs per scale),
+// --cli FILE (the script run as `trueup`, default bin/trueup.js: another build, to compare).
 
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { build } from "esbuild";
 import { type Counts, compareCounts, trueupCounts, writeKeys } from "./duckdb.ts";
 import { generateWorkspace } from "./generate.ts";
 
@@ -20,6 +25,8 @@ const CLIENTS_PER_SCALE = 200;
 interface Run {
   wallMs: number;
   engineMs: number;
+  /** CPU time of the process (user and system). */
+  cpuMs: number;
   rssKb: number;
 }
 
@@ -30,11 +37,17 @@ interface Result {
   bytes: number;
   wallMs: number;
   engineMs: number;
+  cpuMs: number;
   rssKb: number;
   duck: Run;
   /** Trueup's wall time over DuckDB's, the median of the pairs' ratios. */
   ratio: number;
-  /** "equal", or what differs. */
+  /** The same of their CPU times. */
+  cpuRatio: number;
+  /** Figures compared, and clients whose EDR gap is compared. */
+  figures: number;
+  edrClients: number;
+  /** "" when DuckDB's counts equal Trueup's, else what differs. */
   check: string;
 }
 
@@ -48,34 +61,52 @@ function median(values: number[]): number {
   return sorted.length % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
 }
 
-function parseReport(text: string): { ms: number; maxRssKb: number } {
-  const report = JSON.parse(text) as { ms?: unknown; maxRssKb?: unknown };
-  if (typeof report.ms !== "number" || typeof report.maxRssKb !== "number") throw new Error("bad report");
-  return { ms: report.ms, maxRssKb: report.maxRssKb };
+function parseReport(text: string): { ms: number; cpuMs: number; maxRssKb: number } {
+  const report = JSON.parse(text) as { ms?: unknown; cpuMs?: unknown; maxRssKb?: unknown };
+  const { ms, cpuMs, maxRssKb } = report;
+  if (typeof ms !== "number" || typeof cpuMs !== "number" || typeof maxRssKb !== "number")
+    throw new Error("bad report");
+  return { ms, cpuMs, maxRssKb };
+}
+
+const DUCKDB_CHILD = join(HERE, "out", "duckdb-child.mjs");
+
+/** The CLI as `npm ci` builds it (dist/), and DuckDB's script as JavaScript: what the runs time. */
+async function compile(): Promise<void> {
+  execFileSync(process.execPath, [join(ROOT, "scripts", "build.js"), "--quiet"], { stdio: "inherit" });
+  await build({
+    entryPoints: [join(HERE, "duckdb-child.ts")],
+    outfile: DUCKDB_CHILD,
+    bundle: true,
+    packages: "external",
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    logLevel: "warning",
+  });
 }
 
 /**
- * One child process: `trueup reconcile` (bench/child.ts) or the DuckDB query (bench/duckdb.ts), each
- * reporting its own time and peak RSS on fd 3; the wall time includes Node's start-up. `out` keeps
- * what it prints; `counts` takes DuckDB's counts.
+ * One child process, its peak RSS and time reported by bench/peak.mjs on fd 3; the wall time includes
+ * Node's start-up. stdout goes to the file `out`, or is kept and given to `stdout`.
  */
-function runOnce(
-  script: string,
-  workspace: string,
-  out?: string,
-  counts?: (c: Counts) => void,
-): Promise<Run> {
+function runOnce(args: string[], out?: string, stdout?: (text: string) => void): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let wallMs = 0;
     let stderr = "";
     let report = "";
-    const fd = out ? openSync(out, "w") : "ignore";
-    const child = spawn(process.execPath, ["--import", "tsx", join(HERE, script), workspace], {
+    let text = "";
+    const fd = out ? openSync(out, "w") : "pipe";
+    const child = spawn(process.execPath, ["--import", "./bench/peak.mjs", ...args], {
       cwd: ROOT,
+      env: { ...process.env, TRUEUP_TSX: "" },
       stdio: ["ignore", fd, "pipe", "pipe"],
     });
     if (typeof fd === "number") closeSync(fd);
+    child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+      text += d;
+    });
     child.stderr?.setEncoding("utf8").on("data", (d: string) => {
       stderr += d;
     });
@@ -89,17 +120,17 @@ function runOnce(
     child.on("close", (code, signal) => {
       if (code !== 0 || !report) {
         const how = signal ? `signal ${signal}` : `exit code ${code}`;
-        reject(new BenchError(`${script} on ${workspace} failed (${how}):\n${stderr}`));
+        reject(new BenchError(`node ${args.join(" ")} failed (${how}):\n${stderr}`));
         return;
       }
-      const { ms, maxRssKb } = parseReport(report);
-      counts?.((JSON.parse(report) as { counts: Counts }).counts);
-      resolve({ wallMs, engineMs: ms, rssKb: maxRssKb });
+      const { ms, cpuMs, maxRssKb } = parseReport(report);
+      stdout?.(text);
+      resolve({ wallMs, engineMs: ms, cpuMs, rssKb: maxRssKb });
     });
   });
 }
 
-async function benchScale(scale: number, runs: number): Promise<Result> {
+async function benchScale(scale: number, runs: number, cli: string): Promise<Result> {
   const clients = scale * CLIENTS_PER_SCALE;
   const dir = join(HERE, "out", `x${scale}`);
   await rm(dir, { recursive: true, force: true });
@@ -114,16 +145,19 @@ async function benchScale(scale: number, runs: number): Promise<Result> {
   const done: Run[] = [];
   const ducks: Run[] = [];
   const ratios: number[] = [];
+  const cpuRatios: number[] = [];
   let duckCounts: Counts = {};
   const reportFile = join(dir, "report.json");
   for (let i = 0; i < runs; i++) {
-    const run = await runOnce("child.ts", dir, i === 0 ? reportFile : undefined);
-    const duck = await runOnce("duckdb.ts", dir, undefined, (c) => {
-      duckCounts = c;
+    const trueup = [cli, "reconcile", "--workspace", dir, "--format", "json"];
+    const run = await runOnce(trueup, i === 0 ? reportFile : "/dev/null");
+    const duck = await runOnce([DUCKDB_CHILD, dir], undefined, (text) => {
+      duckCounts = JSON.parse(text) as Counts;
     });
     done.push(run);
     ducks.push(duck);
     ratios.push(run.wallMs / duck.wallMs);
+    cpuRatios.push(run.cpuMs / duck.cpuMs);
   }
   const { counts, skip } = trueupCounts(JSON.parse(await readFile(reportFile, "utf8")));
   const differ = compareCounts(counts, duckCounts, skip);
@@ -134,15 +168,19 @@ async function benchScale(scale: number, runs: number): Promise<Result> {
     bytes,
     wallMs: median(done.map((r) => r.wallMs)),
     engineMs: median(done.map((r) => r.engineMs)),
+    cpuMs: median(done.map((r) => r.cpuMs)),
     rssKb: Math.max(...done.map((r) => r.rssKb)),
     duck: {
       wallMs: median(ducks.map((r) => r.wallMs)),
       engineMs: median(ducks.map((r) => r.engineMs)),
+      cpuMs: median(ducks.map((r) => r.cpuMs)),
       rssKb: Math.max(...ducks.map((r) => r.rssKb)),
     },
     ratio: median(ratios),
-    check:
-      differ || `equal (${Object.keys(counts).length} figures; EDR gap of ${clients - skip.size} clients)`,
+    cpuRatio: median(cpuRatios),
+    figures: Object.keys(counts).length,
+    edrClients: clients - skip.size,
+    check: differ,
   };
 }
 
@@ -151,13 +189,16 @@ const HEADINGS = [
   "clients",
   "rows",
   "MB",
-  "wall s",
-  "engine s",
+  "time s",
+  "cpu s",
   "rows/s",
   "peak RSS MB",
   "DuckDB s",
+  "DuckDB cpu s",
   "DuckDB MB",
   "x DuckDB",
+  "x cpu",
+  "counts",
 ];
 
 function tableRow(r: Result): string[] {
@@ -168,24 +209,39 @@ function tableRow(r: Result): string[] {
     n(r.rows),
     (r.bytes / 1e6).toFixed(1),
     (r.wallMs / 1000).toFixed(2),
-    (r.engineMs / 1000).toFixed(2),
+    (r.cpuMs / 1000).toFixed(2),
     n(r.rows / (r.wallMs / 1000)),
     n(r.rssKb / 1024),
     (r.duck.wallMs / 1000).toFixed(2),
+    (r.duck.cpuMs / 1000).toFixed(2),
     n(r.duck.rssKb / 1024),
     r.ratio.toFixed(1),
+    r.cpuRatio.toFixed(1),
+    r.check ? "DIFFER" : `equal (${n(r.figures)})`,
   ];
 }
 
-function printTable(results: Result[]): void {
+/** The table, as text (also the README's Performance section). */
+export function tableText(results: Result[]): string {
   const rows = [HEADINGS, ...results.map(tableRow)];
   const widths = HEADINGS.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length)));
-  for (const row of rows) console.log(row.map((cell, i) => cell.padStart(widths[i] ?? 0)).join("  "));
+  return rows.map((row) => row.map((cell, i) => cell.padStart(widths[i] ?? 0)).join("  ")).join("\n");
+}
+
+function printTable(results: Result[]): void {
+  console.log(tableText(results));
   console.log(
-    "wall s: median wall time of the whole command (start-up included); engine s: main() alone;\n" +
-      "x DuckDB: Trueup's wall time over DuckDB's (same files, runs paired), median of the pairs",
+    "time s: median wall time of `node bin/trueup.js reconcile --format json` (start-up included);\n" +
+      "cpu s: its CPU time (user + system, all threads), which a busy machine inflates less;\n" +
+      "x DuckDB, x cpu: Trueup's wall (CPU) time over DuckDB's (same files, runs paired), median of the pairs;\n" +
+      "counts: DuckDB's billable users, current devices, EDR gaps, licence and billing sums per client\n" +
+      "equal to Trueup's report (figures compared; EDR gaps where Trueup counts EDR on every device)",
   );
-  for (const r of results) console.log(`${r.scale}x counts, Trueup vs DuckDB: ${r.check}`);
+  for (const r of results) if (r.check) console.log(`${r.scale}x counts, Trueup vs DuckDB: ${r.check}`);
+  const load = loadavg().map((l) => l.toFixed(2));
+  console.log(
+    `machine: ${cpus().length} x ${cpus()[0]?.model ?? "?"}, Node ${process.version}, load average ${load.join(" ")}`,
+  );
 }
 
 /** Issue #12's targets: 2,000 clients (10x) and 10,000 (50x), time per row no worse at 50x. */
@@ -218,17 +274,18 @@ function printVerdict(results: Result[]): void {
   }
 }
 
-function options(): { scales: number[]; runs: number } {
+function options(): { scales: number[]; runs: number; cli: string } {
   const spec = {
     scales: { type: "string", default: "1,4,10,50" },
     runs: { type: "string", default: "3" },
+    cli: { type: "string", default: "bin/trueup.js" },
   } as const;
-  let values: { scales: string; runs: string };
+  let values: { scales: string; runs: string; cli: string };
   try {
     values = parseArgs({ options: spec }).values;
   } catch (err) {
     throw new BenchError(
-      `${err instanceof Error ? err.message : err}\nusage: reconcile.ts [--scales 1,4,10,50] [--runs 3]`,
+      `${err instanceof Error ? err.message : err}\nusage: reconcile.ts [--scales 1,4,10,50] [--runs 3] [--cli bin/trueup.js]`,
     );
   }
   const scales = values.scales.split(",").map((s) => Number(s.trim()));
@@ -236,13 +293,14 @@ function options(): { scales: number[]; runs: number } {
   if (scales.some((s) => !Number.isInteger(s) || s < 1))
     throw new BenchError(`bad --scales: ${values.scales}`);
   if (!Number.isInteger(runs) || runs < 1) throw new BenchError(`bad --runs: ${values.runs}`);
-  return { scales, runs };
+  return { scales, runs, cli: values.cli };
 }
 
 async function main(): Promise<void> {
-  const { scales, runs } = options();
+  const { scales, runs, cli } = options();
+  await compile();
   const results: Result[] = [];
-  for (const scale of scales) results.push(await benchScale(scale, runs));
+  for (const scale of scales) results.push(await benchScale(scale, runs, cli));
   console.log("");
   printTable(results);
   printVerdict(results);

@@ -3,7 +3,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, describe, expect, it } from "vitest";
-import { basicDir, cleanup, repoRoot, tempDir, trueup } from "./fixtures.ts";
+import { sourceLine } from "../src/cli/validate.ts";
+import { BASE_FILES, basicDir, cleanup, repoRoot, tempDir, trueup, workspace } from "./fixtures.ts";
 
 // The CLI as a new user meets it: help, exit codes, the three formats and the options.
 
@@ -152,6 +153,28 @@ describe("reconcile on the spec's worked example", () => {
   });
 });
 
+describe("validate's counts", () => {
+  it("says 1 warning, not 1 warnings", async () => {
+    const dir = await workspace({ "trueup.yaml": `${BASE_FILES["trueup.yaml"]}colour: blue\n` });
+    const v = await trueup("validate", "--workspace", dir);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(/^ok: 1 client, \d+ rows, no errors \(1 warning\)\n/);
+  });
+
+  it("puts each source's counts in the singular or the plural by their number", () => {
+    const line = (read: number, skipped: Record<string, number>) =>
+      sourceLine({ index: 0, file: "f.csv", format: "x", read, skipped, dates: "no dates read" });
+    expect(line(1, { "soft-deleted user": 1, "seat change already in a later recurring line": 2 })).toBe(
+      "  sources[0] f.csv (x): 1 row read, 3 skipped (1 soft-deleted user, 2 seat changes already in a later recurring line); dates: no dates read\n",
+    );
+    expect(
+      line(2, { "superseded recurring line": 3, "no device type category (printer, network device)": 2 }),
+    ).toContain(
+      "2 rows read, 5 skipped (3 superseded recurring lines, 2 no device type category (printer, network device))",
+    );
+  });
+});
+
 describe("init", () => {
   it("makes a workspace that validates and reconciles at once", async () => {
     const dir = join(await tempDir(), "my-msp");
@@ -160,7 +183,7 @@ describe("init", () => {
     expect(made.stdout).toContain("trueup validate --workspace");
     const v = await trueup("validate", "--workspace", dir);
     expect(v).toMatchObject({ code: 0, stderr: "" });
-    expect(v.stdout).toMatch(/^ok: 1 clients/);
+    expect(v.stdout).toMatch(/^ok: 1 client, \d+ rows, no errors\n/);
     const r = await trueup("reconcile", "--workspace", dir, "--format", "json");
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as Report).clients.map((c) => c.id)).toEqual(["acme"]);

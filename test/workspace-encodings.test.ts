@@ -88,3 +88,53 @@ describe("encodings and separators", () => {
     ]);
   });
 });
+
+// European Excel ("CSV (semicolon delimited)" where the decimal separator is a comma): `;` between
+// fields, "1.234,50" for amounts, CRLF, and a UTF-8 BOM or Windows-1252.
+describe("decimal commas in files separated by semicolons", () => {
+  const excel = (rows: string[], bom = true) => Buffer.from(`${bom ? "\ufeff" : ""}${rows.join("\r\n")}\r\n`);
+  const psa = (price: string) =>
+    `account,product,quantity,unitPrice,agreement\n100,GOLD,2,${price},Managed\n`;
+
+  it("reads 2,0 and 1.234,50 as 2 and 1234.50 (UTF-8 with a BOM, CRLF)", async () => {
+    const plain = await report({ "data/psa.csv": psa("1234.50") });
+    const eu = await report({
+      "data/psa.csv": excel([
+        "account;product;quantity;unitPrice;agreement",
+        "100;GOLD;2,0;1.234,50;Managed",
+      ]),
+      "data/pax8.csv": excel(["account;sku;quantity;unitCost", "px;BP;2;20,00", "px;S1;2,00;4,5"]),
+    });
+    expect(eu).toEqual(plain);
+    expect(plain).not.toEqual(await report({})); // the amount shows in the report
+  });
+
+  it("reads them from a Windows-1252 file", async () => {
+    const text = "account;product;quantity;unitPrice;agreement\r\n100;GOLD;2;1.234,50;Geschäft\r\n";
+    const r = await report({ "data/psa.csv": Buffer.from(text, "latin1") });
+    expect(r).toEqual(await report({ "data/psa.csv": psa("1234.50").replace("Managed", "Geschäft") }));
+    expect(r).not.toEqual(await report({}));
+  });
+
+  it("still reads a decimal point in a file separated by semicolons", async () => {
+    const text = excel(["account;product;quantity;unitPrice;agreement", "100;GOLD;2;1234.50;Managed"], false);
+    expect(await report({ "data/psa.csv": text })).toEqual(await report({ "data/psa.csv": psa("1234.50") }));
+  });
+
+  it("never reads a comma in a file separated by commas as a decimal comma", async () => {
+    const r = await trueup("validate", "--workspace", await workspace({ "data/psa.csv": psa('"1,234"') }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('data/psa.csv:2: unitPrice: expected an amount such as 12.50, got "1,234"');
+  });
+
+  it("stops at 1.234 without a decimal comma, which reads two ways", async () => {
+    const text = excel(["account;product;quantity;unitPrice;agreement", "100;GOLD;1.000;1.234;Managed"]);
+    const r = await trueup("validate", "--workspace", await workspace({ "data/psa.csv": text }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      'data/psa.csv:2: quantity: "1.000" reads two ways in a file separated by semicolons',
+    );
+    expect(r.stderr).toContain('data/psa.csv:2: unitPrice: "1.234" reads two ways');
+    expect(r.stderr).toContain("write 1234 or 1234,00 for the first, 1,234 for the second");
+  });
+});

@@ -286,7 +286,7 @@ sources:
     const run = await runBinary(["validate", "--workspace", dir], {});
     expect(run.code).toBe(0);
     expect(run.stdout.split("\n").slice(1)).toEqual([
-      "  sources[0] data/users.csv (m365-users-export): 4 rows read, 2 skipped (2 soft-deleted user); dates: no dates read",
+      "  sources[0] data/users.csv (m365-users-export): 4 rows read, 2 skipped (2 soft-deleted users); dates: no dates read",
       '  sources[1] data/ninja.csv (ninjaone-devices): 3 rows read, 0 skipped; dates: day-first, settled by "13/10/2026 17:02:11" at line 3',
       '  sources[2] data/datto.csv (datto-rmm-devices): 3 rows read, 3 skipped (1 deleted, 2 no device type category (printer, network device)); dates: day-first, settled by "13/10/2026 17:02:11" at line 3',
       "  sources[3] data/pc.csv (partner-center-reconciliation): 2 rows read, 3 skipped (2 Azure usage (not licences), 1 seat change already in a later recurring line); dates: month-first, set by the partner-center-reconciliation format",

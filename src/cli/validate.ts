@@ -15,13 +15,26 @@ export function validateCommand(program: Command, io: Io, run: Runner): void {
     .action(run((...args) => runValidate(io, (args[0] as { workspace: string }).workspace)));
 }
 
+/** "1 client", "2 clients": every count validate prints agrees with its number. */
+export function counted(n: number, word: string): string {
+  return `${n} ${n === 1 ? word : `${word}s`}`;
+}
+
+/**
+ * A skip reason after its count: the formats name the rows in the singular ("soft-deleted user",
+ * "seat change already in a later recurring line"); its noun takes the plural for more than one.
+ */
+export function reasonCounted(n: number, reason: string): string {
+  return `${n} ${n === 1 ? reason : reason.replace(/\b(user|line|change)\b/, "$1s")}`;
+}
+
 /** One source as validate prints it: rows read, rows left out by reason, the date order used. */
 export function sourceLine(s: SourceSummary): string {
   const reasons = Object.entries(s.skipped);
   const skipped = reasons.reduce((n, [, c]) => n + c, 0);
-  const why = reasons.map(([reason, c]) => `${c} ${reason}`).join(", ");
+  const why = reasons.map(([reason, c]) => reasonCounted(c, reason)).join(", ");
   const left = skipped === 0 ? "0 skipped" : `${skipped} skipped (${why})`;
-  const read = `${s.read} row${s.read === 1 ? "" : "s"} read`;
+  const read = `${counted(s.read, "row")} read`;
   return `  sources[${s.index}] ${s.file} (${s.format}): ${read}, ${left}; dates: ${s.dates}\n`;
 }
 
@@ -30,7 +43,7 @@ export async function runValidate(io: Io, dir: string): Promise<number> {
   const errors = issues.filter((i) => i.severity === "error");
   for (const i of issues) io.err(`${formatIssue(i)}\n`);
   if (errors.length > 0) {
-    io.err(`${errors.length} error${errors.length === 1 ? "" : "s"}: the workspace cannot be reconciled\n`);
+    io.err(`${counted(errors.length, "error")}: the workspace cannot be reconciled\n`);
     return 2;
   }
   const rows = input
@@ -40,8 +53,9 @@ export async function runValidate(io: Io, dir: string): Promise<number> {
       input.licences.length +
       input.billing.length
     : 0;
+  const warnings = issues.length ? ` (${counted(issues.length, "warning")})` : "";
   io.out(
-    `ok: ${input?.clients.length ?? 0} clients, ${rows} rows, no errors${issues.length ? ` (${issues.length} warnings)` : ""}\n`,
+    `ok: ${counted(input?.clients.length ?? 0, "client")}, ${counted(rows, "row")}, no errors${warnings}\n`,
   );
   for (const s of summaries) io.out(sourceLine(s));
   return 0;

@@ -3,8 +3,17 @@
 
 const DAY_MS = 86_400_000;
 
+// Rows share their dates' strings (a few thousand distinct ones): each is read once.
+const days = new Map<string, number>();
+
 function dayNumber(isoDate: string): number {
-  return Date.UTC(Number(isoDate.slice(0, 4)), Number(isoDate.slice(5, 7)) - 1, Number(isoDate.slice(8, 10)));
+  let n = days.get(isoDate);
+  if (n === undefined) {
+    n = Date.UTC(Number(isoDate.slice(0, 4)), Number(isoDate.slice(5, 7)) - 1, Number(isoDate.slice(8, 10)));
+    if (days.size >= 100_000) days.clear();
+    days.set(isoDate, n);
+  }
+  return n;
 }
 
 /** Whole days from `from` to `to` (negative when `from` is later). */

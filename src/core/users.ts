@@ -42,12 +42,24 @@ export function isInactive(user: UserRow, rules: Rules, asOf: string): boolean {
 
 export function billableUsers(rows: readonly UserRow[], rules: Rules, asOf: string): BillableUser[] {
   const excluded = globMatcher(rules.excludeUsers);
+  // Users that share a list (rows read from one file share their licences' arrays) share its set:
+  // the sets are only read.
+  const sets = new Map<readonly string[], Set<string>>();
+  const setOf = (list: readonly string[], lower: (s: string) => string): Set<string> => {
+    let set = sets.get(list);
+    if (!set) {
+      set = new Set(list.map(lower));
+      sets.set(list, set);
+    }
+    return set;
+  };
+  const noGroups = new Set<string>();
   return rows
     .filter((u) => isBillable(u, rules, excluded, asOf))
     .map((u) => ({
       upn: u.upn.trim().toLowerCase(),
-      licences: new Set(u.licences.map(lowerSku)),
-      groups: new Set((u.groups ?? []).map(lowerGroup)),
+      licences: setOf(u.licences, lowerSku),
+      groups: u.groups === undefined ? noGroups : setOf(u.groups, lowerGroup),
     }))
     .sort((a, b) => (a.upn < b.upn ? -1 : a.upn > b.upn ? 1 : 0));
 }

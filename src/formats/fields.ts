@@ -34,6 +34,8 @@ export class Fields {
   nested = new Map<string, string[]>();
   /** Dates may be written as vendors write them, not only ISO (a mapped source: another tool's export). */
   vendorDates = false;
+  /** Amounts and quantities may have a decimal comma ("1.234,50"): the file is separated by `;`. */
+  decimalComma = false;
 
   constructor(
     private readonly file: string,
@@ -62,9 +64,9 @@ export class Fields {
   text(column: string): string {
     const i = this.index.get(column);
     const raw = i === undefined ? "" : (this.fields[i] ?? "").trim();
-    const path = this.nested.get(column);
+    const path = this.nested.size === 0 ? undefined : this.nested.get(column);
     const v = path !== undefined && raw.startsWith("@{") ? hashtableValue(raw, path) : raw;
-    const table = this.tables?.get(column);
+    const table = this.tables === undefined || this.tables.size === 0 ? undefined : this.tables.get(column);
     return table === undefined ? v : (table.get(v.toLowerCase()) ?? v);
   }
 
@@ -101,7 +103,7 @@ export class Fields {
   }
 
   quantity(column: string): number | undefined {
-    const v = this.required(column);
+    const v = this.number(column);
     if (v === undefined) return undefined;
     if (!/^-?\d+(\.0+)?$/.test(v)) return this.error(column, `expected a whole number, got "${v}"`);
     const n = Number.parseInt(v, 10);
@@ -111,9 +113,22 @@ export class Fields {
   }
 
   money(column: string): Money | undefined {
-    const v = this.required(column);
+    const v = this.number(column);
     if (v === undefined) return undefined;
-    return parseMoney(v) ?? this.error(column, `expected an amount such as 12.50, got "${v}"`);
+    const example = this.decimalComma ? "12,50" : "12.50";
+    return parseMoney(v) ?? this.error(column, `expected an amount such as ${example}, got "${v}"`);
+  }
+
+  /** A required number's text, a decimal comma read as a point in a `;` file (decimalComma). */
+  private number(column: string): string | undefined {
+    const v = this.required(column);
+    if (v === undefined || !this.decimalComma) return v;
+    const read = fromDecimalComma(v);
+    if (read !== AMBIGUOUS) return read;
+    return this.error(
+      column,
+      `"${v}" reads two ways in a file separated by semicolons: ${v.replaceAll(".", "")} (a dot between thousands) or ${v} (a decimal point); write ${v.replaceAll(".", "")} or ${v.replaceAll(".", "")},00 for the first, ${v.replace(".", ",")} for the second`,
+    );
   }
 
   /** An ISO 8601 date or date-time, as a UTC instant (a bare date is its midnight UTC). */
@@ -131,6 +146,21 @@ export class Fields {
       )
     );
   }
+}
+
+const AMBIGUOUS = Symbol("ambiguous");
+const GROUPED = /^-?\d{1,3}\.\d{3}$/;
+const COMMA_DECIMAL = /^-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$/;
+
+/**
+ * A number as Excel writes it where the decimal separator is a comma ("1.234,50", "165,00") in the
+ * usual notation ("1234.50", "165.00"); other text as it is, a point decimal ("12.50") included.
+ * One dot before three digits and no decimal comma ("1.234") reads two ways: AMBIGUOUS.
+ */
+export function fromDecimalComma(v: string): string | typeof AMBIGUOUS {
+  if (GROUPED.test(v)) return AMBIGUOUS;
+  if (!COMMA_DECIMAL.test(v)) return v;
+  return v.replaceAll(".", "").replace(",", ".");
 }
 
 /**

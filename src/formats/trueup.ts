@@ -12,8 +12,31 @@ const col = (name: string, required = false, values?: readonly string[]): Column
 });
 const BOOLEANS = ["true", "false", "yes", "no", "1", "0"];
 
+/**
+ * Each list of licences read once per workspace (its skuNames) and vendor: thousands of users hold
+ * the same few lists, and their rows share one array (nothing changes a row's licences).
+ */
+const licenceLists = new WeakMap<object, Map<string, string[]>>();
+const NO_OWN_NAMES = {};
+
 /** SKUs joined by "+"; Microsoft's as part numbers, whether written so, as skuId GUIDs or product names. */
 function licencesOf(text: string, vendor: string, own?: ReadonlyMap<string, string>): string[] {
+  let lists = licenceLists.get(own ?? NO_OWN_NAMES);
+  if (!lists) {
+    lists = new Map();
+    licenceLists.set(own ?? NO_OWN_NAMES, lists);
+  }
+  const key = `${vendor}\u0000${text}`;
+  let list = lists.get(key);
+  if (list === undefined) {
+    list = splitLicencesOf(text, vendor, own);
+    if (lists.size >= 100_000) lists.clear();
+    lists.set(key, list);
+  }
+  return list;
+}
+
+function splitLicencesOf(text: string, vendor: string, own?: ReadonlyMap<string, string>): string[] {
   if (vendor.toLowerCase() === "microsoft") return splitLicences(text, undefined, own);
   return text
     .split("+")
@@ -23,17 +46,21 @@ function licencesOf(text: string, vendor: string, own?: ReadonlyMap<string, stri
 
 /** Group names separated by ";" (a name may hold "," or spaces). */
 export function groupsOf(text: string): string[] {
+  if (text === "") return [];
   return text
     .split(";")
     .map((g) => g.trim())
     .filter((g) => g !== "");
 }
 
+const NO_EXTRAS = Object.freeze({});
+
 /** The optional fields of a user row, left out when the source gives none. */
 export function userExtras(
   groups: readonly string[],
   lastActive: string | undefined,
 ): { groups?: string[]; lastActive?: string } {
+  if (groups.length === 0 && lastActive === undefined) return NO_EXTRAS;
   return {
     ...(groups.length > 0 ? { groups: [...groups] } : {}),
     ...(lastActive === undefined ? {} : { lastActive }),

@@ -10,7 +10,10 @@ import { detectDelimiter } from "./decode.ts";
 // The synchronous scanner against csv-parse, the reader it replaced: the same records, the same
 // lines, and an error wherever csv-parse stops with one.
 
-/** What the streaming csv-parse reader gave: records with the line each starts on, or its error. */
+/**
+ * What the streaming csv-parse reader gave: records with the line each starts on (the first with the
+ * file's separator), or its error.
+ */
 function reference(text: string): CsvRecord[] | "error" {
   const { delimiter, sepLine } = detectDelimiter(text);
   let rows: string[][];
@@ -31,7 +34,7 @@ function reference(text: string): CsvRecord[] | "error" {
       continue;
     }
     if (fields.length === 1 && fields[0] === "") continue;
-    out.push({ fields, line: start });
+    out.push(out.length === 0 ? { fields, line: start, delimiter } : { fields, line: start });
   }
   return out;
 }

@@ -35,6 +35,8 @@ export interface CsvRecord {
   fields: string[];
   /** Line the record starts on; the header is line 1. */
   line: number;
+  /** The file's separator, given on its header record (the first a file yields). */
+  delimiter?: string;
 }
 
 /** A CSV file's records, header first, in batches: one call of the parser per batch, not per record. */
@@ -86,6 +88,7 @@ async function* readBatches(file: string | Buffer, chunkSize: number): AsyncGene
     let sawText = false;
     let scanner: CsvScanner | undefined;
     let skip = false;
+    let named = false;
     for (let done = false; !done; ) {
       const next = await pieces.next();
       done = next.done === true;
@@ -115,6 +118,10 @@ async function* readBatches(file: string | Buffer, chunkSize: number): AsyncGene
         if (skip) {
           batch.shift();
           skip = false;
+        }
+        if (!named && batch[0]) {
+          batch[0].delimiter = delimiter;
+          named = true;
         }
         yield batch;
       }

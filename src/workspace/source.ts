@@ -148,13 +148,14 @@ export async function readSource(
   const held: { fields: string[]; line: number }[] = [];
   let fields: Fields | undefined;
   let width = 0;
+  const prefix = `${file}:`;
   const take = (f: Fields, values: string[], line: number): void => {
     f.reset(values, line);
     if (values.length !== width) {
       f.error("", `has ${values.length} values but the header has ${width} columns`);
       return;
     }
-    ctx.ref = `${file}:${line}`;
+    ctx.ref = prefix + line;
     const mark = issues.length;
     skipReason = undefined;
     f.dates.undecided = false;
@@ -164,9 +165,10 @@ export async function readSource(
       held.push({ fields: [...values], line });
       return;
     }
-    const [ok, reason] = [f.ok, skipReason];
+    const ok = f.ok;
+    const reason = skipReason;
     // This row settled the order: the rows held before it are read again, in file order.
-    for (const h of held.splice(0)) take(f, h.fields, h.line);
+    if (held.length > 0) for (const h of held.splice(0)) take(f, h.fields, h.line);
     if (row && ok) (row.owner === PENDING ? pending : read).push(row);
     else if (!row && ok && reason !== undefined) summary.skipped[reason] = (summary.skipped[reason] ?? 0) + 1;
   };
@@ -178,6 +180,8 @@ export async function readSource(
           if (!fields) return;
           fields.dates = new FileDates(statedOrder(source, format, options.dateFormat));
           fields.vendorDates = !format.name.startsWith("trueup-") || source.columns !== undefined;
+          // Excel writes `;` files where the decimal separator is a comma (most of Europe).
+          fields.decimalComma = record.delimiter === ";";
           width = record.fields.length;
           continue;
         }
