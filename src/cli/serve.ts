@@ -70,8 +70,14 @@ async function loadDemo(io: Io, store: Store): Promise<void> {
     const loaded = await store.importWorkspace(packagePath("examples", "demo"), SYSTEM);
     for (const i of loaded.issues) io.err(`${formatIssue(i)}\n`);
     if (loaded.issues.some((i) => i.severity === "error")) throw new Error("the demo workspace did not load");
-    await store.reconcile({ today: io.today() }, SYSTEM);
-    io.err(`Loaded the demo workspace (${loaded.rows} rows) and reconciled it.\n`);
+    // The demo's PSA lines become a sandbox PSA kept by the app, so PSA sync can be tried end to end;
+    // its pull reconciles.
+    const { DEMO_SANDBOX, setUpSandbox } = await import("../sync/sandbox.ts");
+    await setUpSandbox(store, DEMO_SANDBOX, SYSTEM, io.today());
+    io.err(
+      `Loaded the demo workspace (${loaded.rows} rows) and reconciled it; its PSA lines are in the ` +
+        `sandbox PSA "${DEMO_SANDBOX}" (PSA sync page; not a real PSA).\n`,
+    );
   }
 }
 
