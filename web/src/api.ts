@@ -279,6 +279,11 @@ export const api = {
   decideChanges: (planId: number, seqs: number[] | "all", decision: ChangeDecision) =>
     request<void>("POST", `/api/sync/plans/${planId}/decisions`, { seqs, decision }),
   applyPlan: (planId: number) => request<ApplyResult>("POST", `/api/sync/plans/${planId}/apply`),
+  resetSandbox: (connection: string) =>
+    request<{ connection: string; reset: number; removed: number; runId?: number }>(
+      "POST",
+      `/api/sync/sandbox/${encodeURIComponent(connection)}/reset`,
+    ),
   shareStatement: (clientId: string, days: number) =>
     request<{ link: StatementLink; url: string }>(
       "POST",

@@ -3,6 +3,7 @@ import { api, queries } from "../api.ts";
 import { Money } from "../components/Figures.tsx";
 import { PageHeader, Section } from "../components/Page.tsx";
 import { Pager } from "../components/Pager.tsx";
+import { SandboxPanel } from "../components/SandboxPanel.tsx";
 import { ActionError, Empty, ErrorState, Loading, Notice } from "../components/States.tsx";
 import {
   formatCount,
@@ -95,12 +96,14 @@ function Sync({
   const [planned, setPlanned] = useState<SyncPlanView | null>(null);
 
   const changed = () => {
+    plans.reload();
     plan.reload();
     history.reload();
   };
 
   return (
     <>
+      <SandboxPanel connection={connection} canEdit={canEdit} onReset={changed} />
       <Section title="Plan" id="plan-form">
         <PlanForm
           psas={psas}
