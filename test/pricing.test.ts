@@ -19,6 +19,12 @@ import { repoRoot, tempDir } from "./fixtures.ts";
 
 const demoDir = join(repoRoot, "examples", "demo");
 
+interface ReportJson {
+  totals: unknown;
+  clients: { id: string; lines: { subject: string; required: number | null; price: unknown }[] }[];
+}
+const json = (r: ReturnType<typeof reconcile>) => reportToJson(r) as ReportJson;
+
 async function load(dir: string, asOf?: string) {
   const loaded = await loadWorkspace(dir, { today: "2026-11-25", asOf });
   if (!loaded.input || !loaded.config) throw new Error(JSON.stringify(loaded.issues));
@@ -29,7 +35,7 @@ async function pricingOf(dir: string, asOf?: string, windowDays?: number): Promi
   const { input, config } = await load(dir, asOf);
   return planPricing({
     ...config,
-    report: reportToJson(reconcile(input)) as unknown as Parameters<typeof planPricing>[0]["report"],
+    report: json(reconcile(input)),
     asOf: input.asOf,
     windowDays,
   });
@@ -94,15 +100,23 @@ describe("an approved rise", () => {
     const expected = JSON.parse(await readFile(join(demoDir, "expected.json"), "utf8"));
     const { input, config, issues } = await load(dir);
     expect(issues.filter((i) => i.severity === "error")).toEqual([]);
-    const report = reportToJson(reconcile(input));
+    const report = json(reconcile(input));
     expect(report.totals).toEqual(expected.totals);
     // In December the new prices are the contract: Birchwood's lines at 165.00 are now under the price.
-    const december = reportToJson(reconcile((await load(dir, "2026-12-01")).input));
+    const december = json(reconcile((await load(dir, "2026-12-01")).input));
     const birchwood = december.clients.find((c) => c.id === "birchwood");
     expect(birchwood?.lines.find((l) => l.subject === "bundle:gold-user")?.price).toBe("173.25");
 
     // Planned again, the rise is written already.
     expect((await pricingOf(dir)).later[0]).toMatchObject({ client: "birchwood", applied: true });
+    // Its letter still shows the rise from the price before it.
+    const { input: i2, config: c2 } = await load(dir);
+    const again = planPricing({ ...c2, report: json(reconcile(i2)), asOf: i2.asOf, includeApplied: true });
+    expect(again.due[0]?.rises.map((r) => [r.oldPrice, r.newPrice])).toEqual([
+      ["165.00", "173.25"],
+      ["150.00", "157.50"],
+      ["4.00", "4.20"],
+    ]);
 
     // The PSA sync effective on the anniversary sets Birchwood's lines to the new prices.
     const lines = [

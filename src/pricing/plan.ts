@@ -64,6 +64,8 @@ export interface PricingInput {
   };
   asOf: string;
   windowDays?: number;
+  /** List a rise written already among the due ones (its notice letter is still wanted). */
+  includeApplied?: boolean;
 }
 
 const DAY = 86_400_000;
@@ -107,7 +109,7 @@ export function planPricing(input: PricingInput): PricingPlan {
     if (client.ended !== undefined && client.ended <= input.asOf) continue;
     const anniversary = nextAnniversary(client.contractStart, input.asOf);
     const applied = client.plans.some((p) => p.priceFrom === anniversary);
-    if (applied || days(input.asOf, anniversary) > windowDays) {
+    if ((applied && !input.includeApplied) || days(input.asOf, anniversary) > windowDays) {
       later.push({ client: client.id, clientName: client.name, anniversary, applied });
       continue;
     }
@@ -143,7 +145,7 @@ function clientRise(
     if (!item) continue;
     // The price in force on the anniversary's eve: the one the rise starts from.
     const old =
-      plan.priceFrom !== undefined && plan.priceFrom > anniversary ? plan.previousPrice : plan.price;
+      plan.priceFrom !== undefined && plan.priceFrom >= anniversary ? plan.previousPrice : plan.price;
     const oldPrice = old ?? item.price;
     const subject = subjectOf(plan);
     if (uplift.exclude.includes(idOf(plan))) {

@@ -20,6 +20,7 @@ import type { RouteDeps } from "./routes/deps.ts";
 import { findingRoutes } from "./routes/findings.ts";
 import { importRoutes } from "./routes/imports.ts";
 import { mappingRoutes } from "./routes/mappings.ts";
+import { pricingRoutes } from "./routes/pricing.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { sharedRoutes } from "./routes/shared.ts";
 import { sourceRoutes } from "./routes/sources.ts";
@@ -64,6 +65,7 @@ const RESOURCES = [
   auditRoutes,
   connectionRoutes,
   syncRoutes,
+  pricingRoutes,
   statementRoutes,
   sharedRoutes,
 ];
