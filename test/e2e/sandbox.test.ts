@@ -25,7 +25,15 @@ const shots = screenshotsIn("screenshots/sandbox");
 
 interface ChangeJson {
   seq: number;
-  change: { action: string; line?: { id: string }; from: string; to: string };
+  change: {
+    action: string;
+    client: string;
+    product: string;
+    line?: { id: string };
+    from: string;
+    to: string;
+    toPrice?: string;
+  };
   state: string;
 }
 interface PlanJson {
@@ -127,5 +135,45 @@ describe("the demo's sandbox PSA", () => {
         .filter((c) => c.change.action === "set")
         .map((c) => [c.change.line?.id, c.change.from, c.change.to]);
     expect(view(again)).toEqual(view(before));
+  });
+
+  it("plans Birchwood's anniversary price rise, approves it, and the PSA follows from its date", async () => {
+    await open("/sync", (p) => p.getByTestId("pricing-panel"));
+    const birchwood = page.locator("[data-testid=pricing-client][data-client=birchwood]");
+    const rise = birchwood.locator("[data-testid=pricing-rise][data-subject='bundle:gold-user']");
+    expect(await attr(rise.getByTestId("pricing-new-price"), "data-value")).toBe("173.25");
+    expect(await birchwood.getByTestId("pricing-excluded").textContent()).toContain("Email archiving");
+    await shots.take(page, "03-pricing");
+    await page.getByTestId("pricing-approve").click();
+    expect(await page.getByTestId("pricing-done").textContent()).toContain("Birchwood Legal LLP");
+
+    // The PSA sync with prices, effective on the anniversary, sets Birchwood's lines to the new prices.
+    await page.getByLabel("Effective from").fill("2026-12-01");
+    await page.getByLabel("Include prices").check();
+    const planned = page.waitForResponse(
+      (r) => new URL(r.url()).pathname === "/api/sync/plans" && r.request().method() === "POST",
+    );
+    await page.getByRole("button", { name: "Plan", exact: true }).click();
+    const plan = (await (await planned).json()) as PlanJson;
+    const prices = plan.changes
+      .filter((c) => c.change.client === "birchwood")
+      .map((c) => [c.change.product, c.change.toPrice])
+      .sort();
+    expect(prices).toEqual([
+      ["DOM-HOST", "4.20"],
+      ["GOLD-U", "173.25"],
+      ["SRV", "157.50"],
+    ]);
+    await page.locator(`[data-testid=plan][data-plan-id="${plan.id}"]`).waitFor();
+    await page.getByTestId("approve-all").click();
+    await page.locator("[data-testid=change-row][data-decision=approved]").first().waitFor();
+    await page.getByTestId("apply").click();
+    await page.getByTestId("apply-result").waitFor();
+    const next = await api<PlanJson>("POST", "/api/sync/plans", {
+      connection: SANDBOX,
+      effective: "2026-12-01",
+      includePrices: true,
+    });
+    expect(next.changes.filter((c) => c.change.client === "birchwood")).toEqual([]);
   });
 });

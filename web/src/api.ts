@@ -19,6 +19,7 @@ import type {
   MappingQueue,
   MspSettings,
   Paged,
+  PricingPlan,
   PullOutcome,
   Role,
   RunDiff,
@@ -215,6 +216,7 @@ export const queries = {
   syncPlans: (p: PageArgs & { connection?: string } = {}) =>
     query<Paged<SyncPlanSummary>>("/api/sync/plans", { ...p }),
   syncPlan: (id: number) => query<SyncPlanView>(`/api/sync/plans/${id}`),
+  pricingPlan: () => query<PricingPlan>("/api/pricing/plan"),
   syncHistory: (f: SyncHistoryFilter & PageArgs) =>
     query<Paged<SyncEventView>>("/api/sync/history", { ...f }),
 };
@@ -279,6 +281,8 @@ export const api = {
   decideChanges: (planId: number, seqs: number[] | "all", decision: ChangeDecision) =>
     request<void>("POST", `/api/sync/plans/${planId}/decisions`, { seqs, decision }),
   applyPlan: (planId: number) => request<ApplyResult>("POST", `/api/sync/plans/${planId}/apply`),
+  applyPricing: () =>
+    request<{ applied: string[]; plan: PricingPlan; runId?: number }>("POST", "/api/pricing/apply", {}),
   resetSandbox: (connection: string) =>
     request<{ connection: string; reset: number; removed: number; runId?: number }>(
       "POST",

@@ -3,6 +3,7 @@ import { api, queries } from "../api.ts";
 import { Money } from "../components/Figures.tsx";
 import { PageHeader, Section } from "../components/Page.tsx";
 import { Pager } from "../components/Pager.tsx";
+import { PricingPanel } from "../components/PricingPanel.tsx";
 import { SandboxPanel } from "../components/SandboxPanel.tsx";
 import { ActionError, Empty, ErrorState, Loading, Notice } from "../components/States.tsx";
 import {
@@ -59,6 +60,7 @@ export function SyncPage() {
         title="PSA sync"
         subtitle="Make the PSA bill what Trueup found: plan, approve each change, apply. Nothing is sent before you apply."
       />
+      <PricingPanel canEdit={can.edit} />
       {connections.error ? (
         <ErrorState error={connections.error} onRetry={connections.reload} />
       ) : !connections.data ? (
