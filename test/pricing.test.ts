@@ -10,7 +10,8 @@ import { noticeLetter } from "../src/pricing/letter.ts";
 import { nextAnniversary, type PricingPlan, planPricing, raised } from "../src/pricing/plan.ts";
 import type { PlanReport } from "../src/sync/plan.ts";
 import { planFromReport } from "../src/sync/service.ts";
-import { loadWorkspace } from "../src/workspace/load.ts";
+import { formatIssue } from "../src/workspace/issues.ts";
+import { checkConfig, loadWorkspace } from "../src/workspace/load.ts";
 import { repoRoot, tempDir } from "./fixtures.ts";
 
 // Price rises at contract anniversaries (issue 15 item 3): the demo's Birchwood (contract from
@@ -81,6 +82,27 @@ describe("the price rise plan", () => {
   it("rounds each rise to the cent (half up) and holds it to the amount cap", () => {
     expect(raised(money("9.90"), money("5")).toFixed(2)).toBe("10.40"); // 0.495 -> 0.50
     expect(raised(money("165.00"), money("5"), money("5.00")).toFixed(2)).toBe("170.00");
+  });
+});
+
+describe("trueup.yaml's price rise keys", () => {
+  it("names the field of an uplift without contractStart and of a dated price without a price", async () => {
+    const demo = await readFile(join(demoDir, "trueup.yaml"), "utf8");
+    const bad = demo
+      .replace("    contractStart: '2025-12-01'\n", "")
+      .replace("{ bundle: server }", "{ bundle: server, priceFrom: '2026-12-01', previousPrice: '150.00' }")
+      .replace("uplift: { percent: 5,", "uplift: { percent: five,");
+    const errors = checkConfig(bad)
+      .issues.filter((i) => i.severity === "error")
+      .map(formatIssue);
+    expect(errors).toEqual([
+      expect.stringMatching(/clients\[0\]\.uplift\.percent: expected an amount/),
+      expect.stringMatching(/clients\[0\]\.plans\[1\].*"priceFrom" and "previousPrice" go with a "price"/),
+    ]);
+    const noStart = demo.replace("    contractStart: '2025-12-01'\n", "");
+    expect(checkConfig(noStart).issues.map(formatIssue)).toContainEqual(
+      expect.stringMatching(/clients\[0\]\.uplift: an uplift falls due on the contract's anniversary/),
+    );
   });
 });
 
