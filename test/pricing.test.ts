@@ -1,6 +1,8 @@
 import { cp, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { bufferIo } from "../src/cli/io.ts";
+import { runPricingApply, runPricingPlan } from "../src/cli/pricing.ts";
 import type { PsaBilling } from "../src/connectors/types.ts";
 import { money } from "../src/core/money.ts";
 import { reconcile } from "../src/core/reconcile.ts";
@@ -187,5 +189,23 @@ describe("an approved rise", () => {
       "at most 7 %",
     ])
       expect(html).toContain(text);
+  });
+});
+
+describe("trueup pricing", () => {
+  it("plan writes a letter per client; apply refuses without --yes, then writes trueup.yaml", async () => {
+    const dir = join(await tempDir(), "demo");
+    await cp(demoDir, dir, { recursive: true });
+    const io = bufferIo();
+    expect(await runPricingPlan(io, { workspace: dir, format: "json" })).toBe(0);
+    expect((JSON.parse(io.stdout) as PricingPlan).monthlyEffect).toBe("180.40");
+    expect(await readFile(join(dir, "pricing", "birchwood-2026-12-01.html"), "utf8")).toContain("USD 173.25");
+    const yaml = await readFile(join(dir, "trueup.yaml"), "utf8");
+    expect(await runPricingApply(bufferIo(), { workspace: dir })).toBe(2);
+    expect(await readFile(join(dir, "trueup.yaml"), "utf8")).toBe(yaml);
+    const applied = bufferIo();
+    expect(await runPricingApply(applied, { workspace: dir, yes: true })).toBe(0);
+    expect(applied.stdout).toContain("--include-prices --effective 2026-12-01");
+    expect(await readFile(join(dir, "trueup.yaml"), "utf8")).toContain("priceFrom: '2026-12-01'");
   });
 });
