@@ -7,6 +7,7 @@ import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../src/store/store.ts";
 import { planInApp } from "../src/sync/app.ts";
+import { setUpSandbox } from "../src/sync/sandbox.ts";
 import { type CwFake, startConnectwiseFake } from "./fakes/connectwise.ts";
 import { repoRoot } from "./fixtures.ts";
 import {
@@ -122,6 +123,10 @@ const REQUESTS: Record<string, (f: Fixture, role: Role) => { url?: string; paylo
   }),
   "POST /api/sync/plans/:id/apply": (f) => ({ url: `/api/sync/plans/${f.planId}/apply` }),
   "GET /api/sync/history": () => ({}),
+  "GET /api/pricing/plan": () => ({}),
+  "GET /api/pricing/letters/:clientId": () => ({ url: "/api/pricing/letters/birchwood" }),
+  "POST /api/pricing/apply": () => ({ payload: {} }),
+  "POST /api/sync/sandbox/:name/reset": () => ({ url: "/api/sync/sandbox/sbx/reset" }),
   "GET /api/clients/:id/statement": (f) => ({ url: `/api/clients/${f.clientId}/statement?format=json` }),
   "GET /api/clients/:id/evidence": (f) => ({ url: `/api/clients/${f.clientId}/evidence?format=csv` }),
   "GET /api/reports/breakdown": () => ({}),
@@ -210,6 +215,8 @@ beforeAll(async () => {
   const target = await h.store.addUser("target@accounts.example", "viewer", { name: "test" });
   if (!run || !findings.items[0] || !source) throw new Error("the demo has no run, finding or users source");
   const withConnections = await withPsa(h);
+  // The demo's PSA file as a sandbox PSA (its reset route).
+  await setUpSandbox(h.store, "sbx", { name: "test" }, "2026-11-25");
   // A real SMTP server for sending statements (it takes every message).
   smtp = new SMTPServer({
     authOptional: true,

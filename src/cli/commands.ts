@@ -100,6 +100,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./sync.ts")).syncCommand,
   },
   {
+    name: "pricing",
+    term: "pricing",
+    summary: "Price rises at contract anniversaries: plan them (with notice letters), then apply them.",
+    load: async () => (await import("./pricing.ts")).pricingCommand,
+  },
+  {
     name: "backup",
     term: "backup [options]",
     summary:

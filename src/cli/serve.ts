@@ -67,9 +67,18 @@ async function firstStart(io: Io, store: Store, db: Db): Promise<string | undefi
 async function loadDemo(io: Io, store: Store): Promise<void> {
   if (!(await store.latestRun()) && (await store.listSources()).length === 0) {
     const { loadDemoMonths } = await import("./demo-store.ts");
-    const rows = await loadDemoMonths(io, store, packagePath("examples", "demo"), SYSTEM);
+    // Earlier months under history/ are imported and reconciled first; the demo's own month is
+    // reconciled by the sandbox's pull below.
+    const rows = await loadDemoMonths(io, store, packagePath("examples", "demo"), SYSTEM, {
+      reconcileLast: false,
+    });
+    // The demo's PSA lines become a sandbox PSA kept by the app, so PSA sync can be tried end to end;
+    // its pull reconciles.
+    const { DEMO_SANDBOX, setUpSandbox } = await import("../sync/sandbox.ts");
+    await setUpSandbox(store, DEMO_SANDBOX, SYSTEM, io.today());
     io.err(
-      `Loaded the demo workspace (${rows} rows) and reconciled it (its earlier months under history/ first).\n`,
+      `Loaded the demo workspace (${rows} rows) and reconciled it (its earlier months under history/ ` +
+        `first); its PSA lines are in the sandbox PSA "${DEMO_SANDBOX}" (PSA sync page; not a real PSA).\n`,
     );
   }
 }

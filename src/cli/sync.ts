@@ -91,7 +91,7 @@ export async function runSyncPlan(io: Io, opts: PlanOptions): Promise<number> {
         includePrices: opts.includePrices === true,
         today: io.today(),
         asOf: opts.asOf,
-        context: { onProgress: (m) => io.err(`${opts.connection}: ${m}\n`) },
+        context: { onProgress: (m) => io.err(`${opts.connection}: ${m}\n`), sandbox: store.sandboxBook() },
         decisions: await store.decisions(),
       });
       const saved = await store.saveSyncPlan(opts.connection, plan, CLI);
@@ -121,7 +121,7 @@ export async function runSyncApply(io: Io, opts: ApplyOptions): Promise<number> 
           store,
           connector: psa,
           conn,
-          context: (onExchange) => createContext(conn, { onExchange }),
+          context: (onExchange) => createContext(conn, { onExchange, sandbox: store.sandboxBook() }),
           actor: CLI.name,
           progress: (m) => io.err(`${m}\n`),
         }),

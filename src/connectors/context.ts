@@ -1,6 +1,6 @@
 import { ConnectionError, MissingSecretError } from "./errors.ts";
 import { type ConnectionPolicy, policyFromEnv, refusedVariable } from "./policy.ts";
-import type { Connection, ConnectorContext, Exchange } from "./types.ts";
+import type { Connection, ConnectorContext, Exchange, SandboxBook } from "./types.ts";
 
 export interface ContextOptions {
   /** Secrets stored in the app's database (decrypted), tried before the environment. */
@@ -13,6 +13,8 @@ export interface ContextOptions {
   timeoutMs?: number;
   /** Which variables `*Env` may name (default: from the process environment). */
   policy?: ConnectionPolicy;
+  /** The sandbox PSA's lines (the app's database), for connections of kind `sandbox`. */
+  sandbox?: SandboxBook;
 }
 
 export interface Context extends ConnectorContext {
@@ -65,6 +67,7 @@ export function createContext(conn: Connection, opts: ContextOptions = {}): Cont
     },
     redact: hide,
     scrub,
+    sandbox: opts.sandbox,
     sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     now: opts.now ?? (() => new Date()),
     exchange(e) {

@@ -6,6 +6,7 @@ import { huntress } from "./huntress/index.ts";
 import { msgraph } from "./msgraph/index.ts";
 import { ninjaone } from "./ninjaone/index.ts";
 import { pax8 } from "./pax8/index.ts";
+import { sandbox } from "./sandbox/index.ts";
 import { sentinelone } from "./sentinelone/index.ts";
 import { type ConnectionKind, type Connector, isPsa, type PsaConnector } from "./types.ts";
 
@@ -21,6 +22,7 @@ export const CONNECTORS: Record<ConnectionKind, Connector> = {
   "datto-rmm": dattoRmm,
   sentinelone,
   huntress,
+  sandbox,
 };
 
 export function connectorOf(kind: ConnectionKind): Connector {

@@ -14,6 +14,7 @@ export const CONNECTION_KINDS = [
   "datto-rmm",
   "sentinelone",
   "huntress",
+  "sandbox",
 ] as const;
 export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
 
@@ -70,6 +71,28 @@ export interface ConnectorContext {
   redact(value: string): void;
   /** Replaces every secret and registered value in a text by ***. */
   scrub(text: string): string;
+  /** The app's own sandbox PSA (kind `sandbox`): lines kept in Trueup's database, never outside. */
+  sandbox?: SandboxBook;
+}
+
+/** A line of the sandbox PSA as its table keeps it. */
+export interface SandboxLine {
+  id: string;
+  account: string;
+  agreement: string;
+  product: string;
+  description: string;
+  quantity: string;
+  unitPrice: string;
+  startDate: string;
+}
+
+/** Where the sandbox PSA keeps its lines: the store, per connection name. */
+export interface SandboxBook {
+  lines(connection: string): Promise<SandboxLine[]>;
+  /** Sets a line's quantity (and unit price when given); false when there is no such line. */
+  update(connection: string, id: string, quantity: string, unitPrice?: string): Promise<boolean>;
+  insert(connection: string, line: Omit<SandboxLine, "id">): Promise<string>;
 }
 
 export interface FieldSpec {

@@ -1,6 +1,7 @@
 import { type Assignment, assign } from "./assign.ts";
 import { billingMoney, compareBilling } from "./billing.ts";
 import { Catalogue } from "./catalogue.ts";
+import { clientAt } from "./contract-prices.ts";
 import { compareCoverage } from "./coverage.ts";
 import { type Finding, finding } from "./findings.ts";
 import { formerBilling, isFormer } from "./former.ts";
@@ -67,7 +68,7 @@ export function reconcile(input: ReconcileInput): Report {
   route("billing", input.billing, billingMoney);
 
   const clients = input.clients.map((c) =>
-    reconcileClient(c, byClient.get(c.id) ?? emptyRows(), input, catalogue),
+    reconcileClient(clientAt(c, input.asOf), byClient.get(c.id) ?? emptyRows(), input, catalogue),
   );
   // A row whose account is unmapped counts under UNMAPPED_ACCOUNT alone: its SKU or product is not
   // looked up, so that its money is counted once.

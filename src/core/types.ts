@@ -52,6 +52,10 @@ export interface BundlePlan {
   /** Is in none of these groups. */
   excludeGroups?: string[];
   price?: Money;
+  /** The contracted price applies from this date (yyyy-mm-dd); before it, `previousPrice` does. */
+  priceFrom?: string;
+  /** The price before `priceFrom` (none: the catalogue's). */
+  previousPrice?: Money;
   minimum?: number;
 }
 
@@ -60,6 +64,9 @@ export interface ServicePlan {
   service: string;
   quantity?: number;
   price?: Money;
+  /** As for a bundle plan: `price` from this date, `previousPrice` before it. */
+  priceFrom?: string;
+  previousPrice?: Money;
   minimum?: number;
 }
 
@@ -78,6 +85,19 @@ export interface Client {
   clientPaid?: string[];
   /** A former client from this date (yyyy-mm-dd) on: owed nothing (4.6). */
   ended?: string;
+  /** The contract's first day (yyyy-mm-dd): its anniversaries are when an uplift falls due. */
+  contractStart?: string;
+  /** The yearly price rise the contract allows (src/pricing, docs/pricing.md). */
+  uplift?: Uplift;
+}
+
+/** A yearly price rise: `percent`, at most `cap` percent and `capAmount` per unit; `exclude`d plans keep their price. */
+export interface Uplift {
+  percent: Money;
+  cap?: Money;
+  capAmount?: Money;
+  /** Bundle or service ids whose price never rises this way (licences passed through at cost). */
+  exclude: string[];
 }
 
 export interface Rules {

@@ -22,6 +22,7 @@ import { importRoutes } from "./routes/imports.ts";
 import { mappingRoutes } from "./routes/mappings.ts";
 import { marginRoutes } from "./routes/margin.ts";
 import { renewalRoutes } from "./routes/renewals.ts";
+import { pricingRoutes } from "./routes/pricing.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { sharedRoutes } from "./routes/shared.ts";
 import { sourceRoutes } from "./routes/sources.ts";
@@ -67,6 +68,7 @@ const RESOURCES = [
   auditRoutes,
   connectionRoutes,
   syncRoutes,
+  pricingRoutes,
   statementRoutes,
   marginRoutes,
   sharedRoutes,

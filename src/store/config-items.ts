@@ -1,7 +1,7 @@
 import { stringify } from "yaml";
 import type { Connection } from "../connectors/types.ts";
-import { formatPrice, money } from "../core/money.ts";
-import type { Bundle, Client, Component, DeviceType, Plan, Rules, Service } from "../core/types.ts";
+import { formatPrice, type Money, money } from "../core/money.ts";
+import type { Bundle, Client, Component, DeviceType, Plan, Rules, Service, Uplift } from "../core/types.ts";
 import { type Config, pulledFile, type SourceConfig, type SourceKind } from "../workspace/config.ts";
 import type { Msp } from "../workspace/msp.ts";
 
@@ -54,6 +54,7 @@ export function bundleItem(b: Bundle): Item {
 
 function planItem(p: Plan): Item {
   const price = p.price && formatPrice(p.price);
+  const dated = { priceFrom: p.priceFrom, previousPrice: p.previousPrice && formatPrice(p.previousPrice) };
   if (p.kind === "bundle") {
     const filter = compact({
       licencesAny: p.licencesAny && [...p.licencesAny],
@@ -61,9 +62,9 @@ function planItem(p: Plan): Item {
       excludeGroups: p.excludeGroups && [...p.excludeGroups],
     });
     const users = Object.keys(filter).length > 0 ? filter : undefined;
-    return compact({ bundle: p.bundle, users, price, minimum: p.minimum });
+    return compact({ bundle: p.bundle, users, price, ...dated, minimum: p.minimum });
   }
-  return compact({ service: p.service, quantity: p.quantity, price, minimum: p.minimum });
+  return compact({ service: p.service, quantity: p.quantity, price, ...dated, minimum: p.minimum });
 }
 
 export function clientItem(c: Client): Item {
@@ -73,8 +74,31 @@ export function clientItem(c: Client): Item {
     ended: c.ended,
     ids: { ...c.ids },
     clientPaid: c.clientPaid && [...c.clientPaid],
+    contractStart: c.contractStart,
+    uplift: c.uplift && upliftItem(c.uplift),
     plans: c.plans.map(planItem),
   });
+}
+
+function upliftItem(u: Uplift): Item {
+  return compact({
+    percent: u.percent.toString(),
+    cap: u.cap?.toString(),
+    capAmount: u.capAmount && formatPrice(u.capAmount),
+    exclude: u.exclude.length > 0 ? [...u.exclude] : undefined,
+  });
+}
+
+function readUpliftItem(o: Item): Uplift {
+  const u: Uplift = {
+    percent: amount(o.percent) ?? money("0"),
+    exclude: ((o.exclude as unknown[]) ?? []).map(String),
+  };
+  const cap = amount(o.cap);
+  const capAmount = amount(o.capAmount);
+  if (cap) u.cap = cap;
+  if (capAmount) u.capAmount = capAmount;
+  return u;
 }
 
 export function sourceItem(s: SourceConfig): Item {
@@ -207,6 +231,7 @@ function readPlanItem(o: Item): Plan {
       bundle: String(o.bundle),
       licencesAny: users?.licencesAny,
       price: amount(o.price),
+      ...datedPrice(o),
       minimum: count(o.minimum),
     };
     if (users?.groupsAny) plan.groupsAny = [...users.groupsAny];
@@ -218,8 +243,15 @@ function readPlanItem(o: Item): Plan {
     service: String(o.service),
     quantity: count(o.quantity),
     price: amount(o.price),
+    ...datedPrice(o),
     minimum: count(o.minimum),
   };
+}
+
+function datedPrice(o: Item): { priceFrom?: string; previousPrice?: Money } {
+  if (typeof o.priceFrom !== "string") return {};
+  const previousPrice = amount(o.previousPrice);
+  return previousPrice ? { priceFrom: o.priceFrom, previousPrice } : { priceFrom: o.priceFrom };
 }
 
 export function readClientItem(o: Item): Client {
@@ -230,6 +262,8 @@ export function readClientItem(o: Item): Client {
     plans: ((o.plans as Item[] | undefined) ?? []).map(readPlanItem),
     ...(Array.isArray(o.clientPaid) ? { clientPaid: (o.clientPaid as unknown[]).map(String) } : {}),
     ...(typeof o.ended === "string" ? { ended: o.ended } : {}),
+    ...(typeof o.contractStart === "string" ? { contractStart: o.contractStart } : {}),
+    ...(o.uplift && typeof o.uplift === "object" ? { uplift: readUpliftItem(o.uplift as Item) } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import { importRepository } from "./imports.ts";
 import { mappingRepository } from "./mappings.ts";
 import { closeRunTasks } from "./run-worker.ts";
 import { runRepository } from "./runs.ts";
+import { sandboxRepository } from "./sandbox.ts";
 import { statementRepository } from "./statements.ts";
 import type { Store } from "./store.ts";
 import { syncRepository } from "./sync.ts";
@@ -21,8 +22,10 @@ export type * from "./store.ts";
 /** The Store over an open database (openDb): one repository module per aggregate. */
 export function createStore(db: Db, opts: StoreOptions = {}): Store {
   const ctx = createContext(db, opts);
+  const catalogue = catalogueRepository(ctx);
   return {
-    ...catalogueRepository(ctx),
+    ...catalogue,
+    ...sandboxRepository(ctx, catalogue.saveConfigYaml),
     ...importRepository(ctx),
     ...exportRepository(ctx),
     ...runRepository(ctx),

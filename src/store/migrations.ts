@@ -281,6 +281,32 @@ const mspLogo: Migration = {
   },
 };
 
+// The sandbox PSA (issue 13 item 6): a pretend PSA whose lines the app keeps itself, for the demo's
+// sync. The seed columns keep each line as it was set up, so that a reset brings the sandbox back.
+const sandboxPsa: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("sandbox_lines")
+      .addColumn("id", "serial", (c) => c.primaryKey())
+      .addColumn("connection", "text", (c) => c.notNull())
+      .addColumn("account", "text", (c) => c.notNull())
+      .addColumn("agreement", "text", (c) => c.notNull())
+      .addColumn("product", "text", (c) => c.notNull())
+      .addColumn("description", "text", (c) => c.notNull())
+      .addColumn("quantity", "text", (c) => c.notNull())
+      .addColumn("unit_price", "text", (c) => c.notNull())
+      .addColumn("start_date", "text", (c) => c.notNull())
+      .addColumn("seed_quantity", "text")
+      .addColumn("seed_unit_price", "text")
+      .execute();
+    await db.schema
+      .createIndex("sandbox_lines_connection")
+      .on("sandbox_lines")
+      .columns(["connection", "id"])
+      .execute();
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_findings_order": findingsOrder,
@@ -289,6 +315,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0005_decisions_drive_money": decisionsDriveMoney,
   "0006_statement_links": statementLinks,
   "0007_msp_logo": mspLogo,
+  "0008_sandbox_psa": sandboxPsa,
 };
 
 /** The migrations this version knows, in order: only forward, never edited once released. */

@@ -213,7 +213,23 @@ export interface MspLogoTable {
   updated_at: Timestamp;
 }
 
+/** The sandbox PSA's lines (0008); seed_* are null for a line the sync created (a reset removes it). */
+export interface SandboxLinesTable {
+  id: Generated<number>;
+  connection: string;
+  account: string;
+  agreement: string;
+  product: string;
+  description: string;
+  quantity: string;
+  unit_price: string;
+  start_date: string;
+  seed_quantity: string | null;
+  seed_unit_price: string | null;
+}
+
 export interface Schema {
+  sandbox_lines: SandboxLinesTable;
   msp_logo: MspLogoTable;
   statement_links: StatementLinksTable;
   connection_secrets: ConnectionSecretsTable;

@@ -1,3 +1,4 @@
+import type { SandboxBook } from "../connectors/types.ts";
 import type { Explanation } from "../core/explain.ts";
 import type { Change, LeftAsAgreed, Plan } from "../sync/plan.ts";
 import type { Config, SourceKind } from "../workspace/config.ts";
@@ -359,6 +360,17 @@ export interface Store extends StatementStore {
   ): Promise<void>;
 
   audit(page: Page): Promise<Paged<AuditEntry>>;
+
+  // The sandbox PSA (connections of kind sandbox): its lines are kept here (store/sandbox.ts).
+  /** The sandbox PSA's lines, for the connector's context. */
+  sandboxBook(): SandboxBook;
+  /**
+   * Adds connection `name` (kind sandbox) holding the billing source's latest import as its lines,
+   * and makes that billing source read it (a pull then brings the lines in). Taken name: conflict.
+   */
+  setupSandbox(name: string, actor: Actor): Promise<{ lines: number }>;
+  /** Puts every line back as set up; removes lines the sync created. Not a sandbox: not_found. */
+  resetSandbox(name: string, actor: Actor): Promise<{ reset: number; removed: number }>;
 
   // Connections: secrets (encrypted with TRUEUP_SECRET_KEY) and pulls.
   /**

@@ -17,7 +17,7 @@ export async function planInApp(
 ): Promise<SyncPlanView> {
   const config = await store.loadConfig();
   const { conn, psa } = psaConnection(config, name);
-  const ctx = createContext(conn, { stored: await store.storedSecrets(name) });
+  const ctx = createContext(conn, { stored: await store.storedSecrets(name), sandbox: store.sandboxBook() });
   const billing = await scrubbed(ctx, () => psa.readBilling(conn, ctx, opts.effective));
   const records = toRecords("billing", billingRows(billing.lines));
   const { issues } = await store.storePull(name, { billing: records }, billing.counts, actor);
@@ -43,7 +43,7 @@ export async function applyInApp(store: Store, planId: number, actor: Actor): Pr
       store,
       connector: psa,
       conn,
-      context: (onExchange) => createContext(conn, { stored, onExchange }),
+      context: (onExchange) => createContext(conn, { stored, onExchange, sandbox: store.sandboxBook() }),
       actor: actor.name,
     }),
   );

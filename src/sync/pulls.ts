@@ -53,7 +53,7 @@ export async function pullAndReconcile(
     );
   try {
     const stored = await store.storedSecrets(name);
-    const result = await pullConnection(conn, { stored, onProgress: progress });
+    const result = await pullConnection(conn, { stored, onProgress: progress, sandbox: store.sandboxBook() });
     const pulled: PulledRecords = {};
     for (const [kind, rows] of Object.entries(result.rows))
       pulled[kind as SourceKind] = toRecords(kind as SourceKind, rows ?? []);

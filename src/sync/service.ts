@@ -18,6 +18,7 @@ import type { Config } from "../workspace/config.ts";
 import { WorkspaceError } from "../workspace/issues.ts";
 import { CONFIG_FILE, checkConfig, loadOrThrow } from "../workspace/load.ts";
 import { type Plan, type PlanDecision, type PlanReport, planSync } from "./plan.ts";
+import { pricesOn } from "./prices.ts";
 
 // The steps the CLI and the app share: pull a connection, and plan a PSA sync from a reconciliation
 // made with the PSA's lines as they stand now.
@@ -138,7 +139,8 @@ export function planFromReport(
   opts: { effective: string; includePrices: boolean; decisions?: readonly PlanDecision[] },
 ): Plan {
   return planSync({
-    report,
+    // Prices are planned as contracted on the effective date (a price rise from that date on).
+    report: opts.includePrices ? pricesOn(report, config, opts.effective) : report,
     clients: config.clients,
     services: config.services,
     bundles: config.bundles,

@@ -1,5 +1,6 @@
 import { CONNECTION_KINDS, type Connection } from "../connectors/types.ts";
 import { listed } from "../core/listing.ts";
+import type { Money } from "../core/money.ts";
 import {
   type Bundle,
   type Client,
@@ -10,6 +11,7 @@ import {
   type Plan,
   type Rules,
   type Service,
+  type Uplift,
   type VendorSku,
 } from "../core/types.ts";
 import { DATE_FORMATS, type DateOrder, parseDateFormat } from "../formats/dates.ts";
@@ -236,7 +238,7 @@ function readBundle(r: Reader, v: unknown, p: Path): Bundle | undefined {
 }
 
 function readClient(r: Reader, v: unknown, p: Path): Client | undefined {
-  const o = r.obj(v, p, ["id", "name", "ids", "plans", "clientPaid", "ended"]);
+  const o = r.obj(v, p, ["id", "name", "ids", "plans", "clientPaid", "ended", "contractStart", "uplift"]);
   if (!o) return undefined;
   const id = r.str(o, p, "id", true);
   const ids = readIds(r, o.ids, [...p, "ids"]);
@@ -251,7 +253,31 @@ function readClient(r: Reader, v: unknown, p: Path): Client | undefined {
   if (clientPaid !== undefined) client.clientPaid = clientPaid;
   const ended = r.date(o, p, "ended");
   if (ended !== undefined) client.ended = ended;
+  const contractStart = r.date(o, p, "contractStart");
+  if (contractStart !== undefined) client.contractStart = contractStart;
+  const uplift =
+    o.uplift === undefined || o.uplift === null ? undefined : readUplift(r, o.uplift, [...p, "uplift"]);
+  if (uplift) client.uplift = uplift;
+  if (uplift && contractStart === undefined)
+    r.y.error(
+      [...p, "uplift"],
+      'an uplift falls due on the contract\'s anniversary: give "contractStart" too',
+    );
   return client;
+}
+
+/** `uplift: { percent: 5, cap: 7, capAmount: '10.00', exclude: [archiving] }` (docs/pricing.md). */
+function readUplift(r: Reader, v: unknown, p: Path): Uplift | undefined {
+  const o = r.obj(v, p, ["percent", "cap", "capAmount", "exclude"]);
+  if (!o) return undefined;
+  const percent = r.money(o, p, "percent", true);
+  const cap = r.money(o, p, "cap");
+  const capAmount = r.money(o, p, "capAmount");
+  if (!percent) return undefined;
+  const uplift: Uplift = { percent, exclude: r.strings(o, p, "exclude") ?? [] };
+  if (cap) uplift.cap = cap;
+  if (capAmount) uplift.capAmount = capAmount;
+  return uplift;
 }
 
 /** `ids:` system -> one id, or a list of them (a client under two PSA companies). */
@@ -273,11 +299,21 @@ function readIds(r: Reader, value: unknown, p: Path): Record<string, ExternalIds
 }
 
 function readPlan(r: Reader, v: unknown, p: Path): Plan | undefined {
-  const o = r.obj(v, p, ["bundle", "service", "users", "price", "minimum", "quantity"]);
+  const o = r.obj(v, p, [
+    "bundle",
+    "service",
+    "users",
+    "price",
+    "priceFrom",
+    "previousPrice",
+    "minimum",
+    "quantity",
+  ]);
   if (!o) return undefined;
   const bundle = r.str(o, p, "bundle");
   const service = r.str(o, p, "service");
   const price = r.money(o, p, "price");
+  const dated = readDatedPrice(r, o, p, price);
   const minimum = r.count(o, p, "minimum");
   if ((bundle === undefined) === (service === undefined)) {
     r.y.error(p, 'a plan names either a "bundle" or a "service"');
@@ -286,7 +322,7 @@ function readPlan(r: Reader, v: unknown, p: Path): Plan | undefined {
   if (bundle !== undefined) {
     if (o.quantity !== undefined)
       r.y.error([...p, "quantity"], "a fixed quantity applies to service plans only");
-    const plan: Plan = { kind: "bundle", bundle, price, minimum };
+    const plan: Plan = { kind: "bundle", bundle, price, ...dated, minimum };
     if (o.users !== undefined && o.users !== null) {
       const up = [...p, "users"];
       const uo = r.obj(o.users, up, ["licencesAny", "groupsAny", "excludeGroups"]);
@@ -298,7 +334,25 @@ function readPlan(r: Reader, v: unknown, p: Path): Plan | undefined {
     return plan;
   }
   if (o.users !== undefined) r.y.error([...p, "users"], "a users filter applies to bundle plans only");
-  return { kind: "service", service: service as string, quantity: r.count(o, p, "quantity"), price, minimum };
+  const quantity = r.count(o, p, "quantity");
+  return { kind: "service", service: service as string, quantity, price, ...dated, minimum };
+}
+
+/** `priceFrom` (and the `previousPrice` before it) of a plan whose price changed on a date. */
+function readDatedPrice(
+  r: Reader,
+  o: Record<string, unknown>,
+  p: Path,
+  price: Money | undefined,
+): { priceFrom?: string; previousPrice?: Money } {
+  const priceFrom = r.date(o, p, "priceFrom");
+  const previousPrice = r.money(o, p, "previousPrice");
+  if (priceFrom === undefined && previousPrice === undefined) return {};
+  if (priceFrom === undefined || price === undefined) {
+    r.y.error(p, '"priceFrom" and "previousPrice" go with a "price": the price from that date on');
+    return {};
+  }
+  return previousPrice === undefined ? { priceFrom } : { priceFrom, previousPrice };
 }
 
 function readSource(r: Reader, v: unknown, p: Path, connections: Connection[]): SourceConfig | undefined {

@@ -437,13 +437,14 @@ describe("the app in a browser", () => {
     { name: "runs", path: "/runs?from=2&to=4", ready: (p) => p.getByTestId("run-diff"), acts: true },
     { name: "users", path: "/users", ready: (p) => p.getByTestId("users-admin-table"), acts: true },
     { name: "audit", path: "/audit", ready: (p) => p.getByTestId("audit-table"), acts: false },
+    // The demo's sandbox PSA (issue 13 item 6): a connection to pull, a PSA to plan against.
     {
       name: "connections",
       path: "/connections",
-      ready: (p) => p.getByText("No connection yet."),
-      acts: false,
+      ready: (p) => p.getByTestId("connections-table"),
+      acts: true,
     },
-    { name: "sync", path: "/sync", ready: (p) => p.getByText("No PSA connection."), acts: false },
+    { name: "sync", path: "/sync", ready: (p) => p.getByTestId("sandbox-panel"), acts: true },
     { name: "password", path: "/password", ready: (p) => p.getByTestId("password-form"), acts: true },
     { name: "not-found", path: "/no-such-page", ready: (p) => p.getByText("Page not found"), acts: false },
   ];

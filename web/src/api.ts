@@ -20,6 +20,7 @@ import type {
   MappingQueue,
   MspSettings,
   Paged,
+  PricingPlan,
   PullOutcome,
   Role,
   RunDiff,
@@ -217,6 +218,7 @@ export const queries = {
   syncPlans: (p: PageArgs & { connection?: string } = {}) =>
     query<Paged<SyncPlanSummary>>("/api/sync/plans", { ...p }),
   syncPlan: (id: number) => query<SyncPlanView>(`/api/sync/plans/${id}`),
+  pricingPlan: () => query<PricingPlan>("/api/pricing/plan"),
   syncHistory: (f: SyncHistoryFilter & PageArgs) =>
     query<Paged<SyncEventView>>("/api/sync/history", { ...f }),
 };
@@ -282,6 +284,13 @@ export const api = {
   decideChanges: (planId: number, seqs: number[] | "all", decision: ChangeDecision) =>
     request<void>("POST", `/api/sync/plans/${planId}/decisions`, { seqs, decision }),
   applyPlan: (planId: number) => request<ApplyResult>("POST", `/api/sync/plans/${planId}/apply`),
+  applyPricing: () =>
+    request<{ applied: string[]; plan: PricingPlan; runId?: number }>("POST", "/api/pricing/apply", {}),
+  resetSandbox: (connection: string) =>
+    request<{ connection: string; reset: number; removed: number; runId?: number }>(
+      "POST",
+      `/api/sync/sandbox/${encodeURIComponent(connection)}/reset`,
+    ),
   shareStatement: (clientId: string, days: number) =>
     request<{ link: StatementLink; url: string }>(
       "POST",

@@ -487,3 +487,35 @@ export interface MspSettings {
   logo?: string;
   paper: "A4" | "Letter";
 }
+
+/** GET /api/pricing/plan: the price rises due by each client's next contract anniversary. */
+export interface PricingPlan {
+  asOf: string;
+  windowDays: number;
+  currency: string;
+  due: {
+    client: string;
+    clientName: string;
+    contractStart: string;
+    anniversary: string;
+    percent: string;
+    cap?: string;
+    capAmount?: string;
+    appliedPercent: string;
+    rises: {
+      plan: number;
+      subject: string;
+      name: string;
+      oldPrice: string;
+      newPrice: string;
+      increase: string;
+      quantity: number;
+      monthlyEffect: string;
+      from: string;
+    }[];
+    excluded: { subject: string; name: string; price: string }[];
+    monthlyEffect: string;
+  }[];
+  later: { client: string; clientName: string; anniversary: string; applied: boolean }[];
+  monthlyEffect: string;
+}

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { applyInApp, planInApp } from "../../sync/app.ts";
 import { nextMonth } from "../../sync/plan.ts";
+import { resetSandboxInApp } from "../../sync/sandbox.ts";
 import { actorOf } from "../auth.ts";
 import { notFound } from "../errors.ts";
 import { IdParam, NoContent, PageQuery, paged, Refused, text } from "../schemas.ts";
@@ -111,6 +112,31 @@ export const syncRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store,
       },
     },
     async (request) => applyInApp(store, request.params.id, actorOf(request)),
+  );
+
+  app.post(
+    "/api/sync/sandbox/:name/reset",
+    {
+      config: { access: "billing" },
+      schema: {
+        tags: ["sync"],
+        summary: "Put the sandbox PSA's lines back as they were set up (the demo's), then pull and reconcile",
+        params: z.object({ name: text().min(1) }),
+        response: {
+          200: z.object({
+            connection: z.string(),
+            reset: z.number().int(),
+            removed: z.number().int(),
+            runId: z.number().int().optional(),
+          }),
+          400: Refused,
+        },
+      },
+    },
+    async (request) => {
+      const r = await resetSandboxInApp(store, request.params.name, actorOf(request), today());
+      return { connection: r.connection, reset: r.reset, removed: r.removed, runId: r.runId };
+    },
   );
 
   app.get(

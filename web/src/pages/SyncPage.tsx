@@ -1,6 +1,8 @@
 import { useState } from "react";
 import { queries } from "../api.ts";
 import { PageHeader, Section } from "../components/Page.tsx";
+import { PricingPanel } from "../components/PricingPanel.tsx";
+import { SandboxPanel } from "../components/SandboxPanel.tsx";
 import { Empty, ErrorState, Loading, Notice } from "../components/States.tsx";
 import { History } from "../components/sync/History.tsx";
 import { PlanForm } from "../components/sync/PlanForm.tsx";
@@ -33,6 +35,7 @@ export function SyncPage() {
         title="PSA sync"
         subtitle="Make the PSA bill what Trueup found: plan, approve each change, apply. Nothing is sent before you apply."
       />
+      <PricingPanel canEdit={can.edit} />
       {connections.error ? (
         <ErrorState error={connections.error} onRetry={connections.reload} />
       ) : !connections.data ? (
@@ -70,12 +73,14 @@ function Sync({
   const [planned, setPlanned] = useState<SyncPlanView | null>(null);
 
   const changed = () => {
+    plans.reload();
     plan.reload();
     history.reload();
   };
 
   return (
     <>
+      <SandboxPanel connection={connection} canEdit={canEdit} onReset={changed} />
       <Section title="Plan" id="plan-form">
         <PlanForm
           psas={psas}
