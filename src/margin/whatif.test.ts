@@ -85,7 +85,7 @@ describe("the demo", () => {
   });
 
   it("an uplift with a cap and excluded services moves prices only, never the quantities billed today", () => {
-    const w = run("uplift: { percent: 5, cap: '5.00', exclude: [server, archiving] }\n");
+    const w = run("uplift: { percent: 5, capAmount: '5.00', exclude: [server, archiving] }\n");
     const moved = lines(w);
     expect(moved).toContain("evergreen BRONZE-D 28x55.00 -> 28x57.75 77.00");
     expect(moved).toContain("granite GOLD-U 28x165.00 -> 28x170.00 140.00");

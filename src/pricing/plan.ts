@@ -1,5 +1,6 @@
 import { formatMoney, formatPrice, type Money, toCents, ZERO } from "../core/money.ts";
 import type { Bundle, Client, Plan, Service } from "../core/types.ts";
+import { raised, upliftPercent } from "../core/uplift.ts";
 
 // Price rises through the contract (issue 15 item 3): each client with a `contractStart` and an
 // `uplift` gets, at its contract's next anniversary, new contracted prices for every plan not
@@ -93,13 +94,6 @@ export function nextAnniversary(contractStart: string, asOf: string): string {
 const subjectOf = (p: Plan) => (p.kind === "bundle" ? `bundle:${p.bundle}` : `service:${p.service}`);
 const idOf = (p: Plan) => (p.kind === "bundle" ? p.bundle : p.service);
 
-/** The new unit price: old + old x percent / 100 rounded to cents, at most capAmount more. */
-export function raised(old: Money, percent: Money, capAmount?: Money): Money {
-  let increase = toCents(old.times(percent).dividedBy(100));
-  if (capAmount && increase.greaterThan(capAmount)) increase = capAmount;
-  return old.plus(increase);
-}
-
 export function planPricing(input: PricingInput): PricingPlan {
   const windowDays = input.windowDays ?? DEFAULT_WINDOW_DAYS;
   const due: ClientRise[] = [];
@@ -133,7 +127,7 @@ function clientRise(
   anniversary: string,
 ): ClientRise {
   const uplift = client.uplift as NonNullable<Client["uplift"]>;
-  const percent = uplift.cap?.lessThan(uplift.percent) ? uplift.cap : uplift.percent;
+  const percent = upliftPercent(uplift);
   const lines = input.report.clients.find((c) => c.id === client.id)?.lines ?? [];
   const rises: PriceRise[] = [];
   const excluded: ClientRise["excluded"] = [];

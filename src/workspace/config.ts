@@ -267,7 +267,7 @@ function readClient(r: Reader, v: unknown, p: Path): Client | undefined {
 }
 
 /** `uplift: { percent: 5, cap: 7, capAmount: '10.00', exclude: [archiving] }` (docs/pricing.md). */
-function readUplift(r: Reader, v: unknown, p: Path): Uplift | undefined {
+export function readUplift(r: Reader, v: unknown, p: Path): Uplift | undefined {
   const o = r.obj(v, p, ["percent", "cap", "capAmount", "exclude"]);
   if (!o) return undefined;
   const percent = r.money(o, p, "percent", true);

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { money } from "../core/money.ts";
-import { applyOverlay, upliftPrice } from "./overlay.ts";
+import { upliftPrice } from "../core/uplift.ts";
+import { applyOverlay } from "./overlay.ts";
 import { YamlFile } from "./yaml.ts";
 
 // A what-if change is a YAML overlay of trueup.yaml (docs/margin.md "What-if").
@@ -63,15 +64,19 @@ describe("what a change cannot do", () => {
 });
 
 describe("uplift", () => {
-  it("raises a price by the percentage, to the cent, by no more than the cap", () => {
-    const u = { percent: money("5"), cap: money("8.00"), exclude: [] };
+  it("raises a price by the percentage, to the cent, by no more than the cap per unit", () => {
+    const u = { percent: money("5"), capAmount: money("8.00"), exclude: [] };
     expect(upliftPrice(money("26.40"), u).toFixed(2)).toBe("27.72");
     expect(upliftPrice(money("165.00"), u).toFixed(2)).toBe("173.00");
-    expect(upliftPrice(money("165.00"), { ...u, cap: undefined }).toFixed(2)).toBe("173.25");
+    expect(upliftPrice(money("165.00"), { ...u, capAmount: undefined }).toFixed(2)).toBe("173.25");
+    // cap is a percentage, as on a client's contract (docs/pricing.md): the lower one applies
+    expect(
+      upliftPrice(money("165.00"), { percent: money("5"), cap: money("3"), exclude: [] }).toFixed(2),
+    ).toBe("169.95");
   });
 
   it("applies to the catalogue and the plans' own prices, except the services and bundles excluded", () => {
-    const { config } = over("uplift: { percent: 10, cap: '12.00', exclude: [m365-bp, server] }\n");
+    const { config } = over("uplift: { percent: 10, capAmount: '12.00', exclude: [m365-bp, server] }\n");
     const price = (id: string) =>
       (config?.services.find((s) => s.id === id) ?? config?.bundles.find((b) => b.id === id))?.price.toFixed(
         2,

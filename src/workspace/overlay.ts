@@ -1,6 +1,7 @@
 import { stringify } from "yaml";
-import type { Money } from "../core/money.ts";
-import { type Config, readConfig } from "./config.ts";
+import type { Uplift } from "../core/types.ts";
+import { upliftPrice } from "../core/uplift.ts";
+import { type Config, readConfig, readUplift } from "./config.ts";
 import type { Issue } from "./issues.ts";
 import { Reader } from "./reader.ts";
 import { type Path, YamlFile } from "./yaml.ts";
@@ -10,15 +11,6 @@ import { type Path, YamlFile } from "./yaml.ts";
 // an item out; `rules` merge key by key; `uplift` raises every contracted price. Sources, connections
 // and a client's ids cannot change: the rows are routed to clients by them, and a what-if reads the
 // same rows.
-
-export interface Uplift {
-  /** Percentage, "5" = 5 %. */
-  percent: Money;
-  /** The most one unit's price may rise, in the workspace's currency. */
-  cap?: Money;
-  /** Service or bundle ids whose prices stay. */
-  exclude: string[];
-}
 
 const LISTS = ["services", "bundles", "clients"] as const;
 const KEYS = [...LISTS, "rules", "uplift"];
@@ -39,7 +31,7 @@ export function applyOverlay(base: unknown, changeFile: string, changeText: stri
   for (const key of Object.keys(o ?? {}))
     if (!KEYS.includes(key)) change.error([key], `a what-if changes ${KEYS.join(", ")} only, not ${key}`);
   const merged: Obj = { ...(base as Obj) };
-  const uplift = o ? readUplift(r, o.uplift) : undefined;
+  const uplift = o && o.uplift != null ? readUplift(r, o.uplift, ["uplift"]) : undefined;
   if (o) {
     for (const key of LISTS) if (o[key] !== undefined) merged[key] = mergeList(r, merged[key], o[key], key);
     const rules = o.rules === undefined ? undefined : r.obj(o.rules, ["rules"], Object.keys(o.rules as Obj));
@@ -88,22 +80,6 @@ function mergeList(r: Reader, base: unknown, change: unknown, key: (typeof LISTS
     else out[at] = { ...(out[at] as Obj), ...fields };
   });
   return out;
-}
-
-function readUplift(r: Reader, value: unknown): Uplift | undefined {
-  if (value === undefined || value === null) return undefined;
-  const o = r.obj(value, ["uplift"], ["percent", "cap", "exclude"]);
-  const percent = o && r.money(o, ["uplift"], "percent", true);
-  if (!o || !percent) return undefined;
-  const cap = r.money(o, ["uplift"], "cap");
-  return { percent, exclude: r.strings(o, ["uplift"], "exclude") ?? [], ...(cap ? { cap } : {}) };
-}
-
-/** The new price of one unit: raised by the percentage, to the cent, by no more than the cap. */
-export function upliftPrice(price: Money, u: Uplift): Money {
-  let rise = price.times(u.percent).dividedBy(100).toDecimalPlaces(2, 4);
-  if (u.cap && rise.greaterThan(u.cap)) rise = u.cap;
-  return price.plus(rise);
 }
 
 /** Every contracted price (catalogue and plans) not excluded rises. */
