@@ -151,7 +151,14 @@ function push(index: Map<string, number[]>, key: string, position: number): void
 
 /** The findings of a report as the run's finding rows hold them (findings.ts findingRows). */
 export function indexRun(runId: number, report: Record<string, unknown>): RunData {
-  const data: RunData = {
+  const data = emptyRun(runId, report);
+  addClients(data, (report as unknown as ReportJson).clients);
+  return data;
+}
+
+/** A run's data with no finding indexed yet: `addClients` indexes them, a part at a time. */
+export function emptyRun(runId: number, report: Record<string, unknown>): RunData {
+  return {
     runId,
     report,
     findings: [],
@@ -162,7 +169,12 @@ export function indexRun(runId: number, report: Record<string, unknown>): RunDat
     byKey: new Map(),
     bySubject: new Map(),
   };
-  for (const c of (report as unknown as ReportJson).clients) {
+}
+
+/** Indexes the findings of these clients of the run's report, after those indexed already. */
+export function addClients(data: RunData, clients: ReportJson["clients"]): void {
+  const { runId } = data;
+  for (const c of clients) {
     for (const f of c.findings) {
       const position = data.findings.length;
       const key = findingKey(c.id, f.type, f.subject);
@@ -187,7 +199,6 @@ export function indexRun(runId: number, report: Record<string, unknown>): RunDat
       push(data.bySubject, f.subject.toLowerCase(), position);
     }
   }
-  return data;
 }
 
 const NONE: readonly number[] = [];

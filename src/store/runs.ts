@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { CsvRecord } from "../workspace/csv.ts";
 import { isIsoDate } from "../workspace/reader.ts";
 import { writeAudit } from "./audit.ts";
@@ -8,6 +9,7 @@ import { findingFigures, findingsOfRun, findingsWithKey, findingTotals, listFind
 import { storedRecords } from "./import-rows.ts";
 import { type InputSources, inputSources, storedInput } from "./input.ts";
 import { keepRun, latestRun, RUN_COLUMNS, runData, toRunView } from "./run-data.ts";
+import { receiveRun } from "./run-engine.ts";
 import { type RunTasks, runTasks } from "./run-worker.ts";
 import type { FindingView, RunDiff, Store } from "./store.ts";
 
@@ -142,12 +144,16 @@ export function runRepository(
           .returning(RUN_COLUMNS)
           .executeTakeFirstOrThrow();
         changed(ctx, "runs");
+        // Each batch goes as the JSON text the engine made: this thread neither parses nor binds its
+        // rows (the embedded database's thread, or the PostgreSQL server, reads them).
         for (const batch of done.rowBatches) {
-          const rows = (JSON.parse(batch) as object[]).map((r) => ({ ...r, run_id: run.id }));
-          await trx
-            .insertInto("findings")
-            .values(rows as never)
-            .execute();
+          await sql`insert into findings (run_id, position, client_id, client_name, type, subject,
+              expected, actual, monthly_impact, evidence, key, figures)
+            select ${run.id}, r.position, r.client_id, r.client_name, r.type, r.subject, r.expected,
+              r.actual, r.monthly_impact::numeric, r.evidence::jsonb, r.key, r.figures
+            from jsonb_to_recordset(${batch}::jsonb) as r(position int, client_id text,
+              client_name text, type text, subject text, expected text, actual text,
+              monthly_impact text, evidence text, key text, figures text)`.execute(trx);
           await nextTurn();
         }
         await writeAudit(trx, ctx, actor, "run.create", `run:${run.id}`, {
@@ -157,7 +163,7 @@ export function runRepository(
         });
         return toRunView(run);
       });
-      const data = await tasks.index(done.ticket, made.id);
+      const data = await receiveRun((start, count) => tasks.reportPart(done.ticket, start, count), made.id);
       if (data) keepRun(ctx, made.id, data);
       return made;
     },

@@ -20,8 +20,8 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       return engine.add(request.key, request.sourceIndex, request.records);
     case "run":
       return engine.run(request.key, unpack<Config>(request.config), request.asOf);
-    case "index":
-      return engine.index(request.ticket, request.runId);
+    case "reportPart":
+      return engine.reportPart(request.ticket, request.start, request.count);
   }
 }
 
