@@ -2,6 +2,7 @@ import { parentPort } from "node:worker_threads";
 import type { Config } from "../workspace/config.ts";
 import { WorkspaceError } from "../workspace/issues.ts";
 import { unpack } from "./clone.ts";
+import { readWorkspace } from "./read-workspace.ts";
 import { RunEngine } from "./run-engine.ts";
 import type { WorkerReply, WorkerRequest } from "./run-worker.ts";
 
@@ -22,6 +23,8 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       return engine.run(request.key, unpack<Config>(request.config), request.asOf);
     case "reportPart":
       return engine.reportPart(request.ticket, request.start, request.count);
+    case "readWorkspace":
+      return readWorkspace(request.dir);
   }
 }
 
