@@ -108,6 +108,28 @@ export function keepWrittenRun(ctx: Context, runId: number, reportText: string):
   keepRun(ctx, runId, indexRun(runId, jsonbOrder(JSON.parse(reportText)) as Record<string, unknown>));
 }
 
+/**
+ * Keeps a run this process is writing, as the engine hands it over (run-engine.ts receiveRun): a
+ * request that sees the new run once it is committed waits for the hand-over rather than reading the
+ * report back from the database. Nothing is kept if the hand-over gives nothing or fails.
+ */
+export function keepRunLoading(ctx: Context, runId: number, loading: Promise<RunData | undefined>): void {
+  const runs = RUNS.get(ctx) ?? new Map<number, Promise<RunData | undefined>>();
+  RUNS.set(ctx, runs);
+  runs.delete(runId);
+  runs.set(runId, loading);
+  const forget = () => {
+    if (runs.get(runId) === loading) runs.delete(runId);
+  };
+  loading.then((data) => data ?? forget(), forget);
+  for (const old of [...runs.keys()].slice(0, -KEPT_RUNS)) runs.delete(old);
+}
+
+/** Forgets a run kept for this process (its write failed). */
+export function forgetRun(ctx: Context, runId: number): void {
+  RUNS.get(ctx)?.delete(runId);
+}
+
 /** Keeps a run this process has just written, indexed already (run-engine.ts). */
 export function keepRun(ctx: Context, runId: number, data: RunData): void {
   const runs = RUNS.get(ctx) ?? new Map<number, Promise<RunData | undefined>>();
