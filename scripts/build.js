@@ -11,7 +11,7 @@ import { build } from "esbuild";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 /** Entries: the CLI, and the worker thread the server reconciles and parses imports in. */
-export const ENTRIES = ["src/cli/main.ts", "src/store/worker.ts"];
+export const ENTRIES = ["src/cli/main.ts", "src/store/worker.ts", "src/store/db-worker.ts"];
 
 /**
  * Small pure-JavaScript packages every command uses are bundled: loading yaml alone from

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { Decimal } from "decimal.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reconcile } from "../src/core/reconcile.ts";
@@ -124,6 +125,25 @@ describe("the dashboard", () => {
       expect([key, sum.toFixed(2)]).toEqual([key, totals[key]]);
     }
     expect(byType.reduce((n: number, t: { count: number }) => n + t.count, 0)).toBe(totals.findings);
+  });
+
+  it("goes gzipped to a client that accepts gzip, the same JSON once unzipped", async () => {
+    const plain = await call(h.app, viewer, "GET", "/api/dashboard");
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    const asked = (acceptEncoding: string) =>
+      h.app.inject({
+        method: "GET",
+        url: "/api/dashboard",
+        headers: { cookie: viewer.cookie, "accept-encoding": acceptEncoding },
+      });
+    const zipped = await asked("gzip, deflate, br");
+    expect(zipped.statusCode).toBe(200);
+    expect(zipped.headers["content-encoding"]).toBe("gzip");
+    expect(zipped.headers.vary).toMatch(/accept-encoding/i);
+    expect(gunzipSync(zipped.rawPayload).toString("utf8")).toBe(plain.body);
+    expect(zipped.rawPayload.length).toBeLessThan(plain.rawPayload.length);
+    // Refused with q=0: plain JSON.
+    expect((await asked("gzip;q=0, identity")).headers["content-encoding"]).toBeUndefined();
   });
 
   it("ranks clients by impact, largest first", async () => {

@@ -1,3 +1,7 @@
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
+import type { FastifyReply } from "fastify";
+
 // JSON answers kept as the bytes sent, each with what it was made from: an answer holds while every
 // part of it is the very same value or object. The store hands out the same objects (a run's findings,
 // the configuration, a client's explanation) until what they were read from changes, and new ones
@@ -59,4 +63,44 @@ export class AnswerCache {
 /** The JSON text of a value, as bytes. */
 export function jsonBytes(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value), "utf8");
+}
+
+const gzipAsync = promisify(gzip);
+
+/** A JSON answer as bytes, and gzipped for clients that accept it (browsers all do). */
+export interface EncodedJson {
+  json: Buffer;
+  gzip: Buffer;
+}
+
+/**
+ * Gzips a JSON answer that is sent many times as it is (the dashboard: 400 KB with 2,000 clients,
+ * 40 KB gzipped), in libuv's threads: writing 400 KB to each of 50 connections was most of the
+ * dashboard's time under load.
+ */
+export async function encodeJson(json: Buffer): Promise<EncodedJson> {
+  return { json, gzip: await gzipAsync(json) };
+}
+
+/** True when the request's Accept-Encoding takes gzip (not refused with q=0). */
+export function acceptsGzip(acceptEncoding: string | string[] | undefined): boolean {
+  const header = Array.isArray(acceptEncoding) ? acceptEncoding.join(",") : (acceptEncoding ?? "");
+  return header.split(",").some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(";");
+    if (coding?.trim() !== "gzip" && coding?.trim() !== "*") return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+/** Sends an encoded JSON answer, gzipped when the client accepts it. */
+export function sendEncodedJson(
+  request: { headers: Record<string, string | string[] | undefined> },
+  reply: FastifyReply,
+  encoded: EncodedJson,
+): FastifyReply {
+  reply.type("application/json; charset=utf-8").header("vary", "accept-encoding");
+  if (acceptsGzip(request.headers["accept-encoding"]))
+    return reply.header("content-encoding", "gzip").send(encoded.gzip);
+  return reply.send(encoded.json);
 }

@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Kysely, PostgresDialect, sql } from "kysely";
+import type { Embedded } from "./embedded.ts";
 import { lockDataFolder } from "./lock.ts";
 import { migrate } from "./migrations.ts";
 import type { Schema } from "./schema.ts";
@@ -46,9 +47,9 @@ export interface PoolUse {
 const POOLS = new WeakMap<Db, () => PoolUse>();
 
 /** The PGlite instance under an embedded database (backup dumps its data folder). */
-const EMBEDDED = new WeakMap<Db, import("@electric-sql/pglite").PGlite>();
+const EMBEDDED = new WeakMap<Db, Embedded>();
 
-export function embeddedOf(db: Db): import("@electric-sql/pglite").PGlite | undefined {
+export function embeddedOf(db: Db): Embedded | undefined {
   return EMBEDDED.get(db);
 }
 
@@ -92,9 +93,12 @@ async function openEmbedded(dir: string): Promise<Db> {
   // Before anything reads the folder: another process holding it makes this one refuse.
   const lock = await lockDataFolder(dir);
   try {
-    const { PGlite } = await import("@electric-sql/pglite");
     const { PGlitePool } = await import("./pglite-pool.ts");
-    const lite = await PGlite.create(dir);
+    // In a thread of its own (embedded.ts), unless TRUEUP_WORKER=0.
+    const lite: Embedded =
+      process.env.TRUEUP_WORKER === "0"
+        ? await (await import("@electric-sql/pglite")).PGlite.create(dir)
+        : await (await import("./embedded.ts")).openEmbeddedWorker(dir);
     const pool = new PGlitePool(lite, () => lock.release());
     const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: pool as never }) });
     EXCLUSIVE.add(db);

@@ -55,22 +55,43 @@ export async function insertImport(
   records: readonly CsvRecord[],
 ): Promise<ImportRow> {
   const [header, ...rows] = records;
+  return insertImportBatches(ex, ctx, imp, {
+    header: header?.fields ?? [],
+    rows: rows.length,
+    batches: importBatches(rows),
+  });
+}
+
+/** A file's records after its header as the JSON texts insertImportBatches writes, one per statement. */
+export function importBatches(rows: readonly CsvRecord[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
+    out.push(JSON.stringify(rows.slice(i, i + ROWS_PER_INSERT).map((r) => [r.line, r.fields])));
+  return out;
+}
+
+/** Stores a file (its header, its rows as importBatches made them) as a new import of a source. */
+export async function insertImportBatches(
+  ex: Executor,
+  ctx: Context,
+  imp: { sourceId: number; fileName: string; format: string; actor: string },
+  file: { header: string[]; rows: number; batches: readonly string[] },
+): Promise<ImportRow> {
   const row = await ex
     .insertInto("imports")
     .values({
       source_id: imp.sourceId,
       file_name: imp.fileName,
       format: imp.format,
-      header: JSON.stringify(header?.fields ?? []),
-      row_count: rows.length,
+      header: JSON.stringify(file.header),
+      row_count: file.rows,
       imported_by: imp.actor,
       imported_at: ctx.now(),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
   changed(ctx, "imports");
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    const batch = JSON.stringify(rows.slice(i, i + ROWS_PER_INSERT).map((r) => [r.line, r.fields]));
+  for (const batch of file.batches) {
     await sql`insert into import_rows (import_id, line, fields)
       select ${row.id}, (e->>0)::int, e->1 from jsonb_array_elements(${batch}::jsonb) as e`.execute(ex);
     await nextTurn();

@@ -2,12 +2,22 @@ import { resolve } from "node:path";
 import type { Config, SourceConfig } from "../workspace/config.ts";
 import { type CsvRecord, readCsv } from "../workspace/csv.ts";
 import type { Issue } from "../workspace/issues.ts";
-import { loadSources, loadWorkspace, sortIssues } from "../workspace/load.ts";
+import { loadSources, sortIssues } from "../workspace/load.ts";
 import { writeAudit } from "./audit.ts";
 import { currentConfig, hasErrors, writeConfig } from "./catalogue.ts";
+import { unpack } from "./clone.ts";
 import type { Context } from "./context.ts";
 import { StoreError } from "./errors.ts";
-import { type ImportRow, insertImport, latestImports, storedRecords, toImportView } from "./import-rows.ts";
+import {
+  type ImportRow,
+  insertImport,
+  insertImportBatches,
+  latestImports,
+  storedRecords,
+  toImportView,
+} from "./import-rows.ts";
+import { unstorable } from "./read-workspace.ts";
+import { runTasks } from "./run-worker.ts";
 import type { Actor, ImportPreview, Store } from "./store.ts";
 
 // Imports: a file uploaded for one source, or a whole workspace folder. Either is checked by the
@@ -30,21 +40,6 @@ async function readAll(content: Buffer): Promise<{ records: CsvRecord[]; error?:
 async function* replay(records: readonly CsvRecord[], error: unknown): AsyncGenerator<CsvRecord> {
   yield* records;
   if (error !== undefined) throw error;
-}
-
-/**
- * PostgreSQL text cannot hold the NUL character: such a record is refused with its line, rather than
- * failing the whole transaction later.
- */
-function unstorable(records: readonly CsvRecord[], file: string): Issue[] {
-  return records
-    .filter((r) => r.fields.some((f) => f.includes("\u0000")))
-    .map((r) => ({
-      severity: "error" as const,
-      file,
-      line: r.line,
-      message: "contains a NUL character (is the file really text?), which cannot be stored",
-    }));
 }
 
 interface CheckedFile {
@@ -98,40 +93,23 @@ function preview(checked: CheckedFile): ImportPreview {
   };
 }
 
-/** Wraps a source's records, keeping a copy of each as it is read. */
-function capturing(records: AsyncIterable<CsvRecord>, into: CsvRecord[]): AsyncGenerator<CsvRecord> {
-  return (async function* () {
-    for await (const r of records) {
-      into.push(r);
-      yield r;
-    }
-  })();
-}
-
 async function importWorkspace(ctx: Context, dir: string, actor: Actor) {
-  const captured = new Map<number, CsvRecord[]>();
-  const loaded = await loadWorkspace(dir, { today: "1970-01-01" }, (s) => {
-    const into: CsvRecord[] = [];
-    captured.set(s.index, into);
-    return capturing(readCsv(resolve(dir, s.file)), into);
-  });
-  const { config, yamlText } = loaded;
-  const issues = [...loaded.issues];
-  for (const s of config?.sources ?? []) issues.push(...unstorable(captured.get(s.index) ?? [], s.file));
-  sortIssues(issues);
+  const read = await runTasks(ctx).readWorkspace(resolve(dir));
+  const { yamlText, issues } = read;
+  const config = read.config === undefined ? undefined : unpack<Config>(read.config);
   if (!config || yamlText === undefined || hasErrors(issues)) return { issues, imports: 0, rows: 0 };
   return ctx.db.transaction().execute(async (trx) => {
     const ids = await writeConfig(trx, ctx, config, yamlText);
     const imports: number[] = [];
     let rows = 0;
     for (const s of config.sources) {
-      const records = captured.get(s.index) ?? [];
+      const file = read.files.find((f) => f.index === s.index);
       const sourceId = ids.get(s.index) as number;
-      const imp = await insertImport(
+      const imp = await insertImportBatches(
         trx,
         ctx,
         { sourceId, fileName: s.file, format: s.format, actor: actor.name },
-        records,
+        { header: file?.header ?? [], rows: file?.rows ?? 0, batches: file?.batches ?? [] },
       );
       imports.push(imp.id);
       rows += imp.row_count;

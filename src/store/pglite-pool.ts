@@ -1,5 +1,5 @@
-import type { PGlite } from "@electric-sql/pglite";
 import { nextTurn } from "./context.ts";
+import type { Embedded } from "./embedded.ts";
 
 // PGlite is one embedded connection. Kysely's Postgres driver wants a pg-style pool: this one hands
 // out that connection to one borrower at a time, so transactions never interleave.
@@ -28,7 +28,7 @@ export class PGlitePool {
   private borrowers = 0;
 
   constructor(
-    readonly db: PGlite,
+    readonly db: Embedded,
     /** Called once the database is closed (releases the data folder's lock). */
     private readonly onEnd?: () => Promise<void>,
   ) {}

@@ -108,6 +108,28 @@ export function keepWrittenRun(ctx: Context, runId: number, reportText: string):
   keepRun(ctx, runId, indexRun(runId, jsonbOrder(JSON.parse(reportText)) as Record<string, unknown>));
 }
 
+/**
+ * Keeps a run this process is writing, as the engine hands it over (run-engine.ts receiveRun): a
+ * request that sees the new run once it is committed waits for the hand-over rather than reading the
+ * report back from the database. Nothing is kept if the hand-over gives nothing or fails.
+ */
+export function keepRunLoading(ctx: Context, runId: number, loading: Promise<RunData | undefined>): void {
+  const runs = RUNS.get(ctx) ?? new Map<number, Promise<RunData | undefined>>();
+  RUNS.set(ctx, runs);
+  runs.delete(runId);
+  runs.set(runId, loading);
+  const forget = () => {
+    if (runs.get(runId) === loading) runs.delete(runId);
+  };
+  loading.then((data) => data ?? forget(), forget);
+  for (const old of [...runs.keys()].slice(0, -KEPT_RUNS)) runs.delete(old);
+}
+
+/** Forgets a run kept for this process (its write failed). */
+export function forgetRun(ctx: Context, runId: number): void {
+  RUNS.get(ctx)?.delete(runId);
+}
+
 /** Keeps a run this process has just written, indexed already (run-engine.ts). */
 export function keepRun(ctx: Context, runId: number, data: RunData): void {
   const runs = RUNS.get(ctx) ?? new Map<number, Promise<RunData | undefined>>();
@@ -151,7 +173,14 @@ function push(index: Map<string, number[]>, key: string, position: number): void
 
 /** The findings of a report as the run's finding rows hold them (findings.ts findingRows). */
 export function indexRun(runId: number, report: Record<string, unknown>): RunData {
-  const data: RunData = {
+  const data = emptyRun(runId, report);
+  addClients(data, (report as unknown as ReportJson).clients);
+  return data;
+}
+
+/** A run's data with no finding indexed yet: `addClients` indexes them, a part at a time. */
+export function emptyRun(runId: number, report: Record<string, unknown>): RunData {
+  return {
     runId,
     report,
     findings: [],
@@ -162,7 +191,12 @@ export function indexRun(runId: number, report: Record<string, unknown>): RunDat
     byKey: new Map(),
     bySubject: new Map(),
   };
-  for (const c of (report as unknown as ReportJson).clients) {
+}
+
+/** Indexes the findings of these clients of the run's report, after those indexed already. */
+export function addClients(data: RunData, clients: ReportJson["clients"]): void {
+  const { runId } = data;
+  for (const c of clients) {
     for (const f of c.findings) {
       const position = data.findings.length;
       const key = findingKey(c.id, f.type, f.subject);
@@ -187,7 +221,6 @@ export function indexRun(runId: number, report: Record<string, unknown>): RunDat
       push(data.bySubject, f.subject.toLowerCase(), position);
     }
   }
-  return data;
 }
 
 const NONE: readonly number[] = [];

@@ -3,8 +3,8 @@ import type { Config } from "../workspace/config.ts";
 import type { CsvRecord } from "../workspace/csv.ts";
 import { type Issue, WorkspaceError } from "../workspace/issues.ts";
 import { pack } from "./clone.ts";
-import type { RunData } from "./run-data.ts";
-import { RunEngine, type RunResult } from "./run-engine.ts";
+import { type ReadWorkspace, readWorkspace } from "./read-workspace.ts";
+import { type ReportPart, RunEngine, type RunResult } from "./run-engine.ts";
 
 // The store's reconciliations, run in a worker thread (worker.ts): the core, its report as JSON and
 // the report indexed for the API take seconds on thousands of clients, during which the thread that
@@ -17,7 +17,8 @@ export type WorkerRequest =
   | { op: "add"; key: string; sourceIndex: number; records: CsvRecord[] }
   /** The configuration packed (clone.ts). */
   | { op: "run"; key: string; config: unknown; asOf: string }
-  | { op: "index"; ticket: number; runId: number };
+  | { op: "reportPart"; ticket: number; start: number; count: number }
+  | { op: "readWorkspace"; dir: string };
 
 export type WorkerReply =
   | { id: number; ok: true; value: unknown }
@@ -30,7 +31,9 @@ export interface RunTasks {
   begin(key: string): Promise<void>;
   add(key: string, sourceIndex: number, records: CsvRecord[]): Promise<void>;
   run(key: string, config: Config, asOf: string): Promise<RunResult | undefined>;
-  index(ticket: number, runId: number): Promise<RunData | undefined>;
+  reportPart(ticket: number, start: number, count: number): Promise<ReportPart | undefined>;
+  /** A workspace folder read and checked for an import (imports.ts readWorkspace). */
+  readWorkspace(dir: string): Promise<ReadWorkspace>;
   close(): Promise<void>;
 }
 
@@ -41,7 +44,8 @@ function inline(): RunTasks {
     begin: async (key) => engine.begin(key),
     add: async (key, i, records) => engine.add(key, i, records),
     run: (key, config, asOf) => engine.run(key, config, asOf),
-    index: async (ticket, runId) => engine.index(ticket, runId),
+    reportPart: async (ticket, start, count) => engine.reportPart(ticket, start, count),
+    readWorkspace: (dir) => readWorkspace(dir),
     close: async () => {},
   };
 }
@@ -93,7 +97,8 @@ function threaded(): RunTasks {
     begin: (key) => ask({ op: "begin", key }),
     add: (key, sourceIndex, records) => ask({ op: "add", key, sourceIndex, records }),
     run: (key, config, asOf) => ask({ op: "run", key, config: pack(config), asOf }),
-    index: (ticket, runId) => ask({ op: "index", ticket, runId }),
+    reportPart: (ticket, start, count) => ask({ op: "reportPart", ticket, start, count }),
+    readWorkspace: (dir) => ask({ op: "readWorkspace", dir }),
     async close() {
       const w = worker;
       worker = undefined;

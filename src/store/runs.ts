@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { CsvRecord } from "../workspace/csv.ts";
 import { isIsoDate } from "../workspace/reader.ts";
 import { writeAudit } from "./audit.ts";
@@ -7,7 +8,8 @@ import { StoreError } from "./errors.ts";
 import { findingFigures, findingsOfRun, findingsWithKey, findingTotals, listFindings } from "./findings.ts";
 import { storedRecords } from "./import-rows.ts";
 import { type InputSources, inputSources, storedInput } from "./input.ts";
-import { keepRun, latestRun, RUN_COLUMNS, runData, toRunView } from "./run-data.ts";
+import { forgetRun, keepRunLoading, latestRun, RUN_COLUMNS, runData, toRunView } from "./run-data.ts";
+import { receiveRun } from "./run-engine.ts";
 import { type RunTasks, runTasks } from "./run-worker.ts";
 import type { FindingView, RunDiff, Store } from "./store.ts";
 
@@ -128,38 +130,55 @@ export function runRepository(
       if (!result) throw new StoreError("conflict", "the data changed during the reconciliation: try again");
       const { importIds } = sources;
       const done = result;
-      const made = await ctx.db.transaction().execute(async (trx) => {
-        const run = await trx
-          .insertInto("runs")
-          .values({
-            as_of: asOf,
-            created_at: ctx.now(),
-            created_by: actor.name,
-            imports: JSON.stringify(importIds),
-            totals: done.totalsText,
-            report: done.reportText,
-          })
-          .returning(RUN_COLUMNS)
-          .executeTakeFirstOrThrow();
-        changed(ctx, "runs");
-        for (const batch of done.rowBatches) {
-          const rows = (JSON.parse(batch) as object[]).map((r) => ({ ...r, run_id: run.id }));
-          await trx
-            .insertInto("findings")
-            .values(rows as never)
-            .execute();
-          await nextTurn();
-        }
-        await writeAudit(trx, ctx, actor, "run.create", `run:${run.id}`, {
-          asOf,
-          imports: importIds,
-          findings: done.findings,
+      let written: number | undefined;
+      try {
+        const made = await ctx.db.transaction().execute(async (trx) => {
+          const run = await trx
+            .insertInto("runs")
+            .values({
+              as_of: asOf,
+              created_at: ctx.now(),
+              created_by: actor.name,
+              imports: JSON.stringify(importIds),
+              totals: done.totalsText,
+              report: done.reportText,
+            })
+            .returning(RUN_COLUMNS)
+            .executeTakeFirstOrThrow();
+          written = run.id;
+          // The engine hands the report over while the findings are written: the first request
+          // that sees the run (once committed) waits for it, and never reads 9 MB back.
+          keepRunLoading(
+            ctx,
+            run.id,
+            receiveRun((start, count) => tasks.reportPart(done.ticket, start, count), run.id),
+          );
+          changed(ctx, "runs");
+          // Each batch goes as the JSON text the engine made: this thread neither parses nor binds
+          // its rows (the embedded database's thread, or the PostgreSQL server, reads them).
+          for (const batch of done.rowBatches) {
+            await sql`insert into findings (run_id, position, client_id, client_name, type, subject,
+                expected, actual, monthly_impact, evidence, key, figures)
+              select ${run.id}, r.position, r.client_id, r.client_name, r.type, r.subject, r.expected,
+                r.actual, r.monthly_impact::numeric, r.evidence::jsonb, r.key, r.figures
+              from jsonb_to_recordset(${batch}::jsonb) as r(position int, client_id text,
+                client_name text, type text, subject text, expected text, actual text,
+                monthly_impact text, evidence text, key text, figures text)`.execute(trx);
+            await nextTurn();
+          }
+          await writeAudit(trx, ctx, actor, "run.create", `run:${run.id}`, {
+            asOf,
+            imports: importIds,
+            findings: done.findings,
+          });
+          return toRunView(run);
         });
-        return toRunView(run);
-      });
-      const data = await tasks.index(done.ticket, made.id);
-      if (data) keepRun(ctx, made.id, data);
-      return made;
+        await runData(ctx, made.id);
+        return made;
+      } catch (e) {
+        if (written !== undefined) forgetRun(ctx, written);
+        throw e;
+      }
     },
 
     async listRuns(page) {

@@ -2,6 +2,7 @@ import { parentPort } from "node:worker_threads";
 import type { Config } from "../workspace/config.ts";
 import { WorkspaceError } from "../workspace/issues.ts";
 import { unpack } from "./clone.ts";
+import { readWorkspace } from "./read-workspace.ts";
 import { RunEngine } from "./run-engine.ts";
 import type { WorkerReply, WorkerRequest } from "./run-worker.ts";
 
@@ -20,8 +21,10 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       return engine.add(request.key, request.sourceIndex, request.records);
     case "run":
       return engine.run(request.key, unpack<Config>(request.config), request.asOf);
-    case "index":
-      return engine.index(request.ticket, request.runId);
+    case "reportPart":
+      return engine.reportPart(request.ticket, request.start, request.count);
+    case "readWorkspace":
+      return readWorkspace(request.dir);
   }
 }
 

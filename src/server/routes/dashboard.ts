@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { RunView, Store } from "../../store/store.ts";
-import { jsonBytes } from "../answer-cache.ts";
+import { type EncodedJson, encodeJson, jsonBytes, sendEncodedJson } from "../answer-cache.ts";
 import type { LatestRun } from "../latest-run.ts";
 import { MoneySchema, RunViewSchema } from "../schemas.ts";
 import type { RouteDeps } from "./deps.ts";
@@ -100,8 +100,8 @@ async function dashboard(store: Store, latest: LatestRun | undefined): Promise<D
 
 export const dashboardRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, runs }) => {
   // Runs are only ever added, so the dashboard is a function of the latest run: it is checked and
-  // written as JSON once per run (with 2,000 clients that is most of a request's time).
-  let cached: { runId: number | undefined; dismissed: string; json: Buffer } | undefined;
+  // written as JSON (and gzipped) once per run (with 2,000 clients that is most of a request's time).
+  let cached: { runId: number | undefined; dismissed: string; answer: Promise<EncodedJson> } | undefined;
 
   app.get(
     "/api/dashboard",
@@ -113,15 +113,22 @@ export const dashboardRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { s
         response: { 200: DashboardSchema },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const latest = await runs.latest();
       const dismissed = latest?.dismissedKey ?? "";
       if (cached === undefined || cached.runId !== latest?.run.id || cached.dismissed !== dismissed) {
-        const json = jsonBytes(z.encode(DashboardSchema, await dashboard(store, latest)));
-        cached = { runId: latest?.run.id, dismissed, json };
+        const answer = dashboard(store, latest).then((d) =>
+          encodeJson(jsonBytes(z.encode(DashboardSchema, d))),
+        );
+        // Requests that come meanwhile wait for the one answer; a failed one is made again.
+        const made = { runId: latest?.run.id, dismissed, answer };
+        cached = made;
+        answer.catch(() => {
+          if (cached === made) cached = undefined;
+        });
       }
       // JSON bytes go out as they are; the schema checked them when they were cached.
-      return reply.type("application/json; charset=utf-8").send(cached.json as unknown as Dashboard);
+      return sendEncodedJson(request, reply, await cached.answer);
     },
   );
 };

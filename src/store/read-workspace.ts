@@ -1,0 +1,77 @@
+import { resolve } from "node:path";
+import { type CsvRecord, readCsv } from "../workspace/csv.ts";
+import type { Issue } from "../workspace/issues.ts";
+import { loadWorkspace, sortIssues } from "../workspace/load.ts";
+import { pack } from "./clone.ts";
+import { importBatches } from "./import-rows.ts";
+
+// A workspace folder read for an import (imports.ts), in the store's worker thread: nothing here
+// touches the database.
+
+const hasErrors = (issues: readonly Issue[]) => issues.some((i) => i.severity === "error");
+
+/**
+ * PostgreSQL text cannot hold the NUL character: such a record is refused with its line, rather than
+ * failing the whole transaction later.
+ */
+export function unstorable(records: readonly CsvRecord[], file: string): Issue[] {
+  return records
+    .filter((r) => r.fields.some((f) => f.includes("\u0000")))
+    .map((r) => ({
+      severity: "error" as const,
+      file,
+      line: r.line,
+      message: "contains a NUL character (is the file really text?), which cannot be stored",
+    }));
+}
+
+/** Wraps a source's records, keeping a copy of each as it is read. */
+function capturing(records: AsyncIterable<CsvRecord>, into: CsvRecord[]): AsyncGenerator<CsvRecord> {
+  return (async function* () {
+    for await (const r of records) {
+      into.push(r);
+      yield r;
+    }
+  })();
+}
+
+/** A workspace folder read and checked (readWorkspace), ready to be written. */
+export interface ReadWorkspace {
+  /** The configuration, packed (clone.ts): it may come from the store's worker thread. */
+  config: unknown;
+  yamlText: string | undefined;
+  issues: Issue[];
+  /** Each source's file, by source index: its header, rows and the rows as insertImport batches. */
+  files: { index: number; header: string[]; rows: number; batches: string[] }[];
+}
+
+/**
+ * Reads and checks a workspace folder as the loader does, each source's records made into the JSON
+ * batches insertImport writes. It runs in the store's worker thread (run-worker.ts), so that reading
+ * 400,000 rows does not hold up the server's requests; nothing is written.
+ */
+export async function readWorkspace(dir: string): Promise<ReadWorkspace> {
+  const captured = new Map<number, CsvRecord[]>();
+  const loaded = await loadWorkspace(dir, { today: "1970-01-01" }, (s) => {
+    const into: CsvRecord[] = [];
+    captured.set(s.index, into);
+    return capturing(readCsv(resolve(dir, s.file)), into);
+  });
+  const { config, yamlText } = loaded;
+  const issues = [...loaded.issues];
+  for (const s of config?.sources ?? []) issues.push(...unstorable(captured.get(s.index) ?? [], s.file));
+  sortIssues(issues);
+  const failed = !config || yamlText === undefined || hasErrors(issues);
+  const files = failed
+    ? []
+    : config.sources.map((s) => {
+        const [header, ...rows] = captured.get(s.index) ?? [];
+        return {
+          index: s.index,
+          header: header?.fields ?? [],
+          rows: rows.length,
+          batches: importBatches(rows),
+        };
+      });
+  return { config: config && pack(config), yamlText, issues, files };
+}
