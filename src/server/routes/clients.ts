@@ -79,7 +79,7 @@ function clientDetail({ row, reported, config, explanation, findings }: ClientPa
     ...row,
     plans: client ? clientJson(client).plans : [],
     lines: reported.lines.map((l) => ({ ...l, name: names.get(l.subject) ?? l.subject })),
-    findings: findings.map(listed),
+    findings: findings.map((f) => listed(f, names)),
     users: explanation?.users ?? [],
     devices: explanation?.devices ?? [],
   };
