@@ -246,6 +246,7 @@ export const AuditEntrySchema = z
     action: z.string(),
     entity: z.string(),
     details: z.record(z.string(), z.unknown()),
+    sentence: z.string().describe("the entry as a sentence, with client and catalogue names"),
   })
   .meta({ id: "AuditEntry" });
 

@@ -1,9 +1,16 @@
 import { formatMoney, type Money, money, ZERO } from "../core/money.ts";
 import type { Context } from "./context.ts";
+import { searched, sorted } from "./finding-order.ts";
 import { type RunStatus, runStatus } from "./overlay.ts";
 import { latestRun, positions, runData } from "./run-data.ts";
-import { searched, sorted } from "./finding-order.ts";
-import type { FindingFilter, FindingStatus, FindingTotals, FindingView, Paged, TotalsFilter } from "./store.ts";
+import type {
+  FindingFilter,
+  FindingStatus,
+  FindingTotals,
+  FindingView,
+  Paged,
+  TotalsFilter,
+} from "./store.ts";
 
 // One row per finding of a run, and its status: a decision holds for the finding with its key while
 // the finding's figures are those it was taken on; an unmapped item ignored in the mappings shows as

@@ -143,7 +143,16 @@ export interface FindingFilter extends Page {
   order?: "asc" | "desc";
 }
 
-export const FINDING_SORTS = ["impact", "client", "type", "subject", "expected", "actual", "evidence", "status"] as const;
+export const FINDING_SORTS = [
+  "impact",
+  "client",
+  "type",
+  "subject",
+  "expected",
+  "actual",
+  "evidence",
+  "status",
+] as const;
 export type FindingSort = (typeof FINDING_SORTS)[number];
 
 /** What the findings totals can be narrowed by. */
