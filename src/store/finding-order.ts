@@ -1,3 +1,4 @@
+import { type FindingType, type TotalKey, totalOf } from "../core/findings.ts";
 import { type Money, money, parseMoney } from "../core/money.ts";
 import type { RunStatus } from "./overlay.ts";
 import type { RunData, RunFinding } from "./run-data.ts";
@@ -16,17 +17,35 @@ function haystack(f: RunFinding, names: ReadonlyMap<string, string> | undefined)
   return parts.join("\u0000").toLowerCase();
 }
 
-/** The positions whose finding has every word of `q` somewhere in it. */
+/** The total a finding counts towards (PRICE_MISMATCH: under-billed when the PSA price is lower). */
+function totalKeyOf(f: RunFinding): TotalKey | undefined {
+  const lower =
+    f.type === "PRICE_MISMATCH" && typeof f.expected === "string" && typeof f.actual === "string"
+      ? money(f.actual).lessThan(money(f.expected))
+      : undefined;
+  const core = {
+    ...f,
+    type: f.type as FindingType,
+    monthlyImpact: money(f.monthlyImpact),
+    psaPriceLower: lower,
+  };
+  return totalOf(core);
+}
+
+/** The positions whose finding counts towards `total` and has every word of `q` somewhere in it. */
 export function searched(
   run: RunData,
   list: readonly number[],
-  filter: Pick<FindingFilter, "q" | "names">,
+  filter: Pick<FindingFilter, "q" | "names" | "total">,
 ): readonly number[] {
   const needles = words(filter.q);
-  if (needles.length === 0) return list;
+  const { total } = filter;
+  if (needles.length === 0 && total === undefined) return list;
   return list.filter((p) => {
     const f = run.findings[p];
     if (!f) return false;
+    if (total !== undefined && totalKeyOf(f) !== total) return false;
+    if (needles.length === 0) return true;
     const text = haystack(f, filter.names);
     return needles.every((w) => text.includes(w));
   });

@@ -132,7 +132,9 @@ export async function findingTotals(ctx: Context, filter: TotalsFilter): Promise
   const kept = TOTALS.get(statuses) ?? new Map<string, FindingTotals>();
   TOTALS.set(statuses, kept);
   // A search is not kept: people type many.
-  const key = filter.q?.trim() ? undefined : `${filter.clientId ?? ""}\u0000${filter.type ?? ""}`;
+  const key = filter.q?.trim()
+    ? undefined
+    : `${filter.clientId ?? ""}\u0000${filter.type ?? ""}\u0000${filter.total ?? ""}`;
   const known = key === undefined ? undefined : kept.get(key);
   if (known) return known;
   for (const p of searched(run, positions(run, filter.clientId, filter.type), filter)) {

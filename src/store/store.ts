@@ -1,4 +1,5 @@
 import type { Explanation } from "../core/explain.ts";
+import type { TotalKey } from "../core/findings.ts";
 import type { Change, LeftAsAgreed, Plan } from "../sync/plan.ts";
 import type { Config, SourceKind } from "../workspace/config.ts";
 import type { CsvRecord } from "../workspace/csv.ts";
@@ -136,6 +137,8 @@ export interface FindingFilter extends Page {
   status?: FindingStatus;
   /** Words that must all appear (any case) in the client's id or name, the subject or its name, or the evidence. */
   q?: string;
+  /** Only the findings that count towards this total of the dashboard (PRICE_MISMATCH by its direction). */
+  total?: TotalKey;
   /** subject -> catalogue name, for `q` (bundle:gold-user is found as "Gold"). */
   names?: ReadonlyMap<string, string>;
   /** The order of the list; the report's order without it. Ties keep the report's order. */
@@ -156,7 +159,7 @@ export const FINDING_SORTS = [
 export type FindingSort = (typeof FINDING_SORTS)[number];
 
 /** What the findings totals can be narrowed by. */
-export type TotalsFilter = Pick<FindingFilter, "runId" | "clientId" | "type" | "q" | "names">;
+export type TotalsFilter = Pick<FindingFilter, "runId" | "clientId" | "type" | "q" | "names" | "total">;
 
 export interface RunDiff {
   from: number;

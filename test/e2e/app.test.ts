@@ -253,7 +253,7 @@ describe("the app in a browser", () => {
     expect(await attr(row, "data-status")).toBe("open");
 
     // An empty reason sends nothing.
-    await row.getByRole("button", { name: "Dismiss…" }).click();
+    await row.getByRole("button", { name: /^Dismiss: / }).click();
     await page.getByRole("button", { name: "Dismiss finding" }).click();
     await page.getByText("A reason is required to dismiss a finding.").waitFor();
     expect(await attr(row, "data-status")).toBe("open");

@@ -156,7 +156,7 @@ describe("decisions drive the money", () => {
 
     await open("/findings?clientId=c1&type=OVER_BILLED", "findings-table");
     const row = page.locator(`[data-testid=finding-row][data-key="${over.key}"]`);
-    await row.getByRole("button", { name: "Dismiss…" }).click();
+    await row.getByRole("button", { name: /^Dismiss: / }).click();
     await page.getByTestId("dismiss-form").locator("textarea").fill(REASON);
     await page.getByTestId("dismiss-until").fill("2099-03-01");
     await shots.take(page, "01-dismissing");

@@ -27,6 +27,10 @@ const Filters = {
     .max(200)
     .optional()
     .describe("words that must all appear in the client, the subject (id or name) or the evidence"),
+  total: z
+    .enum(["underBilled", "overBilled", "licenceWaste", "licenceShortfall", "unmapped"])
+    .optional()
+    .describe("only the findings that count towards this total of the dashboard"),
 };
 const Order = {
   sort: z.enum(FINDING_SORTS).optional().describe("default: the report's order"),
@@ -90,6 +94,7 @@ export const findingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { sto
           clientId: Filters.clientId,
           type: Filters.type,
           q: Filters.q,
+          total: Filters.total,
         }),
         response: { 200: z.object({ open: Sum, accepted: Sum, dismissed: Sum }) },
       },
