@@ -72,17 +72,25 @@ function DashboardBody({ d }: { d: Dashboard }) {
   return (
     <>
       <section aria-label="This month's totals" className="cards" data-testid="dashboard-totals">
-        <TotalCard label="Under-billed" hint="revenue you are not invoicing" tone="under">
+        <TotalCard
+          label="Under-billed"
+          hint="revenue you are not invoicing"
+          tone="under"
+          extra={<SplitLine split={t.split.underBilled} testId="split-underBilled" />}
+        >
           <FindingsLink total="underBilled">
             <Money value={t.underBilled} testId="total-underBilled" />
           </FindingsLink>
-          <SplitLine split={t.split.underBilled} testId="split-underBilled" />
         </TotalCard>
-        <TotalCard label="Over-billed" hint="invoiced beyond what clients have" tone="over">
+        <TotalCard
+          label="Over-billed"
+          hint="invoiced beyond what clients have"
+          tone="over"
+          extra={<SplitLine split={t.split.overBilled} testId="split-overBilled" />}
+        >
           <FindingsLink total="overBilled">
             <Money value={t.overBilled} testId="total-overBilled" />
           </FindingsLink>
-          <SplitLine split={t.split.overBilled} testId="split-overBilled" />
         </TotalCard>
         <TotalCard label="Licence waste" hint="licences bought and not needed" tone="waste">
           <FindingsLink total="licenceWaste">
@@ -96,13 +104,15 @@ function DashboardBody({ d }: { d: Dashboard }) {
         </TotalCard>
         <TotalCard
           label="Net a month"
-          hint="under-billed + licence waste − over-billed − licence shortfall: what fixing every finding gains"
+          hint="under-billed + licence waste − over-billed − licence shortfall, if every finding is settled"
           tone="neutral"
+          extra={
+            <span className="card-split" data-testid="total-annual" data-value={t.annual}>
+              {formatMoney(t.annual)} a year
+            </span>
+          }
         >
           <Money value={t.net} testId="total-net" />
-          <div className="card-split" data-testid="total-annual" data-value={t.annual}>
-            {formatMoney(t.annual)} a year
-          </div>
         </TotalCard>
         <TotalCard label="Unmapped" hint="money on rows no client or service claims" tone="neutral">
           <Link to="/mappings" className="card-link">
@@ -161,17 +171,21 @@ function TotalCard({
   label,
   hint,
   tone,
+  extra,
   children,
 }: {
   label: string;
   hint: string;
   tone: string;
+  /** Under the figure: its split, or its yearly amount. */
+  extra?: ReactNode;
   children: ReactNode;
 }) {
   return (
     <div className={`card card-${tone}`}>
       <div className="card-label">{label}</div>
       <div className="card-value">{children}</div>
+      {extra}
       <div className="card-hint">{hint}</div>
     </div>
   );
