@@ -191,9 +191,13 @@ describe("findings", () => {
 
   it("search clients, subjects (by name too) and evidence; sort on a column; narrow to a dashboard total", async () => {
     const byName = await get("/api/findings?q=singularity%20complete");
-    expect(new Set(byName.items.map((f: { subject: string }) => f.subject))).toEqual(new Set(["service:edr"]));
+    expect(new Set(byName.items.map((f: { subject: string }) => f.subject))).toEqual(
+      new Set(["service:edr"]),
+    );
     const byEvidence = await get("/api/findings?q=EFC-NS03");
-    expect(byEvidence.items.map((f: { key: string }) => f.key)).toContain("evergreen|STALE_DEVICE|device:EFC-NS03");
+    expect(byEvidence.items.map((f: { key: string }) => f.key)).toContain(
+      "evergreen|STALE_DEVICE|device:EFC-NS03",
+    );
     const all = (await get("/api/findings?limit=500")).items;
     const sorted = (await get("/api/findings?limit=500&sort=impact")).items;
     const impacts = sorted.map((f: { monthlyImpact: string }) => new Decimal(f.monthlyImpact));
