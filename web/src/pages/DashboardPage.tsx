@@ -106,6 +106,7 @@ function DashboardBody({ d }: { d: Dashboard }) {
           label="Net a month"
           hint="under-billed + licence waste − over-billed − licence shortfall, if every finding is settled"
           tone="neutral"
+          small
           extra={
             <span className="card-split" data-testid="total-annual" data-value={t.annual}>
               {formatMoney(t.annual)} a year
@@ -172,6 +173,7 @@ function TotalCard({
   hint,
   tone,
   extra,
+  small,
   children,
 }: {
   label: string;
@@ -179,12 +181,14 @@ function TotalCard({
   tone: string;
   /** Under the figure: its split, or its yearly amount. */
   extra?: ReactNode;
+  /** A figure that may be long (a sign, a large net): a smaller type. */
+  small?: boolean;
   children: ReactNode;
 }) {
   return (
     <div className={`card card-${tone}`}>
       <div className="card-label">{label}</div>
-      <div className="card-value">{children}</div>
+      <div className={small ? "card-value card-value-small" : "card-value"}>{children}</div>
       {extra}
       <div className="card-hint">{hint}</div>
     </div>
