@@ -25,8 +25,8 @@ const STATUSES = [
 
 /** The dashboard's totals a list can be narrowed to (its money cards link here). */
 const TOTALS = [
-  { value: "underBilled", label: "Under-billed (quantity and price)" },
-  { value: "overBilled", label: "Over-billed (quantity and price)" },
+  { value: "underBilled", label: "Under-billed" },
+  { value: "overBilled", label: "Over-billed" },
   { value: "licenceWaste", label: "Licence waste" },
   { value: "licenceShortfall", label: "Licence shortfall" },
   { value: "unmapped", label: "Unmapped" },
