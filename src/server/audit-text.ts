@@ -81,7 +81,11 @@ export function auditSentence(e: AuditEntryLike, names: AuditNames): string {
     case "user.role":
       return `${e.actor} changed ${str(d.email) ?? e.entity} from ${str(d.from) ?? "?"} to ${str(d.to) ?? "?"}`;
     case "user.password":
-      return `${e.actor} changed the password of ${str(d.email) ?? e.entity}`;
+      return d.email === e.actor
+        ? `${e.actor} changed their password`
+        : `${e.actor} changed the password of ${str(d.email) ?? e.entity}`;
+    case "workspace.import":
+      return `${e.actor} loaded the workspace (${plural(d.imports, "import")}, ${plural(d.rows, "row")})`;
     case "mapping.apply":
       return `${e.actor} mapped ${e.entity}${str(d.client) ? ` to ${clientText(String(d.client), names)}` : ""}`;
     case "mapping.ignore":

@@ -43,7 +43,7 @@ function base(): string {
 
 async function newContext(): Promise<BrowserContext> {
   if (!browser) throw new Error("the browser did not start");
-  const ctx = await browser.newContext({ viewport: { width: WIDTH, height: 900 } });
+  const ctx = await browser.newContext({ viewport: { width: WIDTH, height: 900 }, locale: "en-US" });
   ctx.setDefaultTimeout(15_000);
   return ctx;
 }
