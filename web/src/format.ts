@@ -6,11 +6,11 @@ const MONEY = /^(-?)(\d+)(?:\.(\d+))?$/;
 /** The one money format: the workspace's currency (set at sign-in) in the browser's locale. */
 let moneyFormat: Intl.NumberFormat | undefined;
 
-function makeMoneyFormat(currency: string): Intl.NumberFormat | undefined {
+function makeMoneyFormat(currency: string, locale?: string): Intl.NumberFormat | undefined {
   try {
-    const places = new Intl.NumberFormat(undefined, { style: "currency", currency }).resolvedOptions();
+    const places = new Intl.NumberFormat(locale, { style: "currency", currency }).resolvedOptions();
     // More places than the currency's are kept ("149.996"): amounts are exact, never rounded for show.
-    return new Intl.NumberFormat(undefined, {
+    return new Intl.NumberFormat(locale, {
       style: "currency",
       currency,
       minimumFractionDigits: places.minimumFractionDigits,
@@ -21,9 +21,9 @@ function makeMoneyFormat(currency: string): Intl.NumberFormat | undefined {
   }
 }
 
-/** The workspace's currency (ISO 4217, from trueup.yaml via the session). */
-export function setCurrency(currency: string): void {
-  moneyFormat = makeMoneyFormat(currency);
+/** The workspace's currency (ISO 4217, from trueup.yaml via the session); the browser's locale unless given. */
+export function setCurrency(currency: string, locale?: string): void {
+  moneyFormat = makeMoneyFormat(currency, locale);
 }
 
 /**
