@@ -153,6 +153,7 @@ describe("the billing manager's app (issue 13)", () => {
 
   it("sorts on any column, searches clients, subjects and evidence, and folds long evidence with a count", async () => {
     await open("/findings", "findings-table");
+    await shots.take(page, "findings");
     const all = await impacts();
     const sortedDown = [...all].sort((a, b) => new Decimal(b).comparedTo(a));
     expect(all).toEqual(sortedDown);
