@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { parse } from "csv-parse/sync";
 import { Decimal } from "decimal.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reconcile } from "../src/core/reconcile.ts";
@@ -109,8 +110,16 @@ describe("the dashboard", () => {
   it("totals what the run's report totals, which is what the CLI prints", async () => {
     const dashboard = await get("/api/dashboard");
     const { report } = await get(`/api/runs/${dashboard.run.id}`);
-    const { dismissed, ...totals } = dashboard.totals;
+    const { dismissed, split, net, annual, ...totals } = dashboard.totals;
     expect(dismissed).toEqual({ impact: "0.00", findings: 0 });
+    // The demo's under-billed 198.00: 58.00 of quantities (the by-type chart's bar), 140.00 of price.
+    expect(split.underBilled).toEqual({ quantity: "58.00", price: "140.00" });
+    const t = report.totals;
+    const expectedNet = new Decimal(t.underBilled)
+      .plus(t.licenceWaste)
+      .minus(t.overBilled)
+      .minus(t.licenceShortfall);
+    expect([net, annual]).toEqual([expectedNet.toFixed(2), expectedNet.times(12).toFixed(2)]);
     expect(totals).toEqual(report.totals);
     expect(totals).toEqual((await cliReport()).totals);
   });
@@ -192,6 +201,48 @@ describe("findings", () => {
     const rows = response.body.trimEnd().split("\r\n");
     expect(rows[0]).toMatch(/^runId,client,clientName,type,subject/);
     expect(rows).toHaveLength(1 + (await get("/api/dashboard")).totals.findings);
+    // The workspace's currency (examples/demo/trueup.yaml: USD) on every row, after the amount.
+    const header = rows[0]?.split(",") ?? [];
+    const at = header.indexOf("currency");
+    expect(header[at - 1]).toBe("monthlyImpact");
+    const records: string[][] = parse(response.body, { from_line: 2 });
+    expect(new Set(records.map((r) => r[at]))).toEqual(new Set(["USD"]));
+  });
+
+  it("search clients, subjects (by name too) and evidence; sort on a column; narrow to a dashboard total", async () => {
+    const byName = await get("/api/findings?q=singularity%20complete");
+    expect(new Set(byName.items.map((f: { subject: string }) => f.subject))).toEqual(
+      new Set(["service:edr"]),
+    );
+    const byEvidence = await get("/api/findings?q=EFC-NS03");
+    expect(byEvidence.items.map((f: { key: string }) => f.key)).toContain(
+      "evergreen|STALE_DEVICE|device:EFC-NS03",
+    );
+    const all = (await get("/api/findings?limit=500")).items;
+    const sorted = (await get("/api/findings?limit=500&sort=impact")).items;
+    const impacts = sorted.map((f: { monthlyImpact: string }) => new Decimal(f.monthlyImpact));
+    for (let i = 1; i < impacts.length; i++) expect(impacts[i - 1].gte(impacts[i])).toBe(true);
+    expect(sorted).toHaveLength(all.length);
+    const up = (await get("/api/findings?limit=500&sort=client&order=asc")).items;
+    const names = up.map((f: { clientName: string }) => f.clientName.toLowerCase());
+    expect(names).toEqual([...names].sort());
+    // The dashboard's under-billed card: 198.00 in three findings, with the price mismatch.
+    const under = await get("/api/findings?total=underBilled");
+    expect(under.items.map((f: { type: string }) => f.type).sort()).toEqual([
+      "PRICE_MISMATCH",
+      "UNDER_BILLED",
+      "UNDER_BILLED",
+    ]);
+    const totals = await get("/api/findings/totals?total=underBilled");
+    expect(totals.open).toEqual({ impact: "198.00", findings: 3 });
+    const searched = await get("/api/findings/totals?q=cobalt");
+    expect(searched.open.findings).toBe(4);
+  });
+
+  it("carry the subject's name and the CLI table's sentence", async () => {
+    const [f] = (await get("/api/findings?clientId=cobalt&type=PRICE_MISMATCH")).items;
+    // The words of `trueup reconcile --format table` (src/cli/table.ts prints describeFinding).
+    expect([f.subjectName, f.why]).toEqual(["Gold (per user)", "billed at 155.00, contract says 165.00"]);
   });
 
   it("stay dismissed, with their reason, in the next run", async () => {

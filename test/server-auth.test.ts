@@ -27,6 +27,8 @@ describe("signing in", () => {
       user: expect.objectContaining({ role: "viewer" }),
       csrf: expect.any(String),
       mustChangePassword: false,
+      // The workspace's currency, for the app's amounts (no workspace loaded: trueup.yaml's default).
+      currency: "USD",
     });
     const cookie = sessionCookie(response) ?? "";
     expect(cookie).toMatch(/; HttpOnly/);

@@ -44,7 +44,7 @@ describe("the summary of a run", () => {
   it("totals exactly what the report totals", () => {
     fc.assert(
       fc.property(reportArb, (report) => {
-        const { dismissed, ...totals } = summarize(report).totals;
+        const { dismissed, split: _s, net: _n, annual: _a, ...totals } = summarize(report).totals;
         expect(totals).toEqual(report.totals);
         expect(dismissed).toEqual({ impact: "0.00", findings: 0 });
       }),
@@ -91,6 +91,44 @@ describe("the summary of a run", () => {
     };
     const { totals } = summarize(report);
     expect([totals.underBilled, totals.overBilled]).toEqual(["10.00", "10.00"]);
+    // Both are price, none quantity: the by-type chart's Under-billed bar leaves them out.
+    expect(totals.split).toEqual({
+      underBilled: { quantity: "0.00", price: "10.00" },
+      overBilled: { quantity: "0.00", price: "10.00" },
+    });
+  });
+
+  it("splits under- and over-billed into quantity and price, and nets the totals a month and a year", () => {
+    fc.assert(
+      fc.property(reportArb, (report) => {
+        for (const row of [summarize(report).totals, ...summarize(report).clients]) {
+          const findings =
+            "id" in row
+              ? (report.clients.find((c) => c.id === row.id)?.findings ?? [])
+              : report.clients.flatMap((c) => c.findings);
+          const prices = (lower: boolean) =>
+            findings
+              .filter(
+                (f) =>
+                  f.type === "PRICE_MISMATCH" &&
+                  new Decimal(f.actual as string).lessThan(f.expected as string) === lower,
+              )
+              .reduce((t, f) => t.plus(f.monthlyImpact), new Decimal(0));
+          const under = row.split.underBilled;
+          const over = row.split.overBilled;
+          expect(under.price).toBe(prices(true).toFixed(2));
+          expect(over.price).toBe(prices(false).toFixed(2));
+          expect(new Decimal(under.quantity).plus(under.price).toFixed(2)).toBe(row.underBilled);
+          expect(new Decimal(over.quantity).plus(over.price).toFixed(2)).toBe(row.overBilled);
+          const net = new Decimal(row.underBilled)
+            .plus(row.licenceWaste)
+            .minus(row.overBilled)
+            .minus(row.licenceShortfall);
+          expect([row.net, row.annual]).toEqual([net.toFixed(2), net.times(12).toFixed(2)]);
+        }
+      }),
+      { seed: 20261204, numRuns: 200 },
+    );
   });
 
   it("leaves dismissed findings out of every open total, and shows them as their own figure", () => {

@@ -1,43 +1,10 @@
-import type { Finding } from "../core/findings.ts";
+import { describeFinding, type Finding } from "../core/findings.ts";
 import { formatMoney, type Money } from "../core/money.ts";
 import { type ClientReport, clientImpact, type Report, totals } from "../core/report.ts";
 
 // The report for a person: clients by monthly impact, one line per finding with its evidence.
 
 const EVIDENCE_SHOWN = 4;
-
-/** What the finding means, in a few words. */
-export function describeFinding(f: Finding): string {
-  const e = f.expected;
-  const a = f.actual;
-  switch (f.type) {
-    case "UNDER_BILLED":
-    case "OVER_BILLED":
-    case "TRACKING_DRIFT":
-      return `billed ${a}, should be ${e}`;
-    case "PRICE_MISMATCH":
-      return `billed at ${a}, contract says ${e}`;
-    case "LICENCE_SHORTFALL":
-    case "LICENCE_SURPLUS":
-      return `bought ${a}, needed ${e}`;
-    case "COVERAGE_GAP":
-      return `${a} of ${e} devices have the agent`;
-    case "UNKNOWN_AGENT":
-      return `${f.evidence.length} agent${f.evidence.length === 1 ? "" : "s"} on devices the RMM does not know`;
-    case "ORPHAN_LICENCE":
-      return `${f.evidence.length} disabled user${f.evidence.length === 1 ? "" : "s"} still licensed`;
-    case "STALE_DEVICE":
-      return "not seen recently; counted nowhere";
-    case "UNCOVERED":
-      return "in no plan";
-    case "UNMAPPED_ACCOUNT":
-      return "matches no client's ids";
-    case "UNMAPPED_SKU":
-      return "no service lists this SKU";
-    case "UNMAPPED_PRODUCT":
-      return "no bundle or service has this psaProduct";
-  }
-}
 
 function evidenceText(f: Finding): string {
   const shown = f.evidence.slice(0, EVIDENCE_SHOWN).join(", ");

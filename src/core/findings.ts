@@ -50,6 +50,43 @@ export function finding(
   };
 }
 
+/** What the finding means, in a few words: the CLI table prints it, the app shows it beside each finding. */
+export function describeFinding(
+  f: Pick<Finding, "expected" | "actual" | "evidence"> & { type: string },
+): string {
+  const e = f.expected;
+  const a = f.actual;
+  switch (f.type) {
+    case "UNDER_BILLED":
+    case "OVER_BILLED":
+    case "TRACKING_DRIFT":
+      return `billed ${a}, should be ${e}`;
+    case "PRICE_MISMATCH":
+      return `billed at ${a}, contract says ${e}`;
+    case "LICENCE_SHORTFALL":
+    case "LICENCE_SURPLUS":
+      return `bought ${a}, needed ${e}`;
+    case "COVERAGE_GAP":
+      return `${a} of ${e} devices have the agent`;
+    case "UNKNOWN_AGENT":
+      return `${f.evidence.length} agent${f.evidence.length === 1 ? "" : "s"} on devices the RMM does not know`;
+    case "ORPHAN_LICENCE":
+      return `${f.evidence.length} disabled user${f.evidence.length === 1 ? "" : "s"} still licensed`;
+    case "STALE_DEVICE":
+      return "not seen recently; counted nowhere";
+    case "UNCOVERED":
+      return "in no plan";
+    case "UNMAPPED_ACCOUNT":
+      return "matches no client's ids";
+    case "UNMAPPED_SKU":
+      return "no service lists this SKU";
+    case "UNMAPPED_PRODUCT":
+      return "no bundle or service has this psaProduct";
+    default:
+      return "";
+  }
+}
+
 /** Code-unit order: the same on every machine and locale. */
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -1,5 +1,7 @@
 import { csvText } from "../core/csv.ts";
+import { describeFinding } from "../core/findings.ts";
 import type { FindingFilter, FindingView, Paged, Store } from "../store/store.ts";
+import { subjectNames } from "./catalogue-view.ts";
 import { EVIDENCE_SHOWN } from "./schemas.ts";
 
 // Findings of a run (the latest by default), a page at a time or all of them.
@@ -13,23 +15,32 @@ export async function resolveRun(store: Store, filter: FindingFilter): Promise<F
   return latest && { ...filter, runId: latest.id };
 }
 
-/** A finding as lists show it: its first EVIDENCE_SHOWN items of evidence and how many there are. */
-export type ListedFinding = FindingView & { evidenceTotal: number };
+/**
+ * A finding as lists show it: its first EVIDENCE_SHOWN items of evidence and how many there are, the
+ * catalogue name of its subject and the sentence the CLI table prints for it.
+ */
+export type ListedFinding = FindingView & { evidenceTotal: number; subjectName?: string; why: string };
+
+const NO_NAMES: ReadonlyMap<string, string> = new Map();
 
 /**
  * One client with 329,000 devices made a page of 50 findings 75 MB: lists carry the start of each
  * finding's evidence, GET /api/findings/evidence the rest, the CSV all of it.
  */
-export function listed(f: FindingView): ListedFinding {
+export function listed(f: FindingView, names: ReadonlyMap<string, string> = NO_NAMES): ListedFinding {
   const evidence = f.evidence.length > EVIDENCE_SHOWN ? f.evidence.slice(0, EVIDENCE_SHOWN) : f.evidence;
-  return { ...f, evidence, evidenceTotal: f.evidence.length };
+  const subjectName = names.get(f.subject);
+  const out: ListedFinding = { ...f, evidence, evidenceTotal: f.evidence.length, why: describeFinding(f) };
+  if (subjectName !== undefined) out.subjectName = subjectName;
+  return out;
 }
 
 export async function findingsPage(store: Store, filter: FindingFilter): Promise<Paged<ListedFinding>> {
   const resolved = await resolveRun(store, filter);
   if (!resolved) return { items: [], total: 0, limit: filter.limit, offset: filter.offset };
-  const page = await store.listFindings(resolved);
-  return { ...page, items: page.items.map(listed) };
+  const names = subjectNames(await store.loadConfig());
+  const page = await store.listFindings({ ...resolved, names });
+  return { ...page, items: page.items.map((f) => listed(f, names)) };
 }
 
 /** A page of one finding's evidence; `n` picks among findings that share a key (PRICE_MISMATCH). */
@@ -66,6 +77,7 @@ const HEADER = [
   "expected",
   "actual",
   "monthlyImpact",
+  "currency",
   "status",
   "reason",
   "decidedBy",
@@ -73,7 +85,8 @@ const HEADER = [
   "key",
 ];
 
-export function findingsCsv(findings: readonly FindingView[]): string {
+/** `currency`: the workspace's (trueup.yaml), on every row as the CLI's CSV writes it. */
+export function findingsCsv(findings: readonly FindingView[], currency: string): string {
   const rows = findings.map((f) => {
     const row: (string | number | null | undefined)[] = [
       f.runId,
@@ -84,6 +97,7 @@ export function findingsCsv(findings: readonly FindingView[]): string {
       f.expected,
       f.actual,
       f.monthlyImpact,
+      currency,
     ];
     row.push(f.status, f.reason, f.decidedBy, f.evidence.join("; "), f.key);
     return row;

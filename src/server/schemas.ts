@@ -138,6 +138,8 @@ export const FindingViewSchema = z
       .array(z.string())
       .describe(`the first ${EVIDENCE_SHOWN}; GET /api/findings/evidence pages the rest`),
     evidenceTotal: z.number().int().describe("how many items of evidence the finding has"),
+    subjectName: z.string().optional().describe("the catalogue name of a bundle:… or service:… subject"),
+    why: z.string().describe("what the finding means in one sentence, as the CLI table prints it"),
     key: z.string().describe("client|type|subject: the same finding across runs"),
     status: FindingStatusSchema,
     reason: z.string().optional(),
@@ -244,6 +246,7 @@ export const AuditEntrySchema = z
     action: z.string(),
     entity: z.string(),
     details: z.record(z.string(), z.unknown()),
+    sentence: z.string().describe("the entry as a sentence, with client and catalogue names"),
   })
   .meta({ id: "AuditEntry" });
 

@@ -32,7 +32,22 @@ export interface Dismissed {
   findings: number;
 }
 
-export interface ClientRow extends MoneyTotals {
+/** Of a billing total: what is billed in the wrong quantity, and at the wrong price (PRICE_MISMATCH). */
+export interface Split {
+  quantity: string;
+  price: string;
+}
+
+/** The figures behind the totals: their quantity / price split, and the net a month and a year. */
+export interface Figures {
+  split: { underBilled: Split; overBilled: Split };
+  /** under-billed + licence waste − over-billed − licence shortfall: the margin fixing every finding gains a month. */
+  net: string;
+  /** `net` times 12. */
+  annual: string;
+}
+
+export interface ClientRow extends MoneyTotals, Figures {
   id: string;
   name: string;
   counts: ReportClient["counts"];
@@ -43,7 +58,7 @@ export interface ClientRow extends MoneyTotals {
 }
 
 export interface RunSummary {
-  totals: MoneyTotals & { coverageGaps: number; findings: number; dismissed: Dismissed };
+  totals: MoneyTotals & Figures & { coverageGaps: number; findings: number; dismissed: Dismissed };
   /** Ranked by impact, largest first. */
   clients: ClientRow[];
   byType: { type: string; count: number; impact: string }[];
@@ -51,8 +66,31 @@ export interface RunSummary {
 
 const TOTAL_KEYS: TotalKey[] = ["underBilled", "overBilled", "licenceWaste", "licenceShortfall", "unmapped"];
 
+/** The price part of under- and over-billed: PRICE_MISMATCH findings. */
+type PriceKey = "underBilled.price" | "overBilled.price";
+
+function priceKey(f: ReportFinding, key: TotalKey | undefined): PriceKey | undefined {
+  if (f.type !== "PRICE_MISMATCH") return undefined;
+  return key === "underBilled" || key === "overBilled" ? `${key}.price` : undefined;
+}
+
+/** The split and net of a row's totals (`price`: the PRICE_MISMATCH part of each). */
+function figuresOf(totals: MoneyTotals, price: (k: PriceKey) => Money): Figures {
+  const m = (k: TotalKey) => money(totals[k]);
+  const split = (k: "underBilled" | "overBilled"): Split => {
+    const p = price(`${k}.price`);
+    return { quantity: formatMoney(m(k).minus(p)), price: formatMoney(p) };
+  };
+  const net = m("underBilled").plus(m("licenceWaste")).minus(m("overBilled")).minus(m("licenceShortfall"));
+  return {
+    split: { underBilled: split("underBilled"), overBilled: split("overBilled") },
+    net: formatMoney(net),
+    annual: formatMoney(net.times(12)),
+  };
+}
+
 class Sums {
-  readonly money = new Map<TotalKey, Money>(TOTAL_KEYS.map((k) => [k, ZERO]));
+  readonly money = new Map<TotalKey | PriceKey, Money>(TOTAL_KEYS.map((k) => [k, ZERO]));
   impact: Money = ZERO;
   findings = 0;
   coverageGaps = 0;
@@ -60,23 +98,25 @@ class Sums {
   add(f: ReportFinding, impact: Money): void {
     const key = totalOf(asCoreFinding(f, impact));
     if (key) this.money.set(key, (this.money.get(key) ?? ZERO).plus(impact));
+    const price = priceKey(f, key);
+    if (price) this.money.set(price, (this.money.get(price) ?? ZERO).plus(impact));
     this.impact = this.impact.plus(impact);
     this.findings += 1;
     if (f.type === "COVERAGE_GAP") this.coverageGaps += f.evidence.length;
   }
 
   merge(other: Sums): void {
-    for (const k of TOTAL_KEYS)
+    for (const k of other.money.keys())
       this.money.set(k, (this.money.get(k) ?? ZERO).plus(other.money.get(k) ?? ZERO));
     this.impact = this.impact.plus(other.impact);
     this.findings += other.findings;
     this.coverageGaps += other.coverageGaps;
   }
 
-  formatted(): MoneyTotals {
+  formatted(): MoneyTotals & Figures {
     const out = {} as MoneyTotals;
     for (const k of TOTAL_KEYS) out[k] = formatMoney(this.money.get(k) ?? ZERO);
-    return out;
+    return { ...out, ...figuresOf(out, (k) => this.money.get(k) ?? ZERO) };
   }
 }
 
@@ -153,7 +193,7 @@ function moneyOf(row: MoneyTotals & { impact: string }): Map<TotalKey | "impact"
 }
 
 class Taken {
-  readonly money = new Map<TotalKey | "impact", Money>();
+  readonly money = new Map<TotalKey | PriceKey | "impact", Money>();
   findings = 0;
   coverageGaps = 0;
 
@@ -161,13 +201,15 @@ class Taken {
     const impact = money(f.monthlyImpact);
     const key = totalOf(asCoreFinding(f, impact));
     if (key) this.money.set(key, (this.money.get(key) ?? ZERO).plus(impact));
+    const price = priceKey(f, key);
+    if (price) this.money.set(price, (this.money.get(price) ?? ZERO).plus(impact));
     this.money.set("impact", (this.money.get("impact") ?? ZERO).plus(impact));
     this.findings += 1;
     if (f.type === "COVERAGE_GAP") this.coverageGaps += f.evidence.length;
   }
 
   /** The row with what was taken moved from its totals to `dismissed`. */
-  apply<R extends MoneyTotals & { impact?: string; findings: number; coverageGaps: number }>(
+  apply<R extends MoneyTotals & Figures & { impact?: string; findings: number; coverageGaps: number }>(
     row: R,
     impact: string,
   ): R & { dismissed: Dismissed } {
@@ -179,7 +221,12 @@ class Taken {
     out.findings = row.findings - this.findings;
     out.coverageGaps = row.coverageGaps - this.coverageGaps;
     out.dismissed = { impact: formatMoney(this.money.get("impact") ?? ZERO), findings: this.findings };
-    return out;
+    // The price parts less what was taken of them.
+    const price = (k: PriceKey) =>
+      money(row.split[k === "underBilled.price" ? "underBilled" : "overBilled"].price).minus(
+        this.money.get(k) ?? ZERO,
+      );
+    return { ...out, ...figuresOf(out, price) };
   }
 }
 

@@ -1,8 +1,16 @@
 import { formatMoney, type Money, money, ZERO } from "../core/money.ts";
 import type { Context } from "./context.ts";
+import { searched, sorted } from "./finding-order.ts";
 import { type RunStatus, runStatus } from "./overlay.ts";
 import { latestRun, positions, runData } from "./run-data.ts";
-import type { FindingFilter, FindingStatus, FindingTotals, FindingView, Paged } from "./store.ts";
+import type {
+  FindingFilter,
+  FindingStatus,
+  FindingTotals,
+  FindingView,
+  Paged,
+  TotalsFilter,
+} from "./store.ts";
 
 // One row per finding of a run, and its status: a decision holds for the finding with its key while
 // the finding's figures are those it was taken on; an unmapped item ignored in the mappings shows as
@@ -64,14 +72,11 @@ export async function listFindings(ctx: Context, filter: FindingFilter): Promise
   const run = runId === undefined ? undefined : await runData(ctx, runId);
   if (!run) return { items: [], total: 0, limit, offset };
   const statuses = await runStatus(ctx, run);
-  const matching = positions(run, clientId, type);
-  if (status === undefined) {
-    const items = matching.slice(offset, offset + limit).map((p) => statuses.view(p));
-    return { items, total: matching.length, limit, offset };
-  }
-  if (status !== "open") {
+  let matching = positions(run, clientId, type);
+  if (status === "open") matching = matching.filter((p) => !statuses.decided.has(p));
+  else if (status !== undefined) {
     // Decided findings are few: taken from the decisions, not from every finding.
-    const found = [...statuses.decided]
+    matching = [...statuses.decided]
       .filter(([p, d]) => {
         const f = run.findings[p];
         return (
@@ -83,17 +88,10 @@ export async function listFindings(ctx: Context, filter: FindingFilter): Promise
       })
       .map(([p]) => p)
       .sort((a, b) => a - b);
-    const items = found.slice(offset, offset + limit).map((p) => statuses.view(p));
-    return { items, total: found.length, limit, offset };
   }
-  const items: FindingView[] = [];
-  let total = 0;
-  for (const p of matching) {
-    if (statuses.decided.has(p)) continue;
-    if (total >= offset && items.length < limit) items.push(statuses.view(p));
-    total += 1;
-  }
-  return { items, total, limit, offset };
+  const listed = sorted(run, statuses, searched(run, matching, filter), filter);
+  const items = listed.slice(offset, offset + limit).map((p) => statuses.view(p));
+  return { items, total: listed.length, limit, offset };
 }
 
 /** Every finding of a run, in the report's order. */
@@ -115,10 +113,7 @@ export async function findingsWithKey(ctx: Context, runId: number, key: string):
 const TOTALS = new WeakMap<RunStatus, Map<string, FindingTotals>>();
 
 /** How many findings of a run (and what monthly impact) are open, accepted and dismissed. */
-export async function findingTotals(
-  ctx: Context,
-  filter: { runId?: number; clientId?: string; type?: string },
-): Promise<FindingTotals> {
+export async function findingTotals(ctx: Context, filter: TotalsFilter): Promise<FindingTotals> {
   const runId = filter.runId ?? (await latestRunId(ctx));
   const run = runId === undefined ? undefined : await runData(ctx, runId);
   const sums: Record<FindingStatus, { impact: Money; findings: number }> = {
@@ -136,15 +131,18 @@ export async function findingTotals(
   // Kept with the statuses they were counted under: a new decision makes new statuses.
   const kept = TOTALS.get(statuses) ?? new Map<string, FindingTotals>();
   TOTALS.set(statuses, kept);
-  const key = `${filter.clientId ?? ""}\u0000${filter.type ?? ""}`;
-  const known = kept.get(key);
+  // A search is not kept: people type many.
+  const key = filter.q?.trim()
+    ? undefined
+    : `${filter.clientId ?? ""}\u0000${filter.type ?? ""}\u0000${filter.total ?? ""}`;
+  const known = key === undefined ? undefined : kept.get(key);
   if (known) return known;
-  for (const p of positions(run, filter.clientId, filter.type)) {
+  for (const p of searched(run, positions(run, filter.clientId, filter.type), filter)) {
     const sum = sums[statuses.statusOf(p)];
     sum.impact = sum.impact.plus(money(run.findings[p]?.monthlyImpact ?? "0"));
     sum.findings += 1;
   }
   const totals = format();
-  kept.set(key, totals);
+  if (key !== undefined) kept.set(key, totals);
   return totals;
 }

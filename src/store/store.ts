@@ -1,5 +1,6 @@
 import type { SandboxBook } from "../connectors/types.ts";
 import type { Explanation } from "../core/explain.ts";
+import type { TotalKey } from "../core/findings.ts";
 import type { Change, LeftAsAgreed, Plan } from "../sync/plan.ts";
 import type { Config, SourceKind } from "../workspace/config.ts";
 import type { CsvRecord } from "../workspace/csv.ts";
@@ -135,7 +136,31 @@ export interface FindingFilter extends Page {
   clientId?: string;
   type?: string;
   status?: FindingStatus;
+  /** Words that must all appear (any case) in the client's id or name, the subject or its name, or the evidence. */
+  q?: string;
+  /** Only the findings that count towards this total of the dashboard (PRICE_MISMATCH by its direction). */
+  total?: TotalKey;
+  /** subject -> catalogue name, for `q` (bundle:gold-user is found as "Gold"). */
+  names?: ReadonlyMap<string, string>;
+  /** The order of the list; the report's order without it. Ties keep the report's order. */
+  sort?: FindingSort;
+  order?: "asc" | "desc";
 }
+
+export const FINDING_SORTS = [
+  "impact",
+  "client",
+  "type",
+  "subject",
+  "expected",
+  "actual",
+  "evidence",
+  "status",
+] as const;
+export type FindingSort = (typeof FINDING_SORTS)[number];
+
+/** What the findings totals can be narrowed by. */
+export type TotalsFilter = Pick<FindingFilter, "runId" | "clientId" | "type" | "q" | "names" | "total">;
 
 export interface RunDiff {
   from: number;
@@ -297,7 +322,7 @@ export interface Store extends StatementStore {
   diffRuns(from: number, to: number): Promise<RunDiff>;
   listFindings(filter: FindingFilter): Promise<Paged<FindingView>>;
   /** The findings of a run (the latest by default) by status: how many, and their monthly impact. */
-  findingTotals(filter: { runId?: number; clientId?: string; type?: string }): Promise<FindingTotals>;
+  findingTotals(filter: TotalsFilter): Promise<FindingTotals>;
   /** The findings of a run with this key, evidence complete (several only for PRICE_MISMATCH). */
   findingsWithKey(runId: number, key: string): Promise<FindingView[]>;
   /** The billable users and devices behind a client's counts, from the current data (core/explain.ts). */

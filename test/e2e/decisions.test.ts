@@ -84,7 +84,8 @@ function base(): string {
 
 async function signedIn(email: string, password: string): Promise<Page> {
   if (!browser) throw new Error("the browser did not start");
-  const ctx = await browser.newContext({ viewport: { width: WIDTH, height: 900 } });
+  // en-US: amounts read "$280.00" (the workspace currency in the browser's locale).
+  const ctx = await browser.newContext({ viewport: { width: WIDTH, height: 900 }, locale: "en-US" });
   ctx.setDefaultTimeout(20_000);
   const p = await ctx.newPage();
   await p.goto(base());
@@ -156,7 +157,7 @@ describe("decisions drive the money", () => {
 
     await open("/findings?clientId=c1&type=OVER_BILLED", "findings-table");
     const row = page.locator(`[data-testid=finding-row][data-key="${over.key}"]`);
-    await row.getByRole("button", { name: "Dismiss…" }).click();
+    await row.getByRole("button", { name: /^Dismiss: / }).click();
     await page.getByTestId("dismiss-form").locator("textarea").fill(REASON);
     await page.getByTestId("dismiss-until").fill("2099-03-01");
     await shots.take(page, "01-dismissing");
@@ -172,7 +173,7 @@ describe("decisions drive the money", () => {
     expect(await attr(page.getByTestId("total-overBilled"), "data-value")).toBe(after.totals.overBilled);
     expect(await attr(page.getByTestId("total-dismissed"), "data-value")).toBe("280.00");
     expect(await page.getByTestId("dashboard-dismissed-note").textContent()).toContain(
-      "dismissed 280.00 a month, 1 finding",
+      "dismissed $280.00 a month, 1 finding",
     );
     expect(await horizontalOverflow(page)).toBe(0);
     await shots.take(page, "02-dashboard");
@@ -230,7 +231,7 @@ describe("decisions drive the money", () => {
     // The money at stake and the rows behind it: 3 Gold seats at 140.00 still billed.
     expect(await attr(row.getByTestId("unmapped-monthly"), "data-value")).toBe("420.00");
     const first = row.getByTestId("unmapped-source-row").first();
-    expect(await first.locator(".row-what").textContent()).toBe("GOLD · 3 × 140.00 = 420.00");
+    expect(await first.locator(".row-what").textContent()).toBe("GOLD · 3 × $140.00 = $420.00");
     expect(await first.locator(".row-where").textContent()).toBe(
       "agreement 801 · pulls/cw-main/billing.csv:13",
     );

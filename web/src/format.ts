@@ -3,14 +3,41 @@
 
 const MONEY = /^(-?)(\d+)(?:\.(\d+))?$/;
 
+/** The one money format: the workspace's currency (set at sign-in) in the browser's locale. */
+let moneyFormat: Intl.NumberFormat | undefined;
+
+function makeMoneyFormat(currency: string, locale?: string): Intl.NumberFormat | undefined {
+  try {
+    const places = new Intl.NumberFormat(locale, { style: "currency", currency }).resolvedOptions();
+    // More places than the currency's are kept ("149.996"): amounts are exact, never rounded for show.
+    return new Intl.NumberFormat(locale, {
+      style: "currency",
+      currency,
+      minimumFractionDigits: places.minimumFractionDigits,
+      maximumFractionDigits: 20,
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The workspace's currency (ISO 4217, from trueup.yaml via the session); the browser's locale unless given. */
+export function setCurrency(currency: string, locale?: string): void {
+  moneyFormat = makeMoneyFormat(currency, locale);
+}
+
 /**
- * "1234567.50" -> "1,234,567.50". Digits are only grouped, and padded to two places ("26.4" ->
- * "26.40"); more places are kept ("149.996"). Anything that is not a decimal string is shown as given.
+ * "1234567.50" -> "$1,234,567.50" (en-US, USD) or "1.234.567,50 $" (de-DE). The decimal string is
+ * handed to Intl as a string, so it is formatted exactly, never through a floating-point number.
+ * Without a currency (or an unknown one) digits are grouped and padded to two places.
  */
 export function formatMoney(value: string | null | undefined): string {
   if (value === null || value === undefined) return "—";
-  const m = MONEY.exec(value.trim());
+  const text = value.trim();
+  const m = MONEY.exec(text);
   if (!m) return value;
+  // ES2023 Intl takes a decimal string; the ES2022 typings only know numbers.
+  if (moneyFormat) return (moneyFormat.format as unknown as (v: string) => string)(text);
   const [, sign, whole = "", frac = ""] = m;
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   return `${sign === "-" ? "−" : ""}${grouped}.${frac.padEnd(2, "0")}`;
@@ -52,7 +79,7 @@ export function niceCeiling(max: bigint): bigint {
   return step * 10n;
 }
 
-const numberFormat = new Intl.NumberFormat("en-US");
+const numberFormat = new Intl.NumberFormat();
 
 export function formatCount(n: number | null | undefined): string {
   if (n === null || n === undefined) return "—";
@@ -72,6 +99,14 @@ export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return "—";
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
+}
+
+/** "2026-11" -> "Nov 2026" in the reader's language. */
+export function formatMonth(month: string): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(month);
+  if (!m) return month;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1));
+  return new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", timeZone: "UTC" }).format(d);
 }
 
 /** A bare YYYY-MM-DD stays as written: it is a day, not an instant. */

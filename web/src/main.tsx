@@ -3,6 +3,7 @@ import { createRoot } from "react-dom/client";
 import { ApiError, api, setUnauthenticatedHandler } from "./api.ts";
 import { Layout } from "./components/Layout.tsx";
 import { ErrorState, Loading } from "./components/States.tsx";
+import { setCurrency } from "./format.ts";
 import { AuthContext } from "./hooks.ts";
 import { AuditPage } from "./pages/AuditPage.tsx";
 import { CataloguePage } from "./pages/CataloguePage.tsx";
@@ -93,6 +94,8 @@ function App() {
     () => (state.kind === "signed-in" ? { session: state.session, signOut } : null),
     [state, signOut],
   );
+  // Every amount is shown in the workspace's currency, which the session carries.
+  if (state.kind === "signed-in") setCurrency(state.session.currency);
 
   if (state.kind === "checking") return <Loading what="Opening Trueup" />;
   if (state.kind === "failed")

@@ -24,6 +24,8 @@ export interface Session {
   csrf: string;
   /** Signed in with a generated one-time password: the account must choose its own first. */
   mustChangePassword: boolean;
+  /** The workspace's currency (trueup.yaml `currency`): every amount is in it. */
+  currency: string;
 }
 
 /** A problem pinned to a place: a file line (CSV header is line 1) or a YAML line. */
@@ -52,7 +54,22 @@ export interface Dismissed {
   findings: number;
 }
 
-export interface Totals {
+/** Of a billing total: billed in the wrong quantity, and at the wrong price (PRICE_MISMATCH). */
+export interface Split {
+  quantity: string;
+  price: string;
+}
+
+/** The split of the billing totals, and the net a month and a year. */
+export interface Figures {
+  split: { underBilled: Split; overBilled: Split };
+  /** under-billed + licence waste − over-billed − licence shortfall: what fixing every finding gains a month. */
+  net: string;
+  /** The net times 12. */
+  annual: string;
+}
+
+export interface Totals extends Figures {
   underBilled: string;
   overBilled: string;
   licenceWaste: string;
@@ -67,7 +84,7 @@ export interface Totals {
 export interface Dashboard {
   run: RunView | null;
   totals: Totals;
-  byClient: {
+  byClient: (Figures & {
     clientId: string;
     name: string;
     underBilled: string;
@@ -76,9 +93,12 @@ export interface Dashboard {
     licenceShortfall: string;
     impact: string;
     dismissed: Dismissed;
-  }[];
+  })[];
   byType: { type: string; count: number; impact: string }[];
+  /** By month, oldest first: the latest run of each month (by as-of date). */
   trend: {
+    /** YYYY-MM */
+    month: string;
     runId: number;
     asOf: string;
     createdAt: string;
@@ -90,7 +110,7 @@ export interface Dashboard {
   }[];
 }
 
-export interface ClientRow {
+export interface ClientRow extends Figures {
   id: string;
   name: string;
   counts: { billableUsers: number; currentDevices: number; staleDevices: number };
@@ -146,6 +166,10 @@ export interface FindingView {
   /** The first 50 items; `evidenceTotal` says how many there are (GET /api/findings/evidence pages the rest). */
   evidence: string[];
   evidenceTotal: number;
+  /** The catalogue name of a bundle:… or service:… subject. */
+  subjectName?: string;
+  /** What the finding means in one sentence, as the CLI table prints it. */
+  why: string;
   key: string;
   status: FindingStatus;
   reason?: string;
@@ -161,7 +185,23 @@ export interface FindingFilter {
   clientId?: string;
   type?: string;
   status?: string;
+  /** Words that must all appear in the client, the subject (id or name) or the evidence. */
+  q?: string;
+  /** Only the findings that count towards this total of the dashboard. */
+  total?: string;
+  sort?: FindingSort;
+  order?: "asc" | "desc";
 }
+
+export type FindingSort =
+  | "impact"
+  | "client"
+  | "type"
+  | "subject"
+  | "expected"
+  | "actual"
+  | "evidence"
+  | "status";
 
 export interface RunDiff {
   from: number;
@@ -290,6 +330,8 @@ export interface AuditEntry {
   action: string;
   entity: string;
   details: Record<string, unknown>;
+  /** The entry as a sentence, with client and catalogue names. */
+  sentence: string;
 }
 
 // Connections and PSA sync (src/server/sync-schemas.ts, src/sync/plan.ts, src/sync/apply.ts).

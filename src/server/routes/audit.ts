@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { auditNames, auditSentence } from "../audit-text.ts";
 import { AuditEntrySchema, PageQuery, paged } from "../schemas.ts";
 import type { RouteDeps } from "./deps.ts";
 
@@ -16,6 +17,10 @@ export const auditRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store
         response: { 200: paged(AuditEntrySchema) },
       },
     },
-    async (request) => store.audit(request.query),
+    async (request) => {
+      const [page, config] = await Promise.all([store.audit(request.query), store.loadConfig()]);
+      const names = auditNames(config);
+      return { ...page, items: page.items.map((e) => ({ ...e, sentence: auditSentence(e, names) })) };
+    },
   );
 };

@@ -24,6 +24,7 @@ const SessionAnswer = z.object({
   mustChangePassword: z
     .boolean()
     .describe("true until an account created with a one-time password has chosen its own"),
+  currency: z.string().describe("the workspace's currency (trueup.yaml `currency`): every amount is in it"),
 });
 const PasswordBody = z.object({
   current: text().max(1024),
@@ -62,7 +63,9 @@ export const authRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store,
       const { token, session } = opened;
       setSessionCookie(request, reply, token, session.expiresAt, secureCookies);
       request.log.info({ email: session.user.email }, "signed in");
-      return { user: session.user, csrf: session.csrf, mustChangePassword: session.mustChangePassword };
+      const { currency } = await store.loadConfig();
+      const { user, csrf, mustChangePassword } = session;
+      return { user, csrf, mustChangePassword, currency };
     },
   );
 
@@ -89,7 +92,9 @@ export const authRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store,
     },
     async (request) => {
       const { session } = signedIn(request);
-      return { user: session.user, csrf: session.csrf, mustChangePassword: session.mustChangePassword };
+      const { currency } = await store.loadConfig();
+      const { user, csrf, mustChangePassword } = session;
+      return { user, csrf, mustChangePassword, currency };
     },
   );
 

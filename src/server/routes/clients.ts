@@ -7,7 +7,7 @@ import { notFound } from "../errors.ts";
 import { allFindings, listed } from "../findings-query.ts";
 import type { LatestRun } from "../latest-run.ts";
 import { FindingViewSchema, MoneySchema, PageQuery, paged, text } from "../schemas.ts";
-import { DismissedSchema } from "./dashboard.ts";
+import { DismissedSchema, FiguresSchema } from "./dashboard.ts";
 import type { RouteDeps } from "./deps.ts";
 
 // Clients ranked by what their differences cost a month, and one client with everything behind its
@@ -23,6 +23,7 @@ export const ClientRowSchema = z.object({
   overBilled: MoneySchema,
   licenceWaste: MoneySchema,
   licenceShortfall: MoneySchema,
+  ...FiguresSchema,
   impact: MoneySchema,
   findings: z.number().int(),
   coverageGaps: z.number().int(),
@@ -79,7 +80,7 @@ function clientDetail({ row, reported, config, explanation, findings }: ClientPa
     ...row,
     plans: client ? clientJson(client).plans : [],
     lines: reported.lines.map((l) => ({ ...l, name: names.get(l.subject) ?? l.subject })),
-    findings: findings.map(listed),
+    findings: findings.map((f) => listed(f, names)),
     users: explanation?.users ?? [],
     devices: explanation?.devices ?? [],
   };

@@ -8,13 +8,28 @@ import type { RouteDeps } from "./deps.ts";
 
 // The month at a glance: the latest run's totals, impact by client and by type, and the trend.
 
-const TREND_RUNS = 24;
+/** Months on the trend; runs read to find them (several runs a month are usual while fixing). */
+const TREND_MONTHS = 24;
+const TREND_RUNS = 500;
 
 const MoneyTotals = {
   underBilled: MoneySchema,
   overBilled: MoneySchema,
   licenceWaste: MoneySchema,
   licenceShortfall: MoneySchema,
+};
+
+const SplitSchema = z
+  .object({ quantity: MoneySchema, price: MoneySchema })
+  .describe("of a total: billed in the wrong quantity, and at the wrong price (PRICE_MISMATCH)");
+
+/** The split of the billing totals and the net a month and a year (summary.ts Figures). */
+export const FiguresSchema = {
+  split: z.object({ underBilled: SplitSchema, overBilled: SplitSchema }),
+  net: MoneySchema.describe(
+    "under-billed + licence waste − over-billed − licence shortfall: what fixing every finding gains a month",
+  ),
+  annual: MoneySchema.describe("the net times 12"),
 };
 
 export const DismissedSchema = z
@@ -26,6 +41,7 @@ export const DashboardSchema = z.object({
   totals: z
     .object({
       ...MoneyTotals,
+      ...FiguresSchema,
       unmapped: MoneySchema,
       coverageGaps: z.number().int(),
       findings: z.number().int(),
@@ -37,20 +53,24 @@ export const DashboardSchema = z.object({
       clientId: z.string(),
       name: z.string(),
       ...MoneyTotals,
+      ...FiguresSchema,
       impact: MoneySchema,
       dismissed: DismissedSchema,
     }),
   ),
   byType: z.array(z.object({ type: z.string(), count: z.number().int(), impact: MoneySchema })),
-  trend: z.array(
-    z.object({
-      runId: z.number().int(),
-      asOf: z.string(),
-      createdAt: z.string(),
-      ...MoneyTotals,
-      coverageGaps: z.number().int(),
-    }),
-  ),
+  trend: z
+    .array(
+      z.object({
+        month: z.string().describe("YYYY-MM of the run's as-of date"),
+        runId: z.number().int(),
+        asOf: z.string(),
+        createdAt: z.string(),
+        ...MoneyTotals,
+        coverageGaps: z.number().int(),
+      }),
+    )
+    .describe("by month, oldest first: the latest run of each month (by as-of date)"),
 });
 type Dashboard = z.infer<typeof DashboardSchema>;
 
@@ -59,6 +79,7 @@ const money = (v: string | number | undefined) => (v === undefined ? "0.00" : St
 function trendPoint(r: RunView): Dashboard["trend"][number] {
   const t = r.totals;
   return {
+    month: r.asOf.slice(0, 7),
     runId: r.id,
     asOf: r.asOf,
     createdAt: r.createdAt,
@@ -70,9 +91,19 @@ function trendPoint(r: RunView): Dashboard["trend"][number] {
   };
 }
 
+/** The latest run of each month (runs come newest first), oldest month first. */
+export function byMonth<P extends { month: string }>(newestFirst: readonly P[]): P[] {
+  const months = new Map<string, P>();
+  for (const p of newestFirst) if (!months.has(p.month)) months.set(p.month, p);
+  return [...months.values()]
+    .sort((a, b) => (a.month < b.month ? 1 : a.month > b.month ? -1 : 0))
+    .slice(0, TREND_MONTHS)
+    .reverse();
+}
+
 async function dashboard(store: Store, latest: LatestRun | undefined): Promise<Dashboard> {
   const recent = await store.listRuns({ limit: TREND_RUNS, offset: 0 });
-  const trend = recent.items.map(trendPoint).reverse();
+  const trend = byMonth(recent.items.map(trendPoint));
   if (!latest) {
     const zero = {
       underBilled: "0.00",
@@ -81,7 +112,10 @@ async function dashboard(store: Store, latest: LatestRun | undefined): Promise<D
       licenceShortfall: "0.00",
       unmapped: "0.00",
     };
-    const totals = { ...zero, coverageGaps: 0, findings: 0, dismissed: { impact: "0.00", findings: 0 } };
+    const none = { quantity: "0.00", price: "0.00" };
+    const figures = { split: { underBilled: none, overBilled: none }, net: "0.00", annual: "0.00" };
+    const dismissed = { impact: "0.00", findings: 0 };
+    const totals = { ...zero, ...figures, coverageGaps: 0, findings: 0, dismissed };
     return { run: null, totals, byClient: [], byType: [], trend };
   }
   const { summary } = latest;
@@ -92,6 +126,9 @@ async function dashboard(store: Store, latest: LatestRun | undefined): Promise<D
     overBilled: c.overBilled,
     licenceWaste: c.licenceWaste,
     licenceShortfall: c.licenceShortfall,
+    split: c.split,
+    net: c.net,
+    annual: c.annual,
     impact: c.impact,
     dismissed: c.dismissed,
   }));

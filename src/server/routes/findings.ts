@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { FINDING_SORTS } from "../../store/store.ts";
 import { actorOf } from "../auth.ts";
+import { subjectNames } from "../catalogue-view.ts";
 import { notFound } from "../errors.ts";
 import { allFindings, evidencePage, findingsCsv, findingsPage } from "../findings-query.ts";
 import {
@@ -21,8 +23,20 @@ const Filters = {
   clientId: text().min(1).optional(),
   type: text().min(1).optional(),
   status: FindingStatusSchema.optional(),
+  q: text()
+    .max(200)
+    .optional()
+    .describe("words that must all appear in the client, the subject (id or name) or the evidence"),
+  total: z
+    .enum(["underBilled", "overBilled", "licenceWaste", "licenceShortfall", "unmapped"])
+    .optional()
+    .describe("only the findings that count towards this total of the dashboard"),
 };
-const FindingsQuery = PageQuery.extend(Filters);
+const Order = {
+  sort: z.enum(FINDING_SORTS).optional().describe("default: the report's order"),
+  order: z.enum(["asc", "desc"]).optional().describe("default: largest first for impact, else A to Z"),
+};
+const FindingsQuery = PageQuery.extend({ ...Filters, ...Order });
 const EvidenceQuery = z.object({
   runId: Filters.runId,
   key: text().min(1),
@@ -75,11 +89,20 @@ export const findingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { sto
       schema: {
         tags: ["findings"],
         summary: "How many findings are open, accepted and dismissed, and their monthly impact",
-        querystring: z.object({ runId: Filters.runId, clientId: Filters.clientId, type: Filters.type }),
+        querystring: z.object({
+          runId: Filters.runId,
+          clientId: Filters.clientId,
+          type: Filters.type,
+          q: Filters.q,
+          total: Filters.total,
+        }),
         response: { 200: z.object({ open: Sum, accepted: Sum, dismissed: Sum }) },
       },
     },
-    async (request) => store.findingTotals(request.query),
+    async (request) => {
+      const names = request.query.q ? subjectNames(await store.loadConfig()) : undefined;
+      return store.findingTotals({ ...request.query, names });
+    },
   );
 
   app.get(
@@ -107,16 +130,17 @@ export const findingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { sto
       schema: {
         tags: ["findings"],
         summary: "The same findings as CSV, one row per finding",
-        querystring: z.object(Filters),
+        querystring: z.object({ ...Filters, ...Order }),
         produces: ["text/csv"],
       },
     },
     async (request, reply) => {
-      const findings = await allFindings(store, request.query);
+      const config = await store.loadConfig();
+      const findings = await allFindings(store, { ...request.query, names: subjectNames(config) });
       return reply
         .type("text/csv; charset=utf-8")
         .header("content-disposition", 'attachment; filename="findings.csv"')
-        .send(findingsCsv(findings));
+        .send(findingsCsv(findings, config.currency));
     },
   );
 

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { RunView, Store } from "../../store/store.ts";
+import type { FindingView, RunView, Store } from "../../store/store.ts";
 import { actorOf } from "../auth.ts";
+import { subjectNames } from "../catalogue-view.ts";
 import { notFound } from "../errors.ts";
 import { listed } from "../findings-query.ts";
 import {
@@ -73,11 +74,13 @@ export const runRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, 
       const { from, to } = request.query;
       for (const id of [from, to]) if (!(await findRun(store, id))) throw notFound(`run ${id}`);
       const diff = await store.diffRuns(from, to);
+      const names = subjectNames(await store.loadConfig());
+      const list = (f: FindingView) => listed(f, names);
       return {
         ...diff,
-        appeared: diff.appeared.map(listed),
-        fixed: diff.fixed.map(listed),
-        changed: diff.changed.map((c) => ({ before: listed(c.before), after: listed(c.after) })),
+        appeared: diff.appeared.map(list),
+        fixed: diff.fixed.map(list),
+        changed: diff.changed.map((c) => ({ before: list(c.before), after: list(c.after) })),
       };
     },
   );

@@ -3,11 +3,12 @@ import { type ApiError, api, get, queries } from "../api.ts";
 import { formatCount, formatMoney, statusLabel, typeLabel, typeTone } from "../format.ts";
 import { useCan } from "../hooks.ts";
 import { Link } from "../router.tsx";
-import type { FindingStatus, FindingView } from "../types.ts";
+import type { FindingSort, FindingStatus, FindingView } from "../types.ts";
 import { Money } from "./Figures.tsx";
 import { ActionError, Notice } from "./States.tsx";
 
-const EVIDENCE_SHOWN = 6;
+/** Evidence shown before the rest folds, with its count. */
+const EVIDENCE_SHOWN = 3;
 
 function figure(v: string | number | null): string {
   if (v === null) return "—";
@@ -62,7 +63,10 @@ export function Evidence({
       <ul>{items.slice(0, EVIDENCE_SHOWN).map(item)}</ul>
       {items.length > EVIDENCE_SHOWN && (
         <details>
-          <summary>{items.length - EVIDENCE_SHOWN} more</summary>
+          <summary>
+            Show {formatCount(items.length - EVIDENCE_SHOWN)} more{" "}
+            <span className="muted">({formatCount(finding?.evidenceTotal ?? items.length)} in all)</span>
+          </summary>
           <ul>{items.slice(EVIDENCE_SHOWN).map(item)}</ul>
         </details>
       )}
@@ -104,6 +108,76 @@ export function StatusBadge({ f }: { f: FindingView }) {
   );
 }
 
+/** "Cobalt Logistics, under-billed Microsoft 365 F3": the finding in a button's accessible name. */
+export function findingName(f: FindingView): string {
+  return `${f.clientName}, ${typeLabel(f.type).toLowerCase()} ${f.subjectName ?? f.subject}`;
+}
+
+/** The subject's catalogue name with its id small beneath, and the one-sentence why. */
+function Subject({ f }: { f: FindingView }) {
+  return (
+    <>
+      {f.subjectName ? (
+        <>
+          <span className="subject-name" data-testid="finding-subject-name">
+            {f.subjectName}
+          </span>
+          <code className="subject subject-id">{f.subject}</code>
+        </>
+      ) : (
+        <code className="subject">{f.subject}</code>
+      )}
+      {f.why && (
+        <span className="finding-why" data-testid="finding-why">
+          {f.why}
+        </span>
+      )}
+    </>
+  );
+}
+
+export interface SortState {
+  sort: FindingSort;
+  order: "asc" | "desc";
+}
+
+/** A column header that sorts the list: aria-sort says how it is sorted now. */
+function SortHeader({
+  label,
+  column,
+  sort,
+  onSort,
+  num,
+}: {
+  label: string;
+  column: FindingSort;
+  sort?: SortState;
+  onSort?: (column: FindingSort) => void;
+  num?: boolean;
+}) {
+  const active = sort?.sort === column;
+  const ariaSort = active ? (sort.order === "asc" ? "ascending" : "descending") : undefined;
+  return (
+    <th scope="col" className={num ? "num" : undefined} aria-sort={ariaSort}>
+      {onSort ? (
+        <button
+          type="button"
+          className="sort-button"
+          data-testid={`sort-${column}`}
+          onClick={() => onSort(column)}
+        >
+          {label}
+          <span aria-hidden="true" className="sort-mark">
+            {active ? (sort.order === "asc" ? " ▲" : " ▼") : ""}
+          </span>
+        </button>
+      ) : (
+        label
+      )}
+    </th>
+  );
+}
+
 interface Props {
   findings: FindingView[];
   showClient?: boolean;
@@ -111,9 +185,20 @@ interface Props {
   onChanged: () => void;
   linkEvidence?: (item: string) => string | undefined;
   caption: string;
+  /** How the list is sorted; with onSort every column header sorts it. */
+  sort?: SortState;
+  onSort?: (column: FindingSort) => void;
 }
 
-export function FindingsTable({ findings, showClient = true, onChanged, linkEvidence, caption }: Props) {
+export function FindingsTable({
+  findings,
+  showClient = true,
+  onChanged,
+  linkEvidence,
+  caption,
+  sort,
+  onSort,
+}: Props) {
   const can = useCan();
   const [dismissing, setDismissing] = useState<string | null>(null);
   const [busyKey, setBusyKey] = useState<string | null>(null);
@@ -132,7 +217,7 @@ export function FindingsTable({ findings, showClient = true, onChanged, linkEvid
     try {
       await api.decide(f.key, status, reason, until);
       const verb = status === "accepted" ? "accepted" : status === "dismissed" ? "dismissed" : "reopened";
-      setDone(`${typeLabel(f.type)} ${f.subject} ${verb}.`);
+      setDone(`${typeLabel(f.type)} ${f.subjectName ?? f.subject} at ${f.clientName} ${verb}.`);
       setDismissing(null);
       onChanged();
       return true;
@@ -153,20 +238,19 @@ export function FindingsTable({ findings, showClient = true, onChanged, linkEvid
           <caption className="visually-hidden">{caption}</caption>
           <thead>
             <tr>
-              {showClient && <th scope="col">Client</th>}
-              <th scope="col">Type</th>
-              <th scope="col">Subject</th>
-              <th scope="col" className="num">
-                Expected
-              </th>
-              <th scope="col" className="num">
-                Actual
-              </th>
-              <th scope="col" className="num">
-                Monthly impact
-              </th>
-              <th scope="col">Evidence</th>
-              <th scope="col">{can.edit ? "Status and decision" : "Status"}</th>
+              {showClient && <SortHeader label="Client" column="client" sort={sort} onSort={onSort} />}
+              <SortHeader label="Type" column="type" sort={sort} onSort={onSort} />
+              <SortHeader label="Subject" column="subject" sort={sort} onSort={onSort} />
+              <SortHeader label="Expected" column="expected" sort={sort} onSort={onSort} num />
+              <SortHeader label="Actual" column="actual" sort={sort} onSort={onSort} num />
+              <SortHeader label="Monthly impact" column="impact" sort={sort} onSort={onSort} num />
+              <SortHeader label="Evidence" column="evidence" sort={sort} onSort={onSort} />
+              <SortHeader
+                label={can.edit ? "Status and decision" : "Status"}
+                column="status"
+                sort={sort}
+                onSort={onSort}
+              />
             </tr>
           </thead>
           <tbody>
@@ -194,7 +278,7 @@ export function FindingsTable({ findings, showClient = true, onChanged, linkEvid
                     <TypeBadge type={f.type} />
                   </td>
                   <td className="col-subject">
-                    <code className="subject">{f.subject}</code>
+                    <Subject f={f} />
                   </td>
                   <td className="num">{figure(f.expected)}</td>
                   <td className="num">{figure(f.actual)}</td>
@@ -257,7 +341,13 @@ function Decision({
   return (
     <div className="button-row decision">
       {f.status === "open" && (
-        <button type="button" className="btn btn-small" disabled={busy} onClick={() => onDecide("accepted")}>
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={busy}
+          aria-label={`Accept: ${findingName(f)}`}
+          onClick={() => onDecide("accepted")}
+        >
           Accept
         </button>
       )}
@@ -267,13 +357,20 @@ function Decision({
           className="btn btn-small"
           disabled={busy}
           aria-expanded={dismissOpen}
+          aria-label={`Dismiss: ${findingName(f)}`}
           onClick={onDismiss}
         >
           Dismiss…
         </button>
       )}
       {f.status !== "open" && (
-        <button type="button" className="btn btn-small" disabled={busy} onClick={() => onDecide("open")}>
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={busy}
+          aria-label={`Reopen: ${findingName(f)}`}
+          onClick={() => onDecide("open")}
+        >
           Reopen
         </button>
       )}

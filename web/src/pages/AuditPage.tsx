@@ -40,23 +40,25 @@ function Audit() {
               <thead>
                 <tr>
                   <th scope="col">When</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Entity</th>
-                  <th scope="col">Details</th>
+                  <th scope="col">What happened</th>
                 </tr>
               </thead>
               <tbody>
                 {page.items.map((a) => (
-                  <tr key={a.id}>
-                    <td className="num">{formatDateTime(a.at)}</td>
-                    <td>{a.actor}</td>
+                  <tr key={a.id} data-testid="audit-row" data-action={a.action}>
+                    <td className="num nowrap">{formatDateTime(a.at)}</td>
                     <td>
-                      <code>{a.action}</code>
-                    </td>
-                    <td>{a.entity}</td>
-                    <td>
-                      <code className="details">{JSON.stringify(a.details)}</code>
+                      <p className="audit-sentence" data-testid="audit-sentence">
+                        {a.sentence}
+                      </p>
+                      <details className="audit-details">
+                        <summary>
+                          Details <code>{a.action}</code>
+                        </summary>
+                        <code className="details">
+                          {JSON.stringify({ actor: a.actor, entity: a.entity, ...a.details }, null, 2)}
+                        </code>
+                      </details>
                     </td>
                   </tr>
                 ))}

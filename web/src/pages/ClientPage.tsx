@@ -1,6 +1,6 @@
 import { type ReactNode, useMemo, useState } from "react";
 import { findingsCsvUrl, queries } from "../api.ts";
-import { Count, Money } from "../components/Figures.tsx";
+import { Count, Money, SplitLine } from "../components/Figures.tsx";
 import { FindingsTable } from "../components/FindingsTable.tsx";
 import { PageHeader, Section } from "../components/Page.tsx";
 import { StatementPanel } from "../components/StatementPanel.tsx";
@@ -75,10 +75,12 @@ function ClientBody({ c, reload }: { c: ClientDetail; reload: () => void }) {
           <Count value={c.counts.staleDevices} testId="client-stale-devices" />
         </Figure>
         <Figure label="Under-billed">
-          <Money value={c.underBilled} />
+          <Money value={c.underBilled} />{" "}
+          <SplitLine split={c.split.underBilled} testId="client-split-underBilled" />
         </Figure>
         <Figure label="Over-billed">
-          <Money value={c.overBilled} />
+          <Money value={c.overBilled} />{" "}
+          <SplitLine split={c.split.overBilled} testId="client-split-overBilled" />
         </Figure>
         <Figure label="Licence waste">
           <Money value={c.licenceWaste} />
@@ -88,6 +90,12 @@ function ClientBody({ c, reload }: { c: ClientDetail; reload: () => void }) {
         </Figure>
         <Figure label="Monthly impact">
           <Money value={c.impact} testId="client-impact" />
+        </Figure>
+        <Figure label="Net a month (a year)">
+          <Money value={c.net} testId="client-net" />{" "}
+          <span className="muted" data-testid="client-annual" data-value={c.annual}>
+            ({formatMoney(c.annual)})
+          </span>
         </Figure>
         <Figure label="Dismissed (not in these figures)">
           <span data-testid="client-dismissed">

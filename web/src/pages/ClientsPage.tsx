@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { breakdownUrl, queries } from "../api.ts";
-import { Count, Money } from "../components/Figures.tsx";
+import { Count, Money, SplitLine } from "../components/Figures.tsx";
 import { PageHeader } from "../components/Page.tsx";
 import { Pager } from "../components/Pager.tsx";
 import { Empty, ErrorState, Loading } from "../components/States.tsx";
@@ -99,9 +99,11 @@ export function ClientsPage() {
                     </td>
                     <td className="num">
                       <Money value={c.underBilled} />
+                      <SplitLine split={c.split.underBilled} compact />
                     </td>
                     <td className="num">
                       <Money value={c.overBilled} />
+                      <SplitLine split={c.split.overBilled} compact />
                     </td>
                     <td className="num">
                       <Money value={c.licenceWaste} />

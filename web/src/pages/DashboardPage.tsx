@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import { queries } from "../api.ts";
 import { ChangesList } from "../components/ChangesList.tsx";
 import { type Bar, BarChart, type Series, TrendChart } from "../components/Charts.tsx";
-import { Count, Money } from "../components/Figures.tsx";
+import { Count, Money, SplitLine } from "../components/Figures.tsx";
 import { PageHeader, Section } from "../components/Page.tsx";
 import { RenewalsCard } from "../components/RenewalsCard.tsx";
 import { RunButton } from "../components/RunButton.tsx";
@@ -14,6 +14,7 @@ import {
   formatDateTime,
   formatDay,
   formatMoney,
+  formatMonth,
   isZeroMoney,
   plural,
   typeLabel,
@@ -73,17 +74,48 @@ function DashboardBody({ d }: { d: Dashboard }) {
   return (
     <>
       <section aria-label="This month's totals" className="cards" data-testid="dashboard-totals">
-        <TotalCard label="Under-billed" hint="revenue you are not invoicing" tone="under">
-          <Money value={t.underBilled} testId="total-underBilled" />
+        <TotalCard
+          label="Under-billed"
+          hint="revenue you are not invoicing"
+          tone="under"
+          extra={<SplitLine split={t.split.underBilled} testId="split-underBilled" />}
+        >
+          <FindingsLink total="underBilled">
+            <Money value={t.underBilled} testId="total-underBilled" />
+          </FindingsLink>
         </TotalCard>
-        <TotalCard label="Over-billed" hint="invoiced beyond what clients have" tone="over">
-          <Money value={t.overBilled} testId="total-overBilled" />
+        <TotalCard
+          label="Over-billed"
+          hint="invoiced beyond what clients have"
+          tone="over"
+          extra={<SplitLine split={t.split.overBilled} testId="split-overBilled" />}
+        >
+          <FindingsLink total="overBilled">
+            <Money value={t.overBilled} testId="total-overBilled" />
+          </FindingsLink>
         </TotalCard>
         <TotalCard label="Licence waste" hint="licences bought and not needed" tone="waste">
-          <Money value={t.licenceWaste} testId="total-licenceWaste" />
+          <FindingsLink total="licenceWaste">
+            <Money value={t.licenceWaste} testId="total-licenceWaste" />
+          </FindingsLink>
         </TotalCard>
         <TotalCard label="Licence shortfall" hint="licences needed and not bought" tone="shortfall">
-          <Money value={t.licenceShortfall} testId="total-licenceShortfall" />
+          <FindingsLink total="licenceShortfall">
+            <Money value={t.licenceShortfall} testId="total-licenceShortfall" />
+          </FindingsLink>
+        </TotalCard>
+        <TotalCard
+          label="Net a month"
+          hint="under-billed + licence waste − over-billed − licence shortfall, if every finding is settled"
+          tone="neutral"
+          small
+          extra={
+            <span className="card-split" data-testid="total-annual" data-value={t.annual}>
+              {formatMoney(t.annual)} a year
+            </span>
+          }
+        >
+          <Money value={t.net} testId="total-net" />
         </TotalCard>
         <TotalCard label="Unmapped" hint="money on rows no client or service claims" tone="neutral">
           <Link to="/mappings" className="card-link">
@@ -122,7 +154,7 @@ function DashboardBody({ d }: { d: Dashboard }) {
           <ByType d={d} />
         </Section>
       </div>
-      <Section title="Trend over past runs" id="trend" testId="chart-trend">
+      <Section title="Trend by month" id="trend" testId="chart-trend">
         <Trend d={d} />
       </Section>
       <RenewalsCard key={`renewals-${d.run?.id}`} />
@@ -131,21 +163,37 @@ function DashboardBody({ d }: { d: Dashboard }) {
   );
 }
 
+/** A money card's figure links to the findings behind it. */
+function FindingsLink({ total, children }: { total: string; children: ReactNode }) {
+  return (
+    <Link to={`/findings?total=${total}`} className="card-link" data-testid={`link-${total}`}>
+      {children}
+    </Link>
+  );
+}
+
 function TotalCard({
   label,
   hint,
   tone,
+  extra,
+  small,
   children,
 }: {
   label: string;
   hint: string;
   tone: string;
+  /** Under the figure: its split, or its yearly amount. */
+  extra?: ReactNode;
+  /** A figure that may be long (a sign, a large net): a smaller type. */
+  small?: boolean;
   children: ReactNode;
 }) {
   return (
     <div className={`card card-${tone}`}>
       <div className="card-label">{label}</div>
-      <div className="card-value">{children}</div>
+      <div className={small ? "card-value card-value-small" : "card-value"}>{children}</div>
+      {extra}
       <div className="card-hint">{hint}</div>
     </div>
   );
@@ -231,6 +279,11 @@ function ByType({ d }: { d: Dashboard }) {
         bars={bars}
         series={[{ key: "count", label: "Findings", tone: "neutral" }]}
       />
+      <p className="hint" data-testid="by-type-note">
+        Under-billed and over-billed here count wrong quantities; wrong prices are the price mismatches. The
+        cards above add both: under-billed {formatMoney(d.totals.split.underBilled.quantity)} quantity +{" "}
+        {formatMoney(d.totals.split.underBilled.price)} price = {formatMoney(d.totals.underBilled)}.
+      </p>
       <p className="hint">
         <span className="legend-chip diff-under">red</span> revenue lost or a risk,{" "}
         <span className="legend-chip diff-over">amber</span> money spent or owed back, grey: to tidy up.
@@ -271,28 +324,31 @@ function ByType({ d }: { d: Dashboard }) {
 function Trend({ d }: { d: Dashboard }) {
   if (d.trend.length === 0) return <Empty title="No past runs yet." />;
   const points = d.trend.map((p) => ({
-    key: String(p.runId),
-    label: formatDay(p.asOf),
+    key: p.month,
+    label: formatMonth(p.month),
     values: MONEY_SERIES.map((s) => cents(p[s.key])),
   }));
   return (
     <div className="trend">
       <TrendChart
-        title={`Monthly differences over the last ${d.trend.length} runs, oldest first`}
+        title={`Monthly differences over the last ${plural(d.trend.length, "month")}, oldest first`}
         points={points}
         series={MONEY_SERIES}
       />
-      {d.trend.length === 1 && <p className="hint">One run so far: the trend starts with the next one.</p>}
+      {d.trend.length === 1 && (
+        <p className="hint">One month so far: the trend starts with the next month's run.</p>
+      )}
       <p className="hint">
-        Each run as it found the differences, dismissed findings included: the totals above leave them out.
+        Each month as its latest run found the differences, dismissed findings included: the totals above
+        leave them out.
       </p>
       <details className="chart-table">
         <summary>Show as a table</summary>
         <table className="table table-compact">
           <thead>
             <tr>
-              <th scope="col">Run</th>
-              <th scope="col">As of</th>
+              <th scope="col">Month</th>
+              <th scope="col">Latest run</th>
               {MONEY_SERIES.map((s) => (
                 <th key={s.key} scope="col" className="num">
                   {s.label}
@@ -305,9 +361,11 @@ function Trend({ d }: { d: Dashboard }) {
           </thead>
           <tbody>
             {[...d.trend].reverse().map((p) => (
-              <tr key={p.runId}>
-                <th scope="row">#{p.runId}</th>
-                <td className="nowrap">{formatDay(p.asOf)}</td>
+              <tr key={p.month} data-testid="trend-row" data-month={p.month} data-run-id={p.runId}>
+                <th scope="row">{formatMonth(p.month)}</th>
+                <td className="nowrap">
+                  #{p.runId} as of {formatDay(p.asOf)}
+                </td>
                 {MONEY_SERIES.map((s) => (
                   <td key={s.key} className="num">
                     <Money value={p[s.key]} />
