@@ -19,6 +19,8 @@ export interface Schemas {
     action: string;
     entity: string;
     details: Record<string, unknown>;
+    /** the entry as a sentence, with client and catalogue names */
+    sentence: string;
   };
   Change: {
     seq: number;
@@ -115,6 +117,10 @@ export interface Schemas {
     evidence: string[];
     /** how many items of evidence the finding has */
     evidenceTotal: number;
+    /** the catalogue name of a bundle:… or service:… subject */
+    subjectName?: string;
+    /** what the finding means in one sentence, as the CLI table prints it */
+    why: string;
     /** client|type|subject: the same finding across runs */
     key: string;
     status: "open" | "accepted" | "dismissed";
@@ -200,6 +206,121 @@ export interface Schemas {
         system: string;
         value: string;
       };
+  Margin: {
+    asOf: string;
+    currency: string;
+    /** margin as a percentage of revenue, one decimal (75.9); null without revenue */
+    targetMargin: string | null;
+    totals: {
+      /** two-place decimal, such as 140.00 */
+      revenue: string;
+      /** two-place decimal, such as 140.00 */
+      cost: string;
+      /** two-place decimal, such as 140.00 */
+      margin: string;
+      /** margin as a percentage of revenue, one decimal (75.9); null without revenue */
+      marginPct: string | null;
+    };
+    belowTarget: {
+      kind: "client" | "bundle" | "client-bundle";
+      client?: string;
+      bundle?: string;
+      name: string;
+      /** margin as a percentage of revenue, one decimal (75.9); null without revenue */
+      marginPct: string | null;
+      /** two-place decimal, such as 140.00 */
+      shortfall: string;
+    }[];
+    bundles: {
+      bundle: string;
+      name: string;
+      units: number;
+      clients: number;
+      /** two-place decimal, such as 140.00 */
+      revenue: string;
+      /** two-place decimal, such as 140.00 */
+      cost: string;
+      /** two-place decimal, such as 140.00 */
+      margin: string;
+      /** margin as a percentage of revenue, one decimal (75.9); null without revenue */
+      marginPct: string | null;
+      belowTarget: boolean;
+    }[];
+    clients: {
+      id: string;
+      name: string;
+      former: boolean;
+      /** two-place decimal, such as 140.00 */
+      revenue: string;
+      /** two-place decimal, such as 140.00 */
+      cost: string;
+      /** two-place decimal, such as 140.00 */
+      margin: string;
+      /** margin as a percentage of revenue, one decimal (75.9); null without revenue */
+      marginPct: string | null;
+      belowTarget: boolean;
+      subjects: {
+        subject: string;
+        name: string;
+        billed: number;
+        units: number;
+        /** two-place decimal, such as 140.00 */
+        revenue: string;
+        /** two-place decimal, such as 140.00 */
+        cost: string;
+        /** two-place decimal, such as 140.00 */
+        margin: string;
+        /** margin as a percentage of revenue, one decimal (75.9); null without revenue */
+        marginPct: string | null;
+        perUnit: {
+          /** two-place decimal, such as 140.00 */
+          revenue: string;
+          /** two-place decimal, such as 140.00 */
+          cost: string;
+          /** two-place decimal, such as 140.00 */
+          margin: string;
+        } | null;
+        components: {
+          service: string;
+          quantity: number;
+          /** two-place decimal, such as 140.00 */
+          cost: string;
+        }[];
+        belowTarget: boolean;
+      }[];
+      services: {
+        service: string;
+        name: string;
+        required: number;
+        purchased: number | null;
+        basis: "distributor" | "catalogue" | "client-paid";
+        /** two-place decimal, such as 140.00 */
+        cost: string;
+        /** two-place decimal, such as 140.00 */
+        unallocated: string;
+      }[];
+      unmapped: {
+        kind: "billing" | "licence";
+        subject: string;
+        ref: string;
+        /** two-place decimal, such as 140.00 */
+        money: string;
+      }[];
+    }[];
+    unmapped: {
+      /** two-place decimal, such as 140.00 */
+      revenue: string;
+      /** two-place decimal, such as 140.00 */
+      cost: string;
+      rows: {
+        kind: "billing" | "licence";
+        subject: string;
+        ref: string;
+        /** two-place decimal, such as 140.00 */
+        money: string;
+      }[];
+    };
+  };
   PullOutcome: {
     connection: string;
     ok: boolean;
@@ -323,6 +444,73 @@ export interface Schemas {
     role: "admin" | "billing" | "viewer";
     createdAt: string;
   };
+  WhatIf: {
+    currency: string;
+    total: {
+      before: {
+        /** two-place decimal, such as 140.00 */
+        revenue: string;
+        /** two-place decimal, such as 140.00 */
+        cost: string;
+        /** two-place decimal, such as 140.00 */
+        margin: string;
+        /** margin as a percentage of revenue, one decimal (75.9); null without revenue */
+        marginPct: string | null;
+      };
+      after: {
+        /** two-place decimal, such as 140.00 */
+        revenue: string;
+        /** two-place decimal, such as 140.00 */
+        cost: string;
+        /** two-place decimal, such as 140.00 */
+        margin: string;
+        /** margin as a percentage of revenue, one decimal (75.9); null without revenue */
+        marginPct: string | null;
+      };
+    };
+    clients: {
+      id: string;
+      name: string;
+      before: {
+        /** two-place decimal, such as 140.00 */
+        revenue: string;
+        /** two-place decimal, such as 140.00 */
+        cost: string;
+        /** two-place decimal, such as 140.00 */
+        margin: string;
+        /** margin as a percentage of revenue, one decimal (75.9); null without revenue */
+        marginPct: string | null;
+      };
+      after: {
+        /** two-place decimal, such as 140.00 */
+        revenue: string;
+        /** two-place decimal, such as 140.00 */
+        cost: string;
+        /** two-place decimal, such as 140.00 */
+        margin: string;
+        /** margin as a percentage of revenue, one decimal (75.9); null without revenue */
+        marginPct: string | null;
+      };
+    }[];
+    lines: {
+      client: string;
+      clientName: string;
+      subject: string;
+      product: string;
+      /** the PSA line's source row; null for a line the change creates */
+      line: string | null;
+      from: {
+        quantity: number;
+        unitPrice: string;
+      };
+      to: {
+        quantity: number;
+        unitPrice: string;
+      };
+      /** two-place decimal, such as 140.00 */
+      monthly: string;
+    }[];
+  };
 }
 
 /** What each route answers on success, by `METHOD /path`. */
@@ -338,12 +526,16 @@ export interface Answers {
     csrf: string;
     /** true until an account created with a one-time password has chosen its own */
     mustChangePassword: boolean;
+    /** the workspace's currency (trueup.yaml `currency`): every amount is in it */
+    currency: string;
   };
   "GET /api/auth/me": {
     user: Schemas["UserView"];
     csrf: string;
     /** true until an account created with a one-time password has chosen its own */
     mustChangePassword: boolean;
+    /** the workspace's currency (trueup.yaml `currency`): every amount is in it */
+    currency: string;
   };
   "GET /api/catalogue": {
     yaml: string;
@@ -357,6 +549,54 @@ export interface Answers {
   "POST /api/catalogue/check": {
     issues: Schemas["Issue"][];
     detached: Schemas["DetachedSource"][];
+  };
+  "GET /api/changes": {
+    runId: number | null;
+    /** the last run of the latest earlier month; null: none */
+    sinceRunId: number | null;
+    since: string | null;
+    asOf: string | null;
+    currency: string;
+    thresholds: {
+      /** two-place decimal, such as 140.00 */
+      amount: string;
+      percent: string;
+    };
+    alerts: {
+      clientId: string;
+      clientName: string;
+      subject: string;
+      subjectName: string;
+      figure: "required" | "billed" | "purchased" | "deployed";
+      before: number;
+      after: number;
+      delta: number;
+      /** delta / before x 100, one decimal; null when before is 0 */
+      percent: string | null;
+      /** two-place decimal, such as 140.00 */
+      money: string;
+      alert: boolean;
+      client: "both" | "new" | "gone";
+      text: string;
+    }[];
+    /** every figure that moved: alerts first, then by money */
+    changes: {
+      clientId: string;
+      clientName: string;
+      subject: string;
+      subjectName: string;
+      figure: "required" | "billed" | "purchased" | "deployed";
+      before: number;
+      after: number;
+      delta: number;
+      /** delta / before x 100, one decimal; null when before is 0 */
+      percent: string | null;
+      /** two-place decimal, such as 140.00 */
+      money: string;
+      alert: boolean;
+      client: "both" | "new" | "gone";
+      text: string;
+    }[];
   };
   "GET /api/clients": {
     items: {
@@ -375,6 +615,26 @@ export interface Answers {
       licenceWaste: string;
       /** two-place decimal, such as 140.00 */
       licenceShortfall: string;
+      split: {
+        /** of a total: billed in the wrong quantity, and at the wrong price (PRICE_MISMATCH) */
+        underBilled: {
+          /** two-place decimal, such as 140.00 */
+          quantity: string;
+          /** two-place decimal, such as 140.00 */
+          price: string;
+        };
+        /** of a total: billed in the wrong quantity, and at the wrong price (PRICE_MISMATCH) */
+        overBilled: {
+          /** two-place decimal, such as 140.00 */
+          quantity: string;
+          /** two-place decimal, such as 140.00 */
+          price: string;
+        };
+      };
+      /** under-billed + licence waste − over-billed − licence shortfall: what fixing every finding gains a month */
+      net: string;
+      /** the net times 12 */
+      annual: string;
       /** two-place decimal, such as 140.00 */
       impact: string;
       findings: number;
@@ -406,6 +666,26 @@ export interface Answers {
     licenceWaste: string;
     /** two-place decimal, such as 140.00 */
     licenceShortfall: string;
+    split: {
+      /** of a total: billed in the wrong quantity, and at the wrong price (PRICE_MISMATCH) */
+      underBilled: {
+        /** two-place decimal, such as 140.00 */
+        quantity: string;
+        /** two-place decimal, such as 140.00 */
+        price: string;
+      };
+      /** of a total: billed in the wrong quantity, and at the wrong price (PRICE_MISMATCH) */
+      overBilled: {
+        /** two-place decimal, such as 140.00 */
+        quantity: string;
+        /** two-place decimal, such as 140.00 */
+        price: string;
+      };
+    };
+    /** under-billed + licence waste − over-billed − licence shortfall: what fixing every finding gains a month */
+    net: string;
+    /** the net times 12 */
+    annual: string;
     /** two-place decimal, such as 140.00 */
     impact: string;
     findings: Schemas["FindingView"][];
@@ -483,6 +763,26 @@ export interface Answers {
       licenceWaste: string;
       /** two-place decimal, such as 140.00 */
       licenceShortfall: string;
+      split: {
+        /** of a total: billed in the wrong quantity, and at the wrong price (PRICE_MISMATCH) */
+        underBilled: {
+          /** two-place decimal, such as 140.00 */
+          quantity: string;
+          /** two-place decimal, such as 140.00 */
+          price: string;
+        };
+        /** of a total: billed in the wrong quantity, and at the wrong price (PRICE_MISMATCH) */
+        overBilled: {
+          /** two-place decimal, such as 140.00 */
+          quantity: string;
+          /** two-place decimal, such as 140.00 */
+          price: string;
+        };
+      };
+      /** under-billed + licence waste − over-billed − licence shortfall: what fixing every finding gains a month */
+      net: string;
+      /** the net times 12 */
+      annual: string;
       /** two-place decimal, such as 140.00 */
       unmapped: string;
       coverageGaps: number;
@@ -505,6 +805,26 @@ export interface Answers {
       licenceWaste: string;
       /** two-place decimal, such as 140.00 */
       licenceShortfall: string;
+      split: {
+        /** of a total: billed in the wrong quantity, and at the wrong price (PRICE_MISMATCH) */
+        underBilled: {
+          /** two-place decimal, such as 140.00 */
+          quantity: string;
+          /** two-place decimal, such as 140.00 */
+          price: string;
+        };
+        /** of a total: billed in the wrong quantity, and at the wrong price (PRICE_MISMATCH) */
+        overBilled: {
+          /** two-place decimal, such as 140.00 */
+          quantity: string;
+          /** two-place decimal, such as 140.00 */
+          price: string;
+        };
+      };
+      /** under-billed + licence waste − over-billed − licence shortfall: what fixing every finding gains a month */
+      net: string;
+      /** the net times 12 */
+      annual: string;
       /** two-place decimal, such as 140.00 */
       impact: string;
       /** findings people dismissed: out of the totals beside it, their monthly impact and number */
@@ -520,7 +840,10 @@ export interface Answers {
       /** two-place decimal, such as 140.00 */
       impact: string;
     }[];
+    /** by month, oldest first: the latest run of each month (by as-of date) */
     trend: {
+      /** YYYY-MM of the run's as-of date */
+      month: string;
       runId: number;
       asOf: string;
       createdAt: string;
@@ -592,6 +915,118 @@ export interface Answers {
   "POST /api/mappings": {
     issues: Schemas["Issue"][];
   };
+  "GET /api/margin": Schemas["Margin"];
+  "POST /api/margin/whatif": Schemas["WhatIf"];
+  "POST /api/pricing/apply": {
+    applied: string[];
+    plan: {
+      asOf: string;
+      windowDays: number;
+      currency: string;
+      due: {
+        client: string;
+        clientName: string;
+        contractStart: string;
+        anniversary: string;
+        percent: string;
+        cap?: string;
+        capAmount?: string;
+        appliedPercent: string;
+        rises: {
+          plan: number;
+          subject: string;
+          name: string;
+          oldPrice: string;
+          newPrice: string;
+          increase: string;
+          quantity: number;
+          monthlyEffect: string;
+          from: string;
+        }[];
+        excluded: {
+          subject: string;
+          name: string;
+          price: string;
+        }[];
+        monthlyEffect: string;
+      }[];
+      later: {
+        client: string;
+        clientName: string;
+        anniversary: string;
+        applied: boolean;
+      }[];
+      monthlyEffect: string;
+    };
+    runId?: number;
+  };
+  "GET /api/pricing/plan": {
+    asOf: string;
+    windowDays: number;
+    currency: string;
+    due: {
+      client: string;
+      clientName: string;
+      contractStart: string;
+      anniversary: string;
+      percent: string;
+      cap?: string;
+      capAmount?: string;
+      appliedPercent: string;
+      rises: {
+        plan: number;
+        subject: string;
+        name: string;
+        oldPrice: string;
+        newPrice: string;
+        increase: string;
+        quantity: number;
+        monthlyEffect: string;
+        from: string;
+      }[];
+      excluded: {
+        subject: string;
+        name: string;
+        price: string;
+      }[];
+      monthlyEffect: string;
+    }[];
+    later: {
+      client: string;
+      clientName: string;
+      anniversary: string;
+      applied: boolean;
+    }[];
+    monthlyEffect: string;
+  };
+  "GET /api/renewals": {
+    runId: number | null;
+    asOf: string | null;
+    currency: string;
+    horizons: {
+      days: number;
+      count: number;
+      /** two-place decimal, such as 140.00 */
+      savingPerMonth: string;
+    }[];
+    /** every licence surplus, soonest window first; no date known last */
+    windows: {
+      clientId: string;
+      clientName: string;
+      subject: string;
+      serviceName: string;
+      required: number;
+      purchased: number;
+      surplus: number;
+      /** two-place decimal, such as 140.00 */
+      savingPerMonth: string;
+      status: "upcoming" | "passed" | "noTerm";
+      opensOn?: string;
+      days?: number;
+      endedOn?: string;
+      termMonths?: number;
+    }[];
+  };
   "GET /api/runs": {
     items: Schemas["RunView"][];
     total: number;
@@ -620,6 +1055,12 @@ export interface Answers {
   "POST /api/sync/plans": Schemas["SyncPlanView"];
   "GET /api/sync/plans/{id}": Schemas["SyncPlanView"];
   "POST /api/sync/plans/{id}/apply": Schemas["ApplyResult"];
+  "POST /api/sync/sandbox/{name}/reset": {
+    connection: string;
+    reset: number;
+    removed: number;
+    runId?: number;
+  };
   "GET /api/users": Schemas["UserView"][];
   "POST /api/users": {
     user: Schemas["UserView"];
@@ -680,6 +1121,17 @@ export interface Bodies {
     [key: string]: unknown;
   };
   "POST /api/mappings": Schemas["Mapping"];
+  "POST /api/margin/whatif": {
+    yaml: string;
+    [key: string]: unknown;
+  };
+  "POST /api/pricing/apply": {
+    /** default: the workspace's asOf, else today */
+    asOf?: string;
+    /** days ahead; default 60 */
+    window?: number;
+    [key: string]: unknown;
+  };
   "POST /api/runs": {
     /** YYYY-MM-DD */
     asOf?: string;
@@ -758,6 +1210,14 @@ export interface Queries {
     clientId?: string;
     type?: string;
     status?: "open" | "accepted" | "dismissed";
+    /** words that must all appear in the client, the subject (id or name) or the evidence */
+    q?: string;
+    /** only the findings that count towards this total of the dashboard */
+    total?: "underBilled" | "overBilled" | "licenceWaste" | "licenceShortfall" | "unmapped";
+    /** default: the report's order */
+    sort?: "impact" | "client" | "type" | "subject" | "expected" | "actual" | "evidence" | "status";
+    /** default: largest first for impact, else A to Z */
+    order?: "asc" | "desc";
   };
   "GET /api/findings.csv": {
     /** default: the latest run */
@@ -765,6 +1225,14 @@ export interface Queries {
     clientId?: string;
     type?: string;
     status?: "open" | "accepted" | "dismissed";
+    /** words that must all appear in the client, the subject (id or name) or the evidence */
+    q?: string;
+    /** only the findings that count towards this total of the dashboard */
+    total?: "underBilled" | "overBilled" | "licenceWaste" | "licenceShortfall" | "unmapped";
+    /** default: the report's order */
+    sort?: "impact" | "client" | "type" | "subject" | "expected" | "actual" | "evidence" | "status";
+    /** default: largest first for impact, else A to Z */
+    order?: "asc" | "desc";
   };
   "GET /api/findings/evidence": {
     /** default: the latest run */
@@ -780,10 +1248,30 @@ export interface Queries {
     runId?: number;
     clientId?: string;
     type?: string;
+    /** words that must all appear in the client, the subject (id or name) or the evidence */
+    q?: string;
+    /** only the findings that count towards this total of the dashboard */
+    total?: "underBilled" | "overBilled" | "licenceWaste" | "licenceShortfall" | "unmapped";
   };
   "GET /api/imports": {
     limit?: number;
     offset?: number;
+  };
+  "GET /api/pricing/letters/{clientId}": {
+    /** default: the workspace's asOf, else today */
+    asOf?: string;
+    /** days ahead; default 60 */
+    window?: number;
+  };
+  "GET /api/pricing/plan": {
+    /** default: the workspace's asOf, else today */
+    asOf?: string;
+    /** days ahead; default 60 */
+    window?: number;
+  };
+  "GET /api/renewals": {
+    /** default: the run's asOf */
+    asOf?: string;
   };
   "GET /api/reports/breakdown": {
     groupBy?: "service" | "bundle" | "client";
