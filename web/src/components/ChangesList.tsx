@@ -1,3 +1,4 @@
+import type { Answers } from "../api.gen.ts";
 import type { Query } from "../api.ts";
 import { formatDay, formatMoney, plural } from "../format.ts";
 import { useGet } from "../hooks.ts";
@@ -8,32 +9,8 @@ import { ErrorState, Loading } from "./States.tsx";
 // Month-over-month changes (GET /api/changes): what moved since the last run of an earlier month,
 // the changes beyond both thresholds first, largest money first (docs/renewals.md).
 
-export interface MonthChange {
-  clientId: string;
-  clientName: string;
-  subject: string;
-  subjectName: string;
-  figure: string;
-  before: number;
-  after: number;
-  delta: number;
-  percent: string | null;
-  money: string;
-  alert: boolean;
-  client: "both" | "new" | "gone";
-  text: string;
-}
-
-export interface Changes {
-  runId: number | null;
-  sinceRunId: number | null;
-  since: string | null;
-  asOf: string | null;
-  currency: string;
-  thresholds: { amount: string; percent: string };
-  alerts: MonthChange[];
-  changes: MonthChange[];
-}
+export type Changes = Answers["GET /api/changes"];
+export type MonthChange = Changes["alerts"][number];
 
 const CHANGES: Query<Changes> = { path: "/api/changes" };
 

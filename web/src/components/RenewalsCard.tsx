@@ -1,4 +1,5 @@
 import { useState } from "react";
+import type { Answers } from "../api.gen.ts";
 import type { Query } from "../api.ts";
 import { formatDay, formatMoney, plural } from "../format.ts";
 import { useGet } from "../hooks.ts";
@@ -10,29 +11,8 @@ import { ErrorState, Loading } from "./States.tsx";
 // Renewal windows (GET /api/renewals): the licence surpluses that can be cut in the next 7, 30 or 90
 // days with what each saves a month, and a calendar of every window by month (docs/renewals.md).
 
-export interface RenewalWindow {
-  clientId: string;
-  clientName: string;
-  subject: string;
-  serviceName: string;
-  required: number;
-  purchased: number;
-  surplus: number;
-  savingPerMonth: string;
-  status: "upcoming" | "passed" | "noTerm";
-  opensOn?: string;
-  days?: number;
-  endedOn?: string;
-  termMonths?: number;
-}
-
-export interface Renewals {
-  runId: number | null;
-  asOf: string | null;
-  currency: string;
-  horizons: { days: number; count: number; savingPerMonth: string }[];
-  windows: RenewalWindow[];
-}
+export type Renewals = Answers["GET /api/renewals"];
+export type RenewalWindow = Renewals["windows"][number];
 
 const RENEWALS: Query<Renewals> = { path: "/api/renewals" };
 
