@@ -274,6 +274,26 @@ describe.each(testDatabases())("imports on $name", (target) => {
     );
   });
 
+  it("a file separated by semicolons with decimal commas reconciles and exports as it was read", async () => {
+    const billing = await sourceId("billing");
+    const dot = `${PSA_HEADER}\n10231,A,GOLD-U,Gold,21,1234.50\n`;
+    const eu = `\ufeff${PSA_HEADER.replaceAll(",", ";")}\r\n10231;A;GOLD-U;Gold;21,0;1.234,50\r\n`;
+    expect((await store.importFile(billing, "psa.csv", Buffer.from(dot), ACTOR)).issues).toEqual([]);
+    const plain = await store.reconcile({ today: "2026-11-20" }, ACTOR);
+    expect((await store.importFile(billing, "psa-eu.csv", Buffer.from(eu), ACTOR)).issues).toEqual([]);
+    // Read back from the database, the amounts are still read with the file's own separator.
+    const comma = await store.reconcile({ today: "2026-11-20" }, ACTOR);
+    expect(comma.totals).toEqual(plain.totals);
+    const out = await tempDir();
+    await store.exportWorkspace(out);
+    expect(await readFile(join(out, "data/psa.csv"), "utf8")).toBe(
+      `${PSA_HEADER.replaceAll(",", ";")}\n10231;A;GOLD-U;Gold;21,0;1.234,50\n`,
+    );
+    // Put back the snapshot the tests after this one expect.
+    const before = `${PSA_HEADER}\n10231,A,GOLD-U,Gold,21,165.00\n`;
+    expect((await store.importFile(billing, "psa-dec.csv", Buffer.from(before), ACTOR)).issues).toEqual([]);
+  });
+
   it("writes quoted values and keeps blank lines so that every record stays on its line", async () => {
     const users =
       'account,upn,displayName,enabled,licences\n\nacme,ann@acme.com,"Ann ""A"", Jr",true,BP\n' +

@@ -13,6 +13,7 @@ export interface ImportRow {
   file_name: string;
   format: string;
   header: string[];
+  delimiter: string;
   row_count: number;
   imported_by: string;
   imported_at: Date;
@@ -57,6 +58,7 @@ export async function insertImport(
   const [header, ...rows] = records;
   return insertImportBatches(ex, ctx, imp, {
     header: header?.fields ?? [],
+    delimiter: header?.delimiter,
     rows: rows.length,
     batches: importBatches(rows),
   });
@@ -75,7 +77,7 @@ export async function insertImportBatches(
   ex: Executor,
   ctx: Context,
   imp: { sourceId: number; fileName: string; format: string; actor: string },
-  file: { header: string[]; rows: number; batches: readonly string[] },
+  file: { header: string[]; delimiter?: string; rows: number; batches: readonly string[] },
 ): Promise<ImportRow> {
   const row = await ex
     .insertInto("imports")
@@ -84,6 +86,7 @@ export async function insertImportBatches(
       file_name: imp.fileName,
       format: imp.format,
       header: JSON.stringify(file.header),
+      delimiter: file.delimiter ?? ",",
       row_count: file.rows,
       imported_by: imp.actor,
       imported_at: ctx.now(),
@@ -108,7 +111,7 @@ const ROWS_PER_READ = 5_000;
 
 /** An import's records, header first, read a page at a time. */
 export async function* storedRecords(ex: Executor, imp: ImportRow): AsyncGenerator<CsvRecord> {
-  yield { fields: imp.header, line: 1 };
+  yield { fields: imp.header, line: 1, delimiter: imp.delimiter };
   let after = 0;
   for (;;) {
     const page = await ex
@@ -126,8 +129,8 @@ export async function* storedRecords(ex: Executor, imp: ImportRow): AsyncGenerat
   }
 }
 
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+function csvField(value: string, delimiter: string): string {
+  return /["\r\n]/.test(value) || value.includes(delimiter) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 /**
@@ -137,8 +140,11 @@ function csvField(value: string): string {
 export async function* csvText(records: AsyncIterable<CsvRecord>): AsyncGenerator<string> {
   let line = 1;
   let first = true;
+  let delimiter = ",";
   for await (const r of records) {
-    const text = r.fields.map(csvField).join(",");
+    // A `;` file is written back with `;`, so that its decimal commas read as they did.
+    if (first) delimiter = r.delimiter ?? ",";
+    const text = r.fields.map((f) => csvField(f, delimiter)).join(delimiter);
     // The header is written on line 1 whichever line it was read from.
     const gap = first ? 0 : Math.max(0, r.line - line);
     const out = "\n".repeat(gap);

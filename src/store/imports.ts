@@ -109,7 +109,12 @@ async function importWorkspace(ctx: Context, dir: string, actor: Actor) {
         trx,
         ctx,
         { sourceId, fileName: s.file, format: s.format, actor: actor.name },
-        { header: file?.header ?? [], rows: file?.rows ?? 0, batches: file?.batches ?? [] },
+        {
+          header: file?.header ?? [],
+          delimiter: file?.delimiter,
+          rows: file?.rows ?? 0,
+          batches: file?.batches ?? [],
+        },
       );
       imports.push(imp.id);
       rows += imp.row_count;

@@ -307,6 +307,16 @@ const sandboxPsa: Migration = {
   },
 };
 
+/** An import keeps its file's separator: a `;` file reads decimal commas ("165,00") as Excel writes them. */
+const importDelimiter: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable("imports")
+      .addColumn("delimiter", "text", (c) => c.notNull().defaultTo(","))
+      .execute();
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_findings_order": findingsOrder,
@@ -316,6 +326,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0006_statement_links": statementLinks,
   "0007_msp_logo": mspLogo,
   "0008_sandbox_psa": sandboxPsa,
+  "0009_import_delimiter": importDelimiter,
 };
 
 /** The migrations this version knows, in order: only forward, never edited once released. */

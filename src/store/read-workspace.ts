@@ -42,7 +42,7 @@ export interface ReadWorkspace {
   yamlText: string | undefined;
   issues: Issue[];
   /** Each source's file, by source index: its header, rows and the rows as insertImport batches. */
-  files: { index: number; header: string[]; rows: number; batches: string[] }[];
+  files: { index: number; header: string[]; delimiter?: string; rows: number; batches: string[] }[];
 }
 
 /**
@@ -69,6 +69,7 @@ export async function readWorkspace(dir: string): Promise<ReadWorkspace> {
         return {
           index: s.index,
           header: header?.fields ?? [],
+          delimiter: header?.delimiter,
           rows: rows.length,
           batches: importBatches(rows),
         };

@@ -34,6 +34,8 @@ export interface ImportsTable {
   file_name: string;
   format: string;
   header: JSONColumnType<string[]>;
+  /** The file's separator (`,` `;` or tab): a `;` file's amounts may have decimal commas. */
+  delimiter: Generated<string>;
   row_count: number;
   imported_by: string;
   imported_at: Timestamp;
