@@ -197,7 +197,7 @@ describe("trueup pull: connection errors in trueup.yaml, each at its line", () =
       edit: (t) => t.replace("kind: sentinelone", "kind: sentinel-two"),
       needle: "sentinel-two",
       expected:
-        'connections.s1.kind: expected one of connectwise, autotask, halopsa, msgraph, pax8, ninjaone, datto-rmm, sentinelone, huntress, got "sentinel-two"',
+        'connections.s1.kind: expected one of connectwise, autotask, halopsa, msgraph, pax8, ninjaone, datto-rmm, sentinelone, huntress, sandbox, got "sentinel-two"',
     },
     {
       name: "a variable of Trueup itself named as a secret's variable",

@@ -55,10 +55,11 @@ describe.skipIf(!SERVER)("several processes on one empty PostgreSQL database", (
       expect(servers.filter((s) => /one-time password/.test(s.stdout))).toHaveLength(1);
       expect(servers.filter((s) => /Loaded the demo workspace/.test(s.stderr))).toHaveLength(1);
       expect(await count(url.toString(), "users")).toBe(1);
-      // The demo's October (history/2026-10) and then November: two runs, two imports per source.
+      // The demo's October (history/2026-10) and then November: two runs, two imports per source,
+      // and one more of the billing source: November's PSA lines pulled from the sandbox PSA.
       expect(await count(url.toString(), "runs")).toBe(2);
       expect(await count(url.toString(), "sources")).toBe(7);
-      expect(await count(url.toString(), "imports")).toBe(14);
+      expect(await count(url.toString(), "imports")).toBe(15);
       for (const s of servers) {
         expect(await status(`${s.url}healthz`)).toBe(200);
         expect(await (await fetch(`${s.url}readyz`)).json()).toEqual({

@@ -16,7 +16,8 @@ export function findingTypeText(type: string): string {
   const words = type
     .toLowerCase()
     .replace(/_/g, " ")
-    .replace(/^(over|under) billed/, "$1-billed");
+    .replace(/^(over|under) billed/, "$1-billed")
+    .replace(/\bsku\b/, "SKU");
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 

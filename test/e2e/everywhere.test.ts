@@ -47,6 +47,7 @@ const PAGES: { name: string; path: string }[] = [
   { name: "connections", path: "/connections" },
   { name: "sync", path: "/sync" },
   { name: "runs", path: "/runs" },
+  { name: "margin", path: "/margin" },
   { name: "audit", path: "/audit" },
   { name: "users", path: "/users" },
   { name: "password", path: "/password" },
@@ -273,9 +274,9 @@ describe("every page, every screen", () => {
       .setInputFiles({ name: "pax8.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
     await page.getByTestId("import-submit").click();
     const said = await page.getByTestId("import-run").textContent();
-    expect(said).toMatch(/Reconciled at once: run #2/);
+    expect(said).toMatch(/Reconciled at once: run #3/);
     await page.getByTestId("import-run").getByRole("link", { name: "Dashboard" }).click();
-    await page.getByTestId("dashboard-run").filter({ hasText: "Run #2" }).waitFor();
+    await page.getByTestId("dashboard-run").filter({ hasText: "Run #3" }).waitFor();
     const after = await attr(page.getByTestId("total-licenceWaste"), "data-value");
     expect(new Decimal(after).gt(before), `${before} -> ${after}`).toBe(true);
   });

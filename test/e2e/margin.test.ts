@@ -67,7 +67,7 @@ it("the what-if panel answers the demo's Gold change without saving it", async (
   expect(await value("whatif-harbor-after-pct")).toBe("77.1");
   const lines = await page.getByTestId("whatif-line").allTextContents();
   expect(lines).toHaveLength(5);
-  expect(lines.find((l) => l.startsWith("Cobalt"))).toContain("14 × 155.00 → 14 × 175.00");
+  expect(lines.find((l) => l.startsWith("Cobalt"))).toContain("14 × $155.00 → 14 × $175.00");
   // Nothing was saved: the catalogue still sells Gold at 165.00.
   const cat = await apiRequest<{ yaml: string }>(page, base(), "GET", "/api/catalogue");
   expect(cat.yaml).toContain("price: '165.00'");

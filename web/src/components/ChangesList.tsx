@@ -46,40 +46,42 @@ function ChangesBody({ c }: { c: Changes }) {
       {c.alerts.length === 0 ? (
         <p className="hint">No change beyond both thresholds.</p>
       ) : (
-        <table className="table table-compact" data-testid="changes-alerts">
-          <thead>
-            <tr>
-              <th scope="col">Change</th>
-              <th scope="col" className="num">
-                Before
-              </th>
-              <th scope="col" className="num">
-                After
-              </th>
-              <th scope="col" className="num">
-                A month
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {c.alerts.map((a) => (
-              <tr
-                key={`${a.clientId}|${a.subject}|${a.figure}`}
-                className={a.delta < 0 ? "change-drop" : "change-spike"}
-              >
-                <td>
-                  <Link to={`/clients/${encodeURIComponent(a.clientId)}`}>{a.text}</Link>
-                </td>
-                <td className="num">{a.before}</td>
-                <td className="num">{a.after}</td>
-                <td className="num">
-                  {a.delta < 0 ? "−" : "+"}
-                  {formatMoney(a.money)}
-                </td>
+        <div className="table-wrap">
+          <table className="table table-compact" data-testid="changes-alerts">
+            <thead>
+              <tr>
+                <th scope="col">Change</th>
+                <th scope="col" className="num">
+                  Before
+                </th>
+                <th scope="col" className="num">
+                  After
+                </th>
+                <th scope="col" className="num">
+                  A month
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {c.alerts.map((a) => (
+                <tr
+                  key={`${a.clientId}|${a.subject}|${a.figure}`}
+                  className={a.delta < 0 ? "change-drop" : "change-spike"}
+                >
+                  <td>
+                    <Link to={`/clients/${encodeURIComponent(a.clientId)}`}>{a.text}</Link>
+                  </td>
+                  <td className="num">{a.before}</td>
+                  <td className="num">{a.after}</td>
+                  <td className="num">
+                    {a.delta < 0 ? "−" : "+"}
+                    {formatMoney(a.money)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {smaller > 0 && <p className="hint">{plural(smaller, "smaller change")} below the thresholds.</p>}
     </>

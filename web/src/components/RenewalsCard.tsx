@@ -84,39 +84,41 @@ function RenewalsBody({
 
 function WindowTable({ windows, testId }: { windows: RenewalWindow[]; testId?: string }) {
   return (
-    <table className="table table-compact" data-testid={testId}>
-      <thead>
-        <tr>
-          <th scope="col">When</th>
-          <th scope="col">Client</th>
-          <th scope="col">Service</th>
-          <th scope="col" className="num">
-            Seats to cut
-          </th>
-          <th scope="col" className="num">
-            Saved a month
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {windows.map((w) => (
-          <tr key={`${w.clientId}|${w.subject}`}>
-            <td>{when(w)}</td>
-            <td>
-              <Link to={`/clients/${encodeURIComponent(w.clientId)}`}>{w.clientName}</Link>
-            </td>
-            <td>{w.serviceName}</td>
-            <td className="num">
-              {w.surplus}{" "}
-              <span className="sub">
-                ({w.purchased} bought, {w.required} needed)
-              </span>
-            </td>
-            <td className="num">{formatMoney(w.savingPerMonth)}</td>
+    <div className="table-wrap">
+      <table className="table table-compact" data-testid={testId}>
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Client</th>
+            <th scope="col">Service</th>
+            <th scope="col" className="num">
+              Seats to cut
+            </th>
+            <th scope="col" className="num">
+              Saved a month
+            </th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {windows.map((w) => (
+            <tr key={`${w.clientId}|${w.subject}`}>
+              <td>{when(w)}</td>
+              <td>
+                <Link to={`/clients/${encodeURIComponent(w.clientId)}`}>{w.clientName}</Link>
+              </td>
+              <td>{w.serviceName}</td>
+              <td className="num">
+                {w.surplus}{" "}
+                <span className="sub">
+                  ({w.purchased} bought, {w.required} needed)
+                </span>
+              </td>
+              <td className="num">{formatMoney(w.savingPerMonth)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
