@@ -10,12 +10,14 @@ import { reportToJson } from "../src/core/report.ts";
 import { raised } from "../src/core/uplift.ts";
 import { applyRises } from "../src/pricing/apply.ts";
 import { noticeLetter } from "../src/pricing/letter.ts";
+import { noticeLetterPdf } from "../src/pricing/letter-pdf.ts";
 import { nextAnniversary, type PricingPlan, planPricing } from "../src/pricing/plan.ts";
 import type { PlanReport } from "../src/sync/plan.ts";
 import { planFromReport } from "../src/sync/service.ts";
 import { formatIssue } from "../src/workspace/issues.ts";
 import { checkConfig, loadWorkspace } from "../src/workspace/load.ts";
 import { repoRoot, tempDir } from "./fixtures.ts";
+import { pdfPages } from "./pdf-text.ts";
 
 // Price rises at contract anniversaries (issue 15 item 3): the demo's Birchwood (contract from
 // 1 December 2025, uplift 5 % capped at 7 %, email archiving excluded) is due on 1 December 2026,
@@ -191,6 +193,30 @@ describe("an approved rise", () => {
     ])
       expect(html).toContain(text);
   });
+
+  it("prints the same letter as a PDF, with the statements' machinery, read back by a PDF reader", async () => {
+    const [b] = (await pricingOf(demoDir)).due;
+    if (!b) throw new Error("no rise");
+    const words = {
+      currency: "USD",
+      date: "2026-11-01",
+      msp: { name: "Northwind IT Services", address: ["400 Harbor Street"], paper: "Letter" as const },
+    };
+    const pages = await pdfPages(await noticeLetterPdf(b, words));
+    expect(pages).toHaveLength(1);
+    const text = pages.join("\n");
+    for (const line of [
+      "Price notice",
+      "Birchwood",
+      "Your prices from 1 December 2026",
+      "USD 165.00 USD 173.25 20 USD 165.00",
+      "Monthly change in total USD 180.40",
+      "Email archiving (10-year retention): USD 3.50, unchanged",
+      "at most 7 %",
+      "Northwind IT Services",
+    ])
+      expect(text).toContain(line);
+  });
 });
 
 describe("trueup pricing", () => {
@@ -201,6 +227,8 @@ describe("trueup pricing", () => {
     expect(await runPricingPlan(io, { workspace: dir, format: "json" })).toBe(0);
     expect((JSON.parse(io.stdout) as PricingPlan).monthlyEffect).toBe("180.40");
     expect(await readFile(join(dir, "pricing", "birchwood-2026-12-01.html"), "utf8")).toContain("USD 173.25");
+    const pdf = (await pdfPages(await readFile(join(dir, "pricing", "birchwood-2026-12-01.pdf")))).join("\n");
+    expect(pdf).toContain("Your prices from 1 December 2026");
     const yaml = await readFile(join(dir, "trueup.yaml"), "utf8");
     expect(await runPricingApply(bufferIo(), { workspace: dir })).toBe(2);
     expect(await readFile(join(dir, "trueup.yaml"), "utf8")).toBe(yaml);

@@ -5,6 +5,7 @@ import { reconcile } from "../core/reconcile.ts";
 import { reportToJson } from "../core/report.ts";
 import { applyRises } from "../pricing/apply.ts";
 import { noticeLetter } from "../pricing/letter.ts";
+import { noticeLetterPdf } from "../pricing/letter-pdf.ts";
 import { DEFAULT_WINDOW_DAYS, type PricingPlan, planPricing } from "../pricing/plan.ts";
 import type { Msp } from "../workspace/msp.ts";
 import { loadDocuments, usage } from "./documents.ts";
@@ -46,7 +47,10 @@ export function pricingCommand(program: Command, io: Io, run: Runner): void {
     .action(run((opts) => runPricingApply(io, opts as Options)));
 }
 
-async function planOf(io: Io, opts: Options): Promise<{ plan: PricingPlan; msp?: Msp } | number> {
+async function planOf(
+  io: Io,
+  opts: Options,
+): Promise<{ plan: PricingPlan; msp?: Msp; logo?: Buffer } | number> {
   const windowDays = Number(opts.window ?? DEFAULT_WINDOW_DAYS);
   if (!Number.isInteger(windowDays) || windowDays < 0)
     return usage(io, `--window must be a whole number of days, not "${opts.window}"`);
@@ -62,7 +66,7 @@ async function planOf(io: Io, opts: Options): Promise<{ plan: PricingPlan; msp?:
     asOf: input.asOf,
     windowDays,
   });
-  return { plan, msp: config.msp };
+  return { plan, msp: config.msp, ...(docs.logo ? { logo: docs.logo.bytes } : {}) };
 }
 
 export function pricingText(plan: PricingPlan): string {
@@ -96,13 +100,15 @@ export async function runPricingPlan(io: Io, opts: Options): Promise<number> {
     return usage(io, `--format must be table or json, not "${format}"`);
   const planned = await planOf(io, opts);
   if (typeof planned === "number") return planned;
-  const { plan, msp } = planned;
+  const { plan, msp, logo } = planned;
   const dir = opts.out ?? join(opts.workspace, "pricing");
   if (plan.due.length > 0) await mkdir(dir, { recursive: true });
   for (const c of plan.due) {
-    const file = join(dir, `${c.client}-${c.anniversary}.html`);
-    await writeFile(file, noticeLetter(c, { msp, currency: plan.currency, date: plan.asOf }));
-    io.err(`Notice letter for ${c.clientName}: ${file}\n`);
+    const file = join(dir, `${c.client}-${c.anniversary}`);
+    const words = { msp, currency: plan.currency, date: plan.asOf };
+    await writeFile(`${file}.html`, noticeLetter(c, words));
+    await writeFile(`${file}.pdf`, await noticeLetterPdf(c, words, logo));
+    io.err(`Notice letter for ${c.clientName}: ${file}.pdf (and .html)\n`);
   }
   io.out(format === "json" ? `${JSON.stringify(plan, null, 2)}\n` : pricingText(plan));
   return 0;

@@ -1,6 +1,7 @@
 import type { Actor, Store } from "../store/store.ts";
 import { applyRises } from "./apply.ts";
 import { noticeLetter } from "./letter.ts";
+import { noticeLetterPdf } from "./letter-pdf.ts";
 import { type PricingPlan, planPricing } from "./plan.ts";
 
 // Price rises in the app: planned from the stored catalogue and the latest run's quantities;
@@ -37,14 +38,17 @@ export async function pricingInApp(
 export async function letterInApp(
   store: Store,
   clientId: string,
-  opts: { asOf?: string; windowDays?: number; today: string },
-): Promise<string | undefined> {
+  opts: { asOf?: string; windowDays?: number; today: string; format?: "html" | "pdf" },
+): Promise<string | Buffer | undefined> {
   // The letter goes out after the approval too: a rise written already still has one.
   const plan = await pricingInApp(store, { ...opts, includeApplied: true });
   const rise = plan.due.find((c) => c.client === clientId);
   if (!rise) return undefined;
   const msp = (await store.loadConfig()).msp;
-  return noticeLetter(rise, { msp, currency: plan.currency, date: plan.asOf });
+  const words = { msp, currency: plan.currency, date: plan.asOf };
+  if (opts.format !== "pdf") return noticeLetter(rise, words);
+  // The logo uploaded in the app, as on its statements.
+  return noticeLetterPdf(rise, words, (await store.mspLogo())?.bytes);
 }
 
 export async function applyPricingInApp(

@@ -25,7 +25,7 @@ export function longDate(iso: string): string {
   return `${Number(d)} ${MONTHS[Number(m) - 1]} ${y}`;
 }
 
-function money(v: string, currency: string): string {
+export function money(v: string, currency: string): string {
   return `${currency} ${v}`;
 }
 
@@ -36,7 +36,30 @@ function capText(r: ClientRise): string {
   return parts.length > 0 ? ` (${parts.join(", ")})` : "";
 }
 
-export function noticeLetter(r: ClientRise, opts: { msp?: Msp; currency: string; date: string }): string {
+export interface LetterOptions {
+  msp?: Msp;
+  currency: string;
+  date: string;
+}
+
+/** The letter's sentences, the same in the HTML page and the PDF. */
+export function letterWords(r: ClientRise, opts: LetterOptions) {
+  return {
+    title: `Your prices from ${longDate(r.anniversary)}`,
+    intro:
+      `Your agreement with us began on ${longDate(r.contractStart)}. As it provides, on each anniversary its ` +
+      `prices rise by ${r.percent} %${capText(r)}. From ${longDate(r.anniversary)} they rise by ` +
+      `${r.appliedPercent} %, rounded to the cent:`,
+    quantities:
+      "The quantities are those of your latest statement; the monthly change follows your actual quantities.",
+    kept: r.excluded.length > 0 ? "These stay as they are (passed on at our cost):" : undefined,
+    keptItems: r.excluded.map((x) => `${x.name}: ${money(x.price, opts.currency)}, unchanged`),
+    closing: `Your invoices show the new prices from ${longDate(r.anniversary)}. Please contact us with any question.`,
+  };
+}
+
+export function noticeLetter(r: ClientRise, opts: LetterOptions): string {
+  const words = letterWords(r, opts);
   const sender = opts.msp?.name ?? "";
   const rows = r.rises
     .map(
@@ -46,9 +69,7 @@ export function noticeLetter(r: ClientRise, opts: { msp?: Msp; currency: string;
         `<td class="n">${e(money(x.monthlyEffect, opts.currency))}</td></tr>`,
     )
     .join("\n");
-  const kept = r.excluded
-    .map((x) => `<li>${e(x.name)}: ${e(money(x.price, opts.currency))}, unchanged</li>`)
-    .join("");
+  const kept = words.keptItems.map((x) => `<li>${e(x)}</li>`).join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Price notice: ${e(r.clientName)}</title>
 <style>body{font:11pt/1.45 system-ui,sans-serif;max-width:46rem;margin:2rem auto;color:#111}
@@ -58,10 +79,8 @@ table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ccc;pad
 <header><strong>${e(sender)}</strong>${(opts.msp?.address ?? []).map((a) => `<br>${e(a)}`).join("")}</header>
 <p class="from">${e(longDate(opts.date))}</p>
 <p><strong>${e(r.clientName)}</strong></p>
-<h1>Your prices from ${e(longDate(r.anniversary))}</h1>
-<p>Your agreement with us began on ${e(longDate(r.contractStart))}. As it provides, on each anniversary its
-prices rise by ${e(r.percent)} %${e(capText(r))}. From ${e(longDate(r.anniversary))} they rise by
-${e(r.appliedPercent)} %, rounded to the cent:</p>
+<h1>${e(words.title)}</h1>
+<p>${e(words.intro)}</p>
 <table><thead><tr><th>Service</th><th class="n">Price now</th><th class="n">New price</th><th class="n">Quantity</th>
 <th class="n">Monthly change</th></tr></thead>
 <tbody>
@@ -69,9 +88,9 @@ ${rows}
 </tbody>
 <tfoot><tr><th colspan="4">Monthly change in total</th><th class="n">${e(money(r.monthlyEffect, opts.currency))}</th></tr></tfoot>
 </table>
-<p>The quantities are those of your latest statement; the monthly change follows your actual quantities.</p>
-${kept ? `<p>These stay as they are (passed on at our cost):</p><ul>${kept}</ul>` : ""}
-<p>Your invoices show the new prices from ${e(longDate(r.anniversary))}. Please contact us with any question.</p>
+<p>${e(words.quantities)}</p>
+${words.kept ? `<p>${e(words.kept)}</p><ul>${kept}</ul>` : ""}
+<p>${e(words.closing)}</p>
 <p>${e(sender)}</p>
 </body></html>
 `;

@@ -1262,6 +1262,8 @@ export interface Queries {
     asOf?: string;
     /** days ahead; default 60 */
     window?: number;
+    /** default html */
+    format?: "html" | "pdf";
   };
   "GET /api/pricing/plan": {
     /** default: the workspace's asOf, else today */

@@ -74,15 +74,23 @@ export const pricingRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { sto
       config: { access: "viewer" },
       schema: {
         tags: ["pricing"],
-        summary: "The notice letter of a client's due price rise (HTML)",
+        summary: "The notice letter of a client's due price rise (HTML, or PDF with format=pdf)",
         params: z.object({ clientId: text().min(1) }),
-        querystring: PricingQuery,
+        querystring: PricingQuery.extend({
+          format: z.enum(["html", "pdf"]).optional().describe("default html"),
+        }),
       },
     },
     async (request, reply) => {
-      const html = await letterInApp(store, request.params.clientId, opts(request.query));
-      if (html === undefined) throw notFound(`a price rise due for ${request.params.clientId}`);
-      return reply.type("text/html; charset=utf-8").send(html);
+      const format = request.query.format ?? "html";
+      const letter = await letterInApp(store, request.params.clientId, { ...opts(request.query), format });
+      if (letter === undefined) throw notFound(`a price rise due for ${request.params.clientId}`);
+      if (format === "html") return reply.type("text/html; charset=utf-8").send(letter);
+      const name = `price-notice-${request.params.clientId}.pdf`;
+      return reply
+        .type("application/pdf")
+        .header("content-disposition", `inline; filename="${name}"`)
+        .send(letter);
     },
   );
 

@@ -30,7 +30,17 @@ export function PricingPanel({ canEdit }: { canEdit: boolean }) {
             {c.capAmount ? `, at most ${c.capAmount} a unit` : ""}).{" "}
             <a href={`/api/pricing/letters/${encodeURIComponent(c.client)}`} target="_blank" rel="noreferrer">
               Notice letter
+            </a>{" "}
+            (
+            <a
+              href={`/api/pricing/letters/${encodeURIComponent(c.client)}?format=pdf`}
+              target="_blank"
+              rel="noreferrer"
+              aria-label={`Notice letter to ${c.clientName} as PDF`}
+            >
+              PDF
             </a>
+            )
           </p>
           <div className="table-wrap">
             <table className="table">
