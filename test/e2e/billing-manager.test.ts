@@ -192,6 +192,20 @@ describe("the billing manager's app (issue 13)", () => {
     expect(await fold.locator("summary").textContent()).toBe("Show 23 more (26 in all)");
   });
 
+  it("sorts a client's findings on its page too: largest money first, then any column", async () => {
+    await open("/clients/cobalt", "findings-table");
+    const all = await impacts();
+    expect(all.length).toBeGreaterThan(1);
+    expect(all).toEqual([...all].sort((a, b) => new Decimal(b).comparedTo(a)));
+    await page.getByTestId("sort-type").click();
+    await page.locator("th[aria-sort=ascending]").getByText("Type").waitFor();
+    await page.getByTestId("sort-impact").click();
+    await page.locator("th[aria-sort=descending]").getByText("Monthly impact").waitFor();
+    await page.getByTestId("sort-impact").click();
+    await page.locator("th[aria-sort=ascending]").getByText("Monthly impact").waitFor();
+    expect(await impacts()).toEqual([...all].reverse());
+  });
+
   it("writes the audit log as sentences, with the JSON folded behind them", async () => {
     const key = "evergreen|OVER_BILLED|bundle:bronze-device";
     await open(`/findings?clientId=evergreen&type=OVER_BILLED`, "findings-table");

@@ -136,10 +136,9 @@ function Subject({ f }: { f: FindingView }) {
   );
 }
 
-export interface SortState {
-  sort: FindingSort;
-  order: "asc" | "desc";
-}
+import type { SortState } from "../finding-sort.ts";
+
+export type { SortState };
 
 /** A column header that sorts the list: aria-sort says how it is sorted now. */
 function SortHeader({

@@ -1,10 +1,11 @@
 import { type ReactNode, useMemo, useState } from "react";
 import { findingsCsvUrl, queries } from "../api.ts";
 import { Count, Money, SplitLine } from "../components/Figures.tsx";
-import { FindingsTable } from "../components/FindingsTable.tsx";
+import { FindingsTable, type SortState } from "../components/FindingsTable.tsx";
 import { PageHeader, Section } from "../components/Page.tsx";
 import { StatementPanel } from "../components/StatementPanel.tsx";
 import { Empty, ErrorState, Loading } from "../components/States.tsx";
+import { nextSort, sortFindings } from "../finding-sort.ts";
 import { formatCount, formatDateTime, formatMoney, plural } from "../format.ts";
 import { useGet } from "../hooks.ts";
 import { Link } from "../router.tsx";
@@ -47,6 +48,8 @@ export function ClientPage({ id }: { id: string }) {
 }
 
 function ClientBody({ c, reload }: { c: ClientDetail; reload: () => void }) {
+  // Largest money first, as on the findings page; every column header sorts.
+  const [order, setOrder] = useState<SortState>({ sort: "impact", order: "desc" });
   // Hostnames in a COVERAGE_GAP finding's evidence, with the services whose agent they miss.
   const gaps = useMemo(() => {
     const m = new Map<string, string[]>();
@@ -126,7 +129,9 @@ function ClientBody({ c, reload }: { c: ClientDetail; reload: () => void }) {
           <Empty title="Nothing to fix: billing, licences and coverage agree with what this client has." />
         ) : (
           <FindingsTable
-            findings={c.findings}
+            findings={sortFindings(c.findings, order)}
+            sort={order}
+            onSort={(column) => setOrder(nextSort(order, column))}
             showClient={false}
             onChanged={reload}
             linkEvidence={linkEvidence}

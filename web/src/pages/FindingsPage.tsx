@@ -4,6 +4,7 @@ import { FindingsTable, type SortState } from "../components/FindingsTable.tsx";
 import { PageHeader } from "../components/Page.tsx";
 import { Pager } from "../components/Pager.tsx";
 import { Empty, ErrorState, Loading } from "../components/States.tsx";
+import { nextSort } from "../finding-sort.ts";
 import { cents, centsText, FINDING_TYPES, formatMoney, plural, typeLabel } from "../format.ts";
 import { useGet } from "../hooks.ts";
 import { Link, setQuery, useLocation } from "../router.tsx";
@@ -90,11 +91,7 @@ export function FindingsPage() {
   const sorted = search.get("sort") ? { sort: order.sort, order: order.order } : {};
   const change = (key: keyof FindingFilter, value: string) =>
     setQuery({ ...filter, ...sorted, [key]: value || undefined });
-  const onSort = (column: FindingSort) => {
-    const same = order.sort === column;
-    const next = same ? (order.order === "asc" ? "desc" : "asc") : column === "impact" ? "desc" : "asc";
-    setQuery({ ...filter, sort: column, order: next });
-  };
+  const onSort = (column: FindingSort) => setQuery({ ...filter, ...nextSort(order, column) });
   const filtered = Boolean(filter.clientId || filter.type || filter.status || filter.q || filter.total);
   const page = findings.data;
   const viewTotal = totals.data && viewImpact(totals.data, filter.status);
