@@ -5,9 +5,11 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
+import { type ImportRow, storedRecords } from "../src/store/import-rows.ts";
 import { createStore, openDb } from "../src/store/index.ts";
-import { MIGRATION_NAMES, migrate, migrationState } from "../src/store/migrations.ts";
+import { MIGRATION_NAMES, MIGRATIONS, migrate, migrationState } from "../src/store/migrations.ts";
 import { PGlitePool } from "../src/store/pglite-pool.ts";
+import type { Schema } from "../src/store/schema.ts";
 import { repoRoot } from "./fixtures.ts";
 import { trueupBinary } from "./ops-harness.ts";
 import { withEnv } from "./store-databases.ts";
@@ -153,6 +155,51 @@ describe("upgrades, backups and restores of the embedded database", () => {
     });
     expect(r).toMatchObject({ code: 2, stdout: "" });
     expect(r.stderr).toContain("pg_dump");
+  }, 60_000);
+
+  it("moves the records of a database's imports into chunks unchanged (migration 0010)", async () => {
+    const lite = await PGlite.create();
+    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new PGlitePool(lite) as never }) });
+    try {
+      const before = Object.fromEntries(
+        Object.entries(MIGRATIONS).filter(([name]) => name < "0010"),
+      ) as typeof MIGRATIONS;
+      await migrate(db, before);
+      await sql`insert into sources (id, position, spec) values (1, 0, '{}')`.execute(db);
+      // 12,001 records (three chunks), with a gap in the lines, quotes, separators, line breaks and
+      // characters beyond ASCII in their fields.
+      const records = Array.from({ length: 12_001 }, (_, i) => ({
+        line: i < 6000 ? i + 2 : i + 5,
+        fields: [`D-${i}`, i % 7 === 0 ? 'say "hi", then\nleave' : "Zoë ÅÄÖ ☃", ""],
+      }));
+      await sql`insert into imports (id, source_id, file_name, format, header, row_count, imported_by, imported_at)
+        values (1, 1, 'data/rmm.csv', 'generic', '["name","note","empty"]', ${records.length}, 'test', now())`.execute(
+        db,
+      );
+      for (let i = 0; i < records.length; i += 1000)
+        await sql`insert into import_rows (import_id, line, fields)
+          select 1, (e->>0)::int, e->1 from jsonb_array_elements(${JSON.stringify(
+            records.slice(i, i + 1000).map((r) => [r.line, r.fields]),
+          )}::jsonb) as e`.execute(db);
+      await migrate(db);
+      const typed = db as unknown as Kysely<Schema>;
+      const imp = (await typed.selectFrom("imports").selectAll().executeTakeFirstOrThrow()) as ImportRow;
+      const read = [];
+      for await (const r of storedRecords(typed, imp)) read.push(r);
+      expect(read[0]).toEqual({ fields: ["name", "note", "empty"], line: 1, delimiter: "," });
+      expect(read.slice(1)).toEqual(records);
+      const chunks = await typed
+        .selectFrom("import_chunks")
+        .select("first_line")
+        .orderBy("first_line")
+        .execute();
+      expect(chunks.map((c) => c.first_line)).toEqual([2, 5002, 10005]);
+      const left = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables
+        where table_name = 'import_rows'`.execute(db);
+      expect(left.rows[0]?.n).toBe(0);
+    } finally {
+      await db.destroy();
+    }
   }, 60_000);
 
   it("runs each migration in its own transaction: a failing one leaves no trace, those before it stay", async () => {

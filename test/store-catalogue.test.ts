@@ -50,7 +50,7 @@ describe.each(testDatabases())("catalogue on $name", (target) => {
         "catalogue",
         "sources",
         "imports",
-        "import_rows",
+        "import_chunks",
         "runs",
         "findings",
         "audit_log",

@@ -28,7 +28,7 @@ describe.each(testDatabases())("imports on $name", (target) => {
   /** Rows of every table an import writes, to show that nothing was. */
   const footprint = async () => {
     const count = async (
-      table: "sources" | "imports" | "import_rows" | "catalogue" | "audit_log" | "settings",
+      table: "sources" | "imports" | "import_chunks" | "catalogue" | "audit_log" | "settings",
     ) =>
       Number(
         (
@@ -41,7 +41,7 @@ describe.each(testDatabases())("imports on $name", (target) => {
     return {
       sources: await count("sources"),
       imports: await count("imports"),
-      rows: await count("import_rows"),
+      rows: await count("import_chunks"),
       catalogue: await count("catalogue"),
       audit: await count("audit_log"),
       settings: await count("settings"),
@@ -92,12 +92,18 @@ describe.each(testDatabases())("imports on $name", (target) => {
       .orderBy("id", "desc")
       .executeTakeFirstOrThrow();
     expect(imp.header).toEqual(PSA_HEADER.split(","));
-    const rows = await db
-      .selectFrom("import_rows")
+    const chunks = await db
+      .selectFrom("import_chunks")
       .selectAll()
       .where("import_id", "=", imp.id)
-      .orderBy("line")
+      .orderBy("first_line")
       .execute();
+    const rows = chunks
+      .flatMap((c) => JSON.parse(c.records) as [number, string[]][])
+      .map(([line, fields]) => ({
+        line,
+        fields,
+      }));
     const records = parse(await demoFile("data/psa.csv")) as string[][];
     expect(rows.map((r) => r.fields)).toEqual(records.slice(1));
     expect(rows.map((r) => r.line)).toEqual(records.slice(1).map((_, i) => i + 2));
@@ -131,15 +137,21 @@ describe.each(testDatabases())("imports on $name", (target) => {
 
   it("a failure while writing leaves nothing half-written", async () => {
     const before = await footprint();
+    // The third chunk written fails: the configuration and two sources' records are written by then.
+    await sql`create sequence trueup_test_chunks`.execute(db);
     await sql`create function trueup_test_fail() returns trigger language plpgsql as $$
-      begin raise exception 'disk full (test)'; end $$`.execute(db);
-    await sql`create trigger trueup_test_fail before insert on import_rows for each row
-      when (new.line = 3) execute function trueup_test_fail()`.execute(db);
+      begin
+        if nextval('trueup_test_chunks') = 3 then raise exception 'disk full (test)'; end if;
+        return new;
+      end $$`.execute(db);
+    await sql`create trigger trueup_test_fail before insert on import_chunks for each row
+      execute function trueup_test_fail()`.execute(db);
     try {
       await expect(store.importWorkspace(await workspace(), ACTOR)).rejects.toThrow(/disk full/);
     } finally {
-      await sql`drop trigger trueup_test_fail on import_rows`.execute(db);
+      await sql`drop trigger trueup_test_fail on import_chunks`.execute(db);
       await sql`drop function trueup_test_fail()`.execute(db);
+      await sql`drop sequence trueup_test_chunks`.execute(db);
     }
     expect(await footprint()).toEqual(before);
   });

@@ -1,4 +1,3 @@
-import { sql } from "kysely";
 import type { CsvRecord } from "../workspace/csv.ts";
 import { type Context, changed, type Executor, iso, nextTurn } from "./context.ts";
 import type { ImportView } from "./store.ts";
@@ -45,8 +44,14 @@ export async function latestImports(ex: Executor): Promise<Map<number, ImportRow
   return new Map(rows.map((r) => [r.source_id, r]));
 }
 
-/** Rows per statement: the whole batch travels as one JSON parameter. */
-const ROWS_PER_INSERT = 5000;
+/** Records per stored chunk (about 1 MB of JSON text): one statement writes one chunk. */
+const ROWS_PER_CHUNK = 5000;
+
+/** Some records of an import, stored as one row: the JSON text of their `[line, fields]` pairs. */
+export interface ImportChunk {
+  firstLine: number;
+  records: string;
+}
 
 /** Stores a file's records (header first) as a new import of a source. */
 export async function insertImport(
@@ -64,11 +69,13 @@ export async function insertImport(
   });
 }
 
-/** A file's records after its header as the JSON texts insertImportBatches writes, one per statement. */
-export function importBatches(rows: readonly CsvRecord[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
-    out.push(JSON.stringify(rows.slice(i, i + ROWS_PER_INSERT).map((r) => [r.line, r.fields])));
+/** A file's records after its header as the chunks insertImportBatches writes. */
+export function importBatches(rows: readonly CsvRecord[]): ImportChunk[] {
+  const out: ImportChunk[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_CHUNK) {
+    const part = rows.slice(i, i + ROWS_PER_CHUNK);
+    out.push({ firstLine: part[0]?.line ?? 0, records: JSON.stringify(part.map((r) => [r.line, r.fields])) });
+  }
   return out;
 }
 
@@ -77,7 +84,7 @@ export async function insertImportBatches(
   ex: Executor,
   ctx: Context,
   imp: { sourceId: number; fileName: string; format: string; actor: string },
-  file: { header: string[]; delimiter?: string; rows: number; batches: readonly string[] },
+  file: { header: string[]; delimiter?: string; rows: number; batches: readonly ImportChunk[] },
 ): Promise<ImportRow> {
   const row = await ex
     .insertInto("imports")
@@ -94,39 +101,55 @@ export async function insertImportBatches(
     .returningAll()
     .executeTakeFirstOrThrow();
   changed(ctx, "imports");
-  for (const batch of file.batches) {
-    await sql`insert into import_rows (import_id, line, fields)
-      select ${row.id}, (e->>0)::int, e->1 from jsonb_array_elements(${batch}::jsonb) as e`.execute(ex);
+  for (const chunk of file.batches) {
+    await ex
+      .insertInto("import_chunks")
+      .values({ import_id: row.id, first_line: chunk.firstLine, records: chunk.records })
+      .execute();
     await nextTurn();
   }
   return row;
 }
 
 /**
- * Rows per read: one read holds the embedded database (one connection, and the process's only thread
- * while it runs) for some tens of milliseconds, so that other requests get their turn while a whole
- * snapshot is read (pglite-pool.ts), and the snapshot is read in as little time as with larger pages.
+ * Chunks per read: one read holds the embedded database (one connection) for some milliseconds, so
+ * that other requests get their turn while a whole snapshot is read.
  */
-const ROWS_PER_READ = 5_000;
+const CHUNKS_PER_READ = 4;
 
-/** An import's records, header first, read a page at a time. */
-export async function* storedRecords(ex: Executor, imp: ImportRow): AsyncGenerator<CsvRecord> {
-  yield { fields: imp.header, line: 1, delimiter: imp.delimiter };
-  let after = 0;
+/** An import's chunks as stored (JSON text), in line order, a few at a time. */
+export async function* storedChunks(ex: Executor, imp: ImportRow): AsyncGenerator<string> {
+  let after = -1;
   for (;;) {
     const page = await ex
-      .selectFrom("import_rows")
-      .select(["line", "fields"])
+      .selectFrom("import_chunks")
+      .select(["first_line", "records"])
       .where("import_id", "=", imp.id)
-      .where("line", ">", after)
-      .orderBy("line")
-      .limit(ROWS_PER_READ)
+      .where("first_line", ">", after)
+      .orderBy("first_line")
+      .limit(CHUNKS_PER_READ)
       .execute();
-    for (const r of page) yield { fields: r.fields, line: r.line };
+    for (const c of page) yield c.records;
     const last = page.at(-1);
-    if (!last || page.length < ROWS_PER_READ) return;
-    after = last.line;
+    if (!last || page.length < CHUNKS_PER_READ) return;
+    after = last.first_line;
   }
+}
+
+/** The records of a stored chunk (storedChunks). */
+export function chunkRecords(text: string): CsvRecord[] {
+  return (JSON.parse(text) as [number, string[]][]).map(([line, fields]) => ({ fields, line }));
+}
+
+/** The header of an import as a record: line 1, with the file's separator. */
+export function headerRecord(imp: ImportRow): CsvRecord {
+  return { fields: imp.header, line: 1, delimiter: imp.delimiter };
+}
+
+/** An import's records, header first, read a few chunks at a time. */
+export async function* storedRecords(ex: Executor, imp: ImportRow): AsyncGenerator<CsvRecord> {
+  yield headerRecord(imp);
+  for await (const text of storedChunks(ex, imp)) yield* chunkRecords(text);
 }
 
 function csvField(value: string, delimiter: string): string {

@@ -3,7 +3,7 @@ import { type CsvRecord, readCsv } from "../workspace/csv.ts";
 import type { Issue } from "../workspace/issues.ts";
 import { loadWorkspace, sortIssues } from "../workspace/load.ts";
 import { pack } from "./clone.ts";
-import { importBatches } from "./import-rows.ts";
+import { type ImportChunk, importBatches } from "./import-rows.ts";
 
 // A workspace folder read for an import (imports.ts), in the store's worker thread: nothing here
 // touches the database.
@@ -42,7 +42,7 @@ export interface ReadWorkspace {
   yamlText: string | undefined;
   issues: Issue[];
   /** Each source's file, by source index: its header, rows and the rows as insertImport batches. */
-  files: { index: number; header: string[]; delimiter?: string; rows: number; batches: string[] }[];
+  files: { index: number; header: string[]; delimiter?: string; rows: number; batches: ImportChunk[] }[];
 }
 
 /**

@@ -6,6 +6,7 @@ import type { CsvRecord } from "../workspace/csv.ts";
 import { type Issue, WorkspaceError } from "../workspace/issues.ts";
 import { buildInput, loadSources, sortIssues } from "../workspace/load.ts";
 import { findingRows, type ReportJson } from "./findings.ts";
+import { chunkRecords } from "./import-rows.ts";
 import { addClients, emptyRun, jsonbOrder, type RunData } from "./run-data.ts";
 
 // The work of a reconciliation that needs no database: the stored records to the core's input, the
@@ -51,9 +52,13 @@ export class RunEngine {
     this.input = undefined;
   }
 
-  /** Records of the input `key`: ignored when another input has begun since. */
-  add(key: string, sourceIndex: number, records: CsvRecord[]): void {
+  /**
+   * Records of the input `key`, or a stored chunk of them as its JSON text (import-rows.ts): ignored
+   * when another input has begun since.
+   */
+  add(key: string, sourceIndex: number, part: CsvRecord[] | string): void {
     if (key !== this.key) return;
+    const records = typeof part === "string" ? chunkRecords(part) : part;
     const list = this.records.get(sourceIndex);
     if (list) for (const r of records) list.push(r);
     else this.records.set(sourceIndex, records);

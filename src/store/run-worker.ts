@@ -14,7 +14,8 @@ import { type ReportPart, RunEngine, type RunResult } from "./run-engine.ts";
 export type WorkerRequest =
   | { op: "has"; key: string }
   | { op: "begin"; key: string }
-  | { op: "add"; key: string; sourceIndex: number; records: CsvRecord[] }
+  /** Records, or a stored chunk of them as its JSON text. */
+  | { op: "add"; key: string; sourceIndex: number; records: CsvRecord[] | string }
   /** The configuration packed (clone.ts). */
   | { op: "run"; key: string; config: unknown; asOf: string }
   | { op: "reportPart"; ticket: number; start: number; count: number }
@@ -29,7 +30,8 @@ export type WorkerReply =
 export interface RunTasks {
   has(key: string): Promise<boolean>;
   begin(key: string): Promise<void>;
-  add(key: string, sourceIndex: number, records: CsvRecord[]): Promise<void>;
+  /** Records, or a stored chunk of them as its JSON text (import-rows.ts storedChunks). */
+  add(key: string, sourceIndex: number, records: CsvRecord[] | string): Promise<void>;
   run(key: string, config: Config, asOf: string): Promise<RunResult | undefined>;
   reportPart(ticket: number, start: number, count: number): Promise<ReportPart | undefined>;
   /** A workspace folder read and checked for an import (imports.ts readWorkspace). */

@@ -1,12 +1,11 @@
 import { sql } from "kysely";
-import type { CsvRecord } from "../workspace/csv.ts";
 import { isIsoDate } from "../workspace/reader.ts";
 import { writeAudit } from "./audit.ts";
 import { explained } from "./client-input.ts";
 import { type Context, changed, iso, nextTurn } from "./context.ts";
 import { StoreError } from "./errors.ts";
 import { findingFigures, findingsOfRun, findingsWithKey, findingTotals, listFindings } from "./findings.ts";
-import { storedRecords } from "./import-rows.ts";
+import { headerRecord, storedChunks } from "./import-rows.ts";
 import { type InputSources, inputSources, storedInput } from "./input.ts";
 import { forgetRun, keepRunLoading, latestRun, RUN_COLUMNS, runData, toRunView } from "./run-data.ts";
 import { receiveRun } from "./run-engine.ts";
@@ -72,15 +71,9 @@ async function sendInput(ctx: Context, tasks: RunTasks, sources: InputSources): 
     for (const s of sources.present.sources) {
       const imp = sources.importOf(s);
       if (!imp) continue;
-      let batch: CsvRecord[] = [];
-      for await (const r of storedRecords(ctx.db, imp)) {
-        batch.push(r);
-        if (batch.length >= SEND_ROWS) {
-          await tasks.add(sources.key, s.index, batch);
-          batch = [];
-        }
-      }
-      await tasks.add(sources.key, s.index, batch);
+      // The chunks go to the engine as the database gives them, JSON text that the engine parses.
+      await tasks.add(sources.key, s.index, [headerRecord(imp)]);
+      for await (const chunk of storedChunks(ctx.db, imp)) await tasks.add(sources.key, s.index, chunk);
     }
   })();
   SENDING.set(ctx, { key: sources.key, done });
@@ -91,9 +84,6 @@ async function sendInput(ctx: Context, tasks: RunTasks, sources: InputSources): 
     throw e;
   }
 }
-
-/** Records per message to the engine. */
-const SEND_ROWS = 5_000;
 
 export function runRepository(
   ctx: Context,

@@ -41,10 +41,11 @@ export interface ImportsTable {
   imported_at: Timestamp;
 }
 
-export interface ImportRowsTable {
+export interface ImportChunksTable {
   import_id: number;
-  line: number;
-  fields: JSONColumnType<string[]>;
+  first_line: number;
+  /** The JSON text of the chunk's records as `[line, fields]` pairs, in line order (import-rows.ts). */
+  records: string;
 }
 
 export interface RunsTable {
@@ -243,7 +244,7 @@ export interface Schema {
   catalogue: CatalogueTable;
   sources: SourcesTable;
   imports: ImportsTable;
-  import_rows: ImportRowsTable;
+  import_chunks: ImportChunksTable;
   runs: RunsTable;
   findings: FindingsTable;
   decisions: DecisionsTable;
