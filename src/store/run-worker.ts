@@ -3,6 +3,7 @@ import type { Config } from "../workspace/config.ts";
 import type { CsvRecord } from "../workspace/csv.ts";
 import { type Issue, WorkspaceError } from "../workspace/issues.ts";
 import { pack } from "./clone.ts";
+import { type CheckedUpload, checkUpload, type UploadRequest } from "./read-upload.ts";
 import { type ReadWorkspace, readWorkspace } from "./read-workspace.ts";
 import { type ReportPart, RunEngine, type RunResult } from "./run-engine.ts";
 
@@ -19,12 +20,17 @@ export type WorkerRequest =
   /** The configuration packed (clone.ts). */
   | { op: "run"; key: string; config: unknown; asOf: string }
   | { op: "reportPart"; ticket: number; start: number; count: number }
-  | { op: "readWorkspace"; dir: string };
+  | { op: "readWorkspace"; dir: string }
+  /** The configuration packed (clone.ts). */
+  | ({ op: "checkUpload" } & UploadRequest);
 
 export type WorkerReply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; issues: Issue[] }
   | { id: number; ok: false; message: string };
+
+/** An uploaded file to check, with the configuration as it is (packed on its way to the worker). */
+export type Upload = Omit<UploadRequest, "config"> & { config: Config };
 
 /** What the store asks of its engine, in a worker or in this thread. */
 export interface RunTasks {
@@ -36,6 +42,8 @@ export interface RunTasks {
   reportPart(ticket: number, start: number, count: number): Promise<ReportPart | undefined>;
   /** A workspace folder read and checked for an import (imports.ts readWorkspace). */
   readWorkspace(dir: string): Promise<ReadWorkspace>;
+  /** An uploaded file read and checked for a preview or an import (read-upload.ts checkUpload). */
+  checkUpload(request: Upload): Promise<CheckedUpload>;
   close(): Promise<void>;
 }
 
@@ -48,6 +56,7 @@ function inline(): RunTasks {
     run: (key, config, asOf) => engine.run(key, config, asOf),
     reportPart: async (ticket, start, count) => engine.reportPart(ticket, start, count),
     readWorkspace: (dir) => readWorkspace(dir),
+    checkUpload: (request) => checkUpload({ ...request, config: pack(request.config) }),
     close: async () => {},
   };
 }
@@ -101,6 +110,7 @@ function threaded(): RunTasks {
     run: (key, config, asOf) => ask({ op: "run", key, config: pack(config), asOf }),
     reportPart: (ticket, start, count) => ask({ op: "reportPart", ticket, start, count }),
     readWorkspace: (dir) => ask({ op: "readWorkspace", dir }),
+    checkUpload: (request) => ask({ op: "checkUpload", ...request, config: pack(request.config) }),
     async close() {
       const w = worker;
       worker = undefined;

@@ -2,6 +2,7 @@ import { parentPort } from "node:worker_threads";
 import type { Config } from "../workspace/config.ts";
 import { WorkspaceError } from "../workspace/issues.ts";
 import { unpack } from "./clone.ts";
+import { checkUpload } from "./read-upload.ts";
 import { readWorkspace } from "./read-workspace.ts";
 import { RunEngine } from "./run-engine.ts";
 import type { WorkerReply, WorkerRequest } from "./run-worker.ts";
@@ -25,6 +26,8 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       return engine.reportPart(request.ticket, request.start, request.count);
     case "readWorkspace":
       return readWorkspace(request.dir);
+    case "checkUpload":
+      return checkUpload(request);
   }
 }
 
