@@ -112,10 +112,11 @@ export async function insertImportBatches(
 }
 
 /**
- * Chunks per read: one read holds the embedded database (one connection) for some milliseconds, so
- * that other requests get their turn while a whole snapshot is read.
+ * Chunks per read: one read holds the embedded database (one connection) for some milliseconds, and
+ * a reader in the thread that answers requests maps its 5,000 records before the next: between two
+ * reads, other requests get their turn.
  */
-const CHUNKS_PER_READ = 4;
+const CHUNKS_PER_READ = 1;
 
 /** An import's chunks as stored (JSON text), in line order, a few at a time. */
 export async function* storedChunks(ex: Executor, imp: ImportRow): AsyncGenerator<string> {

@@ -32,9 +32,11 @@ export interface RunResult {
 const FINDINGS_PER_INSERT = 5_000;
 
 export class RunEngine {
-  /** The records of the input being gathered or built, by source index; its key (input.ts). */
+  /** The input being gathered or built: its key (input.ts), configuration, records by source index. */
   private key = "";
-  private records = new Map<number, CsvRecord[]>();
+  private config: Config | undefined;
+  /** As sent: records, or stored chunks as their JSON text, parsed when the input is built. */
+  private parts = new Map<number, (CsvRecord[] | string)[]>();
   private input: ReconcileInput | undefined;
   /** The reports made and not indexed yet, by ticket (a few: a run whose write failed leaves one). */
   private made = new Map<number, Record<string, unknown>>();
@@ -45,10 +47,11 @@ export class RunEngine {
     return this.key === key;
   }
 
-  /** Starts gathering the records of another input (the previous one is dropped). */
-  begin(key: string): void {
+  /** Starts gathering the records of another input, made with `config` (the previous one is dropped). */
+  begin(key: string, config: Config): void {
     this.key = key;
-    this.records = new Map();
+    this.config = config;
+    this.parts = new Map();
     this.input = undefined;
   }
 
@@ -58,17 +61,17 @@ export class RunEngine {
    */
   add(key: string, sourceIndex: number, part: CsvRecord[] | string): void {
     if (key !== this.key) return;
-    const records = typeof part === "string" ? chunkRecords(part) : part;
-    const list = this.records.get(sourceIndex);
-    if (list) for (const r of records) list.push(r);
-    else this.records.set(sourceIndex, records);
+    const list = this.parts.get(sourceIndex);
+    if (list) list.push(part);
+    else this.parts.set(sourceIndex, [part]);
   }
 
   /** The core's input from the gathered records, as the workspace loader maps them (input.ts). */
-  async build(config: Config): Promise<ReconcileInput> {
+  async build(): Promise<ReconcileInput> {
     if (this.input) return this.input;
+    const config = this.config as Config;
     const issues: Issue[] = [];
-    const recordsOf = (s: Config["sources"][number]) => replay(this.records.get(s.index) ?? []);
+    const recordsOf = (s: Config["sources"][number]) => replay(this.parts.get(s.index) ?? []);
     const rows = await loadSources(config, recordsOf, issues);
     sortIssues(issues);
     const errors = issues.filter((i) => i.severity === "error");
@@ -77,7 +80,7 @@ export class RunEngine {
     if (errors.length > 0) throw new WorkspaceError(errors);
     this.input = buildInput(config, rows, "");
     // The records are read once: the input holds what later runs need.
-    this.records = new Map();
+    this.parts = new Map();
     return this.input;
   }
 
@@ -85,9 +88,9 @@ export class RunEngine {
    * Reconciles the input `key` as of `asOf`; undefined when another input has begun since (two
    * reconciliations around an import): the caller sends its input again.
    */
-  async run(key: string, config: Config, asOf: string): Promise<RunResult | undefined> {
+  async run(key: string, asOf: string): Promise<RunResult | undefined> {
     if (key !== this.key) return undefined;
-    const input = await this.build(config);
+    const input = await this.build();
     const report = reportToJson(reconcile({ ...input, asOf })) as ReportJson & { totals: object };
     const reportText = JSON.stringify(report);
     const ticket = ++this.tickets;
@@ -161,6 +164,6 @@ export async function receiveRun(
   }
 }
 
-async function* replay(records: readonly CsvRecord[]): AsyncGenerator<CsvRecord> {
-  yield* records;
+async function* replay(parts: readonly (CsvRecord[] | string)[]): AsyncGenerator<CsvRecord> {
+  for (const part of parts) yield* typeof part === "string" ? chunkRecords(part) : part;
 }

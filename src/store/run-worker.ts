@@ -7,18 +7,21 @@ import { type CheckedUpload, checkUpload, type UploadRequest } from "./read-uplo
 import { type ReadWorkspace, readWorkspace } from "./read-workspace.ts";
 import { type ReportPart, RunEngine, type RunResult } from "./run-engine.ts";
 
-// The store's reconciliations, run in a worker thread (worker.ts): the core, its report as JSON and
-// the report indexed for the API take seconds on thousands of clients, during which the thread that
-// answers requests would answer none. The worker keeps the input of the latest data, so that runs
-// after the first send nothing but the date. TRUEUP_WORKER=0 runs the same code in this thread.
+// The store's work that takes seconds on thousands of clients, in worker threads (worker.ts), during
+// which the thread that answers requests would answer none:
+// - the engine reconciles: the core, its report as JSON and the report handed over for the API. It
+//   keeps the input of the latest data, so that runs after the first send nothing but the date;
+// - a reader, started for each file and stopped after it (its memory with it), reads and checks an
+//   uploaded file or a workspace folder, so that a 50 MB file holds up neither requests nor runs.
+// TRUEUP_WORKER=0 runs the same code in this thread.
 
 export type WorkerRequest =
   | { op: "has"; key: string }
-  | { op: "begin"; key: string }
+  /** The configuration packed (clone.ts). */
+  | { op: "begin"; key: string; config: unknown }
   /** Records, or a stored chunk of them as its JSON text. */
   | { op: "add"; key: string; sourceIndex: number; records: CsvRecord[] | string }
-  /** The configuration packed (clone.ts). */
-  | { op: "run"; key: string; config: unknown; asOf: string }
+  | { op: "run"; key: string; asOf: string }
   | { op: "reportPart"; ticket: number; start: number; count: number }
   | { op: "readWorkspace"; dir: string }
   /** The configuration packed (clone.ts). */
@@ -32,15 +35,22 @@ export type WorkerReply =
 /** An uploaded file to check, with the configuration as it is (packed on its way to the worker). */
 export type Upload = Omit<UploadRequest, "config"> & { config: Config };
 
-/** What the store asks of its engine, in a worker or in this thread. */
-export interface RunTasks {
+/** An engine (run-engine.ts), in a worker or in this thread: answers undefined for an input it no longer has. */
+export interface EngineTasks {
   has(key: string): Promise<boolean>;
-  begin(key: string): Promise<void>;
+  /** Starts gathering the input `key` made with `config` (the previous one is dropped). */
+  begin(key: string, config: Config): Promise<void>;
   /** Records, or a stored chunk of them as its JSON text (import-rows.ts storedChunks). */
   add(key: string, sourceIndex: number, records: CsvRecord[] | string): Promise<void>;
-  run(key: string, config: Config, asOf: string): Promise<RunResult | undefined>;
+  run(key: string, asOf: string): Promise<RunResult | undefined>;
   reportPart(ticket: number, start: number, count: number): Promise<ReportPart | undefined>;
-  /** A workspace folder read and checked for an import (imports.ts readWorkspace). */
+}
+
+/** What the store asks of its threads. */
+export interface RunTasks {
+  /** Reconciles. */
+  engine: EngineTasks;
+  /** A workspace folder read and checked for an import (imports.ts importWorkspace). */
   readWorkspace(dir: string): Promise<ReadWorkspace>;
   /** An uploaded file read and checked for a preview or an import (read-upload.ts checkUpload). */
   checkUpload(request: Upload): Promise<CheckedUpload>;
@@ -49,12 +59,15 @@ export interface RunTasks {
 
 function inline(): RunTasks {
   const engine = new RunEngine();
-  return {
+  const tasks: EngineTasks = {
     has: async (key) => engine.has(key),
-    begin: async (key) => engine.begin(key),
+    begin: async (key, config) => engine.begin(key, config),
     add: async (key, i, records) => engine.add(key, i, records),
-    run: (key, config, asOf) => engine.run(key, config, asOf),
+    run: (key, asOf) => engine.run(key, asOf),
     reportPart: async (ticket, start, count) => engine.reportPart(ticket, start, count),
+  };
+  return {
+    engine: tasks,
     readWorkspace: (dir) => readWorkspace(dir),
     checkUpload: (request) => checkUpload({ ...request, config: pack(request.config) }),
     close: async () => {},
@@ -67,61 +80,103 @@ function startWorker(): Worker {
   return new Worker(new URL(here.endsWith(".ts") ? "./worker-tsx.js" : "../store/worker.js", here));
 }
 
-function threaded(): RunTasks {
-  let worker: Worker | undefined;
-  let next = 0;
-  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
-  const failAll = (error: Error) => {
-    for (const w of waiting.values()) w.reject(error);
-    waiting.clear();
-    worker = undefined;
-  };
-  const ask = <T>(request: WorkerRequest): Promise<T> => {
-    if (!worker) {
-      const w = startWorker();
-      // Idle, the worker does not keep the process alive; while it works for someone, it does.
-      w.unref();
-      w.on("message", (reply: WorkerReply) => {
-        const asked = waiting.get(reply.id);
-        if (!asked) return;
-        waiting.delete(reply.id);
-        if (waiting.size === 0) w.unref();
-        const w2 = asked;
-        if (reply.ok) w2.resolve(reply.value);
-        else if ("issues" in reply) w2.reject(new WorkspaceError(reply.issues));
-        else w2.reject(new Error(`in the store's worker thread: ${reply.message}`));
-      });
-      w.on("error", (e) => failAll(e));
-      w.on("exit", (code) => failAll(new Error(`the store's worker thread stopped (exit code ${code})`)));
-      worker = w;
-    }
-    const id = next++;
+/**
+ * One worker thread, started when first asked. Idle, it does not keep the process alive; while it
+ * works for someone, it does. A transient one stops once it has answered everything asked of it.
+ */
+class Thread {
+  /** The running worker, and what it was asked and has not answered yet. */
+  private current:
+    | {
+        worker: Worker;
+        waiting: Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>;
+      }
+    | undefined;
+  private next = 0;
+
+  constructor(
+    private readonly name: string,
+    private readonly transient = false,
+  ) {}
+
+  ask<T>(request: WorkerRequest): Promise<T> {
+    const { worker, waiting } = this.current ?? this.start();
+    const id = this.next++;
     if (waiting.size === 0) worker.ref();
     const promise = new Promise<T>((resolve, reject) => {
       waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
     });
     worker.postMessage({ id, request });
     return promise;
+  }
+
+  private start() {
+    const worker = startWorker();
+    const current = { worker, waiting: new Map() };
+    worker.unref();
+    worker.on("message", (reply: WorkerReply) => {
+      const asked = current.waiting.get(reply.id);
+      if (!asked) return;
+      current.waiting.delete(reply.id);
+      if (current.waiting.size === 0) {
+        if (this.transient) {
+          if (this.current === current) this.current = undefined;
+          void worker.terminate();
+        } else worker.unref();
+      }
+      if (reply.ok) asked.resolve(reply.value);
+      else if ("issues" in reply) asked.reject(new WorkspaceError(reply.issues));
+      else asked.reject(new Error(`in the store's ${this.name} thread: ${reply.message}`));
+    });
+    const failAll = (error: Error) => {
+      if (this.current === current) this.current = undefined;
+      for (const waiting of current.waiting.values()) waiting.reject(error);
+      current.waiting.clear();
+    };
+    worker.on("error", (e) => failAll(e));
+    worker.on("exit", (code) =>
+      failAll(new Error(`the store's ${this.name} thread stopped (exit code ${code})`)),
+    );
+    this.current = current;
+    return current;
+  }
+
+  async close(): Promise<void> {
+    const current = this.current;
+    this.current = undefined;
+    if (current) await current.worker.terminate();
+  }
+}
+
+function engineIn(thread: Thread): EngineTasks {
+  return {
+    has: (key) => thread.ask({ op: "has", key }),
+    begin: (key, config) => thread.ask({ op: "begin", key, config: pack(config) }),
+    add: (key, sourceIndex, records) => thread.ask({ op: "add", key, sourceIndex, records }),
+    run: (key, asOf) => thread.ask({ op: "run", key, asOf }),
+    reportPart: (ticket, start, count) => thread.ask({ op: "reportPart", ticket, start, count }),
+  };
+}
+
+function threaded(): RunTasks {
+  const threads = {
+    engine: new Thread("engine"),
+    reader: new Thread("reader", true),
   };
   return {
-    has: (key) => ask({ op: "has", key }),
-    begin: (key) => ask({ op: "begin", key }),
-    add: (key, sourceIndex, records) => ask({ op: "add", key, sourceIndex, records }),
-    run: (key, config, asOf) => ask({ op: "run", key, config: pack(config), asOf }),
-    reportPart: (ticket, start, count) => ask({ op: "reportPart", ticket, start, count }),
-    readWorkspace: (dir) => ask({ op: "readWorkspace", dir }),
-    checkUpload: (request) => ask({ op: "checkUpload", ...request, config: pack(request.config) }),
+    engine: engineIn(threads.engine),
+    readWorkspace: (dir) => threads.reader.ask({ op: "readWorkspace", dir }),
+    checkUpload: (request) =>
+      threads.reader.ask({ op: "checkUpload", ...request, config: pack(request.config) }),
     async close() {
-      const w = worker;
-      worker = undefined;
-      if (w) await w.terminate();
+      await Promise.all(Object.values(threads).map((t) => t.close()));
     },
   };
 }
 
 const TASKS = new WeakMap<object, RunTasks>();
 
-/** The engine of a store (its context): a worker thread, unless TRUEUP_WORKER=0; started when first used. */
+/** The threads of a store (its context), unless TRUEUP_WORKER=0; each started when first used. */
 export function runTasks(owner: object, env: NodeJS.ProcessEnv = process.env): RunTasks {
   let tasks = TASKS.get(owner);
   if (!tasks) {
@@ -131,7 +186,7 @@ export function runTasks(owner: object, env: NodeJS.ProcessEnv = process.env): R
   return tasks;
 }
 
-/** Stops the store's worker thread, if it started one. */
+/** Stops the store's worker threads, if it started any. */
 export async function closeRunTasks(owner: object): Promise<void> {
   await TASKS.get(owner)?.close();
   TASKS.delete(owner);

@@ -9,7 +9,7 @@ import { headerRecord, storedChunks } from "./import-rows.ts";
 import { type InputSources, inputSources, storedInput } from "./input.ts";
 import { forgetRun, keepRunLoading, latestRun, RUN_COLUMNS, runData, toRunView } from "./run-data.ts";
 import { receiveRun } from "./run-engine.ts";
-import { type RunTasks, runTasks } from "./run-worker.ts";
+import { type EngineTasks, runTasks } from "./run-worker.ts";
 import type { FindingView, RunDiff, Store } from "./store.ts";
 
 // Reconciliation runs: the core's report of the stored data, kept with one row per finding. Runs are
@@ -62,12 +62,12 @@ const SENDING = new WeakMap<Context, { key: string; done: Promise<void> }>();
  * Gives the engine the records of the current imports, unless it has them (it keeps the input of the
  * latest data): read a page at a time, so that other requests get the database between pages.
  */
-async function sendInput(ctx: Context, tasks: RunTasks, sources: InputSources): Promise<void> {
+async function sendInput(ctx: Context, tasks: EngineTasks, sources: InputSources): Promise<void> {
   const sending = SENDING.get(ctx);
   if (sending?.key === sources.key) return sending.done;
   const done = (async () => {
     if (await tasks.has(sources.key)) return;
-    await tasks.begin(sources.key);
+    await tasks.begin(sources.key, sources.present);
     for (const s of sources.present.sources) {
       const imp = sources.importOf(s);
       if (!imp) continue;
@@ -105,17 +105,17 @@ export function runRepository(
     async reconcile(opts, actor) {
       if (opts.asOf !== undefined && !isIsoDate(opts.asOf))
         throw new StoreError("invalid", `asOf must be a date as YYYY-MM-DD, not "${opts.asOf}"`);
-      const tasks = runTasks(ctx);
+      const tasks = runTasks(ctx).engine;
       let sources = await inputSources(ctx);
       let asOf = opts.asOf ?? sources.config.asOf ?? opts.today;
       await sendInput(ctx, tasks, sources);
-      let result = await tasks.run(sources.key, sources.present, asOf);
+      let result = await tasks.run(sources.key, asOf);
       // Another reconciliation sent newer data meanwhile (an import came between): this one too.
       for (let tries = 1; !result && tries < 5; tries++) {
         sources = await inputSources(ctx);
         asOf = opts.asOf ?? sources.config.asOf ?? opts.today;
         await sendInput(ctx, tasks, sources);
-        result = await tasks.run(sources.key, sources.present, asOf);
+        result = await tasks.run(sources.key, asOf);
       }
       if (!result) throw new StoreError("conflict", "the data changed during the reconciliation: try again");
       const { importIds } = sources;

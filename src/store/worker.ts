@@ -17,11 +17,11 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     case "has":
       return engine.has(request.key);
     case "begin":
-      return engine.begin(request.key);
+      return engine.begin(request.key, unpack<Config>(request.config));
     case "add":
       return engine.add(request.key, request.sourceIndex, request.records);
     case "run":
-      return engine.run(request.key, unpack<Config>(request.config), request.asOf);
+      return engine.run(request.key, request.asOf);
     case "reportPart":
       return engine.reportPart(request.ticket, request.start, request.count);
     case "readWorkspace":
