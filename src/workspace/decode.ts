@@ -158,8 +158,10 @@ export class TextDecoderOfCsv {
       this.carry = undefined;
       return text;
     }
-    if (!this.nonAscii) this.nonAscii = !isAscii(buf);
     this.read(buf);
+    // ASCII reads the same as Latin-1, which Node copies as it is (UTF-8 is decoded byte by byte).
+    if (isAscii(buf)) return buf.toString("latin1");
+    this.nonAscii = true;
     return buf.toString("utf8");
   }
 
