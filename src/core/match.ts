@@ -63,25 +63,40 @@ function better(a: DeviceRow, b: DeviceRow): DeviceRow {
  * serial and share a hostname, are one device, represented by the row seen last.
  */
 export function dedupeDevices(rows: readonly DeviceRow[]): Device[] {
-  const groups = new Map<string, DeviceRow[]>();
-  for (const row of rows) {
+  // Each row's serial and host key are worked out once; groups hold row numbers.
+  const serials: string[] = new Array(rows.length);
+  const hosts: string[] = new Array(rows.length);
+  const groups = new Map<string, number[]>();
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as DeviceRow;
     const serial = normalizeSerial(row.serial);
-    const key = serial ? `s:${serial}` : `h:${hostKey(row.hostname)}`;
+    const host = hostKey(row.hostname);
+    serials[i] = serial;
+    hosts[i] = host;
+    const key = serial ? `s:${serial}` : `h:${host}`;
     const group = groups.get(key);
-    if (group) group.push(row);
-    else groups.set(key, [row]);
+    if (group) group.push(i);
+    else groups.set(key, [i]);
   }
   const devices: Device[] = [];
   for (const group of groups.values()) {
-    let rep = group[0] as DeviceRow;
-    for (const row of group) rep = better(rep, row);
+    const first = group[0] as number;
+    let rep = rows[first] as DeviceRow;
+    for (const i of group) rep = better(rep, rows[i] as DeviceRow);
+    const serial = serials[first] as string;
     devices.push({
       hostname: rep.hostname.trim(),
       type: rep.type,
       lastSeen: rep.lastSeen,
       primaryUser: rep.primaryUser.trim().toLowerCase(),
-      serials: unique(group.map((r) => normalizeSerial(r.serial)).filter((s) => s !== "")),
-      hostKeys: unique(group.map((r) => hostKey(r.hostname))),
+      // A device of one row (most are) needs no Set to drop repeats.
+      serials:
+        group.length === 1
+          ? serial === ""
+            ? []
+            : [serial]
+          : unique(group.map((i) => serials[i] as string).filter((s) => s !== "")),
+      hostKeys: group.length === 1 ? [hosts[first] as string] : unique(group.map((i) => hosts[i] as string)),
     });
   }
   return devices.sort(compareDevices);

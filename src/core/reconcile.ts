@@ -131,8 +131,9 @@ export function deriveClient(
   const former = isFormer(client, asOf);
   const users = billableUsers(rows.users, rules, asOf);
   const devices = dedupeDevices(rows.devices);
-  const current = devices.filter((d) => isCurrent(d, asOf, rules.staleDeviceDays));
-  const stale = devices.filter((d) => !isCurrent(d, asOf, rules.staleDeviceDays));
+  const current: Device[] = [];
+  const stale: Device[] = [];
+  for (const d of devices) (isCurrent(d, asOf, rules.staleDeviceDays) ? current : stale).push(d);
   // A former client is owed nothing: its plans are not read, so it requires nothing (4.6).
   const plans = former ? [] : client.plans;
   const assignment = assign(plans, catalogue.bundles, users, current);

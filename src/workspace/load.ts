@@ -131,7 +131,7 @@ export async function loadSources(
   const skuNames = new Map(
     Object.entries(config.skuNames ?? {}).map(([name, part]) => [skuNameKey(name), part] as const),
   );
-  const options = { dateFormat: config.dateFormat, skuNames, summaries };
+  const options = { dateFormat: config.dateFormat, skuNames, summaries, lineTexts: [] };
   const rows: SourceRows = { users: [], devices: [], deployments: [], licences: [], billing: [] };
   for (const source of config.sources) {
     const format = findFormat(source.format);

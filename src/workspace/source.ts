@@ -107,6 +107,11 @@ export interface ReadOptions {
   dateFormat?: DateOrder;
   skuNames?: ReadonlyMap<string, string>;
   summaries?: SourceSummary[];
+  /**
+   * Line numbers as text, shared by the sources of one load: the refs of line 17 of every file
+   * share one "17" (a ref is its file's prefix and this text).
+   */
+  lineTexts?: string[];
 }
 
 export async function readSource(
@@ -149,13 +154,19 @@ export async function readSource(
   let fields: Fields | undefined;
   let width = 0;
   const prefix = `${file}:`;
+  const lineTexts = options.lineTexts ?? [];
   const take = (f: Fields, values: string[], line: number): void => {
     f.reset(values, line);
     if (values.length !== width) {
       f.error("", `has ${values.length} values but the header has ${width} columns`);
       return;
     }
-    ctx.ref = prefix + line;
+    let lineText = lineTexts[line];
+    if (lineText === undefined) {
+      lineText = String(line);
+      lineTexts[line] = lineText;
+    }
+    ctx.ref = prefix + lineText;
     const mark = issues.length;
     skipReason = undefined;
     f.dates.undecided = false;
