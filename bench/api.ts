@@ -384,6 +384,7 @@ async function main(): Promise<void> {
     const server = await timed("server start (trueup serve)", () => serve(dataDir, logFile));
     child = server.value.child;
     const { url } = server.value;
+    const rssAt: [string, string][] = [["started", await rssMb(child.pid)]];
     const { cookie } = await signIn(url, password);
     const billing = await signIn(url, password, BILLING_USER);
 
@@ -445,6 +446,7 @@ async function main(): Promise<void> {
         await load?.stop();
       }
       console.log("");
+      rssAt.push([`after ${mode}`, await rssMb(child.pid)]);
       ok = report(measured, TARGET_P95_MS[mode]) && ok;
       if (load) {
         const runs = [...load.durations].sort((a, b) => a - b);
@@ -454,10 +456,10 @@ async function main(): Promise<void> {
         );
       }
     }
-    const rss = await rssMb(child?.pid);
+    const rss = rssAt.map(([when, mb]) => `${when} ${mb}`).join(", ");
     console.log(
       `\nload: ${ws.value.rows.toLocaleString("en-US")} rows, import ${seconds(loaded.importMs)}, reconcile ` +
-        `${seconds(loaded.reconcileMs)}; server RSS after the runs ${rss}; whole bench ${seconds(performance.now() - started)}`,
+        `${seconds(loaded.reconcileMs)}; server RSS ${rss}; whole bench ${seconds(performance.now() - started)}`,
     );
     console.log(
       `target (p95 < ${TARGET_P95_MS.idle} ms idle, < ${TARGET_P95_MS.reconciles} ms during reconciles and uploads, no errors, ` +
