@@ -2,8 +2,13 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { explainClient } from "../src/core/explain.ts";
+import { money } from "../src/core/money.ts";
 import { reconcile } from "../src/core/reconcile.ts";
 import { reportToJson } from "../src/core/report.ts";
+import { margin } from "../src/margin/margin.ts";
+import { marginToJson } from "../src/margin/render.ts";
+import { inputWith, whatIf } from "../src/margin/whatif.ts";
+import { whatIfToJson } from "../src/margin/whatif-render.ts";
 import type { Db } from "../src/store/db.ts";
 import { createStore } from "../src/store/index.ts";
 import type { FindingView, RunView, Store } from "../src/store/store.ts";
@@ -151,6 +156,25 @@ describe.each(testDatabases())("runs on $name", (target) => {
       explainClient(input, "evergreen")?.devices.filter((d) => d.current).length ?? 0,
     );
     expect(await store.explainClient("nobody")).toBeUndefined();
+  });
+
+  it("gives the latest run's margin and what-ifs as the core's functions do over the workspace, also after a newer import", async () => {
+    const { input } = await loadOrThrow(demoDir, { today: TODAY });
+    const config = await store.loadConfig();
+    const dearer = {
+      ...config,
+      bundles: config.bundles.map((b) => (b.id === "gold-user" ? { ...b, price: money("175.00") } : b)),
+    };
+    const margins = marginToJson(margin(input));
+    const whatIfs = whatIfToJson(whatIf(inputWith(input, config), inputWith(input, dearer)));
+    expect(whatIfs.lines.length).toBeGreaterThan(0);
+    // Worked out in the engine's thread, which holds the input of the latest imports.
+    expect(await store.latestRunMargin()).toEqual(margins);
+    expect(await store.latestRunWhatIf(config, dearer)).toEqual(whatIfs);
+    // A newer import (the same file again) that no run has read yet: the latest run's own imports.
+    await store.importFile(await billingId(), "data/psa.csv", psaWith({}), ACTOR);
+    expect(await store.latestRunMargin()).toEqual(margins);
+    expect(await store.latestRunWhatIf(config, dearer)).toEqual(whatIfs);
   });
 
   it("a decision holds in later runs while the figures stay, and the finding opens when they change", async () => {

@@ -1,6 +1,10 @@
 import { reconcile } from "../core/reconcile.ts";
 import { reportToJson } from "../core/report.ts";
 import type { ReconcileInput } from "../core/types.ts";
+import { margin } from "../margin/margin.ts";
+import { marginToJson } from "../margin/render.ts";
+import { inputWith, whatIf } from "../margin/whatif.ts";
+import { whatIfToJson } from "../margin/whatif-render.ts";
 import type { Config } from "../workspace/config.ts";
 import type { CsvRecord } from "../workspace/csv.ts";
 import { type Issue, WorkspaceError } from "../workspace/issues.ts";
@@ -13,6 +17,13 @@ import { addClients, emptyRun, jsonbOrder, type RunData } from "./run-data.ts";
 // core's report, its JSON and finding rows, the report indexed for the API. It runs in a worker
 // thread (worker.ts, run-worker.ts), so that the server answers other requests meanwhile; the same
 // code runs in the calling thread where no worker is wanted (RunEngine used directly).
+
+/** The margin as the API gives it (margin/render.ts). */
+export type MarginJson = ReturnType<typeof marginToJson>;
+/** A what-if as the API gives it (margin/whatif-render.ts). */
+export type WhatIfJson = ReturnType<typeof whatIfToJson>;
+/** The part of a configuration a what-if changes. */
+export type Catalogue = Pick<ReconcileInput, "rules" | "services" | "bundles" | "clients">;
 
 /** A reconciliation's results, made for the store to write. */
 export interface RunResult {
@@ -109,6 +120,27 @@ export class RunEngine {
       findings: rows.length,
       rowBatches,
     };
+  }
+
+  /** The margin of the input `key` as of `asOf` (margin.ts), as the API gives it; undefined when another input has begun. */
+  async margin(key: string, asOf: string): Promise<MarginJson | undefined> {
+    if (key !== this.key) return undefined;
+    return marginToJson(margin({ ...(await this.build()), asOf }));
+  }
+
+  /**
+   * What a catalogue change would do to the input `key` as of `asOf` (whatif.ts), as the API gives
+   * it: `before` and `after` are the catalogues compared.
+   */
+  async whatIf(
+    key: string,
+    asOf: string,
+    before: Catalogue,
+    after: Catalogue,
+  ): Promise<WhatIfJson | undefined> {
+    if (key !== this.key) return undefined;
+    const input = { ...(await this.build()), asOf };
+    return whatIfToJson(whatIf(inputWith(input, before), inputWith(input, after)));
   }
 
   /**

@@ -5,7 +5,14 @@ import { type Issue, WorkspaceError } from "../workspace/issues.ts";
 import { pack } from "./clone.ts";
 import { type CheckedUpload, checkUpload, type UploadRequest } from "./read-upload.ts";
 import { type ReadWorkspace, readWorkspace } from "./read-workspace.ts";
-import { type ReportPart, RunEngine, type RunResult } from "./run-engine.ts";
+import {
+  type Catalogue,
+  type MarginJson,
+  type ReportPart,
+  RunEngine,
+  type RunResult,
+  type WhatIfJson,
+} from "./run-engine.ts";
 
 // The store's work that takes seconds on thousands of clients, in worker threads (worker.ts), during
 // which the thread that answers requests would answer none:
@@ -23,6 +30,9 @@ export type WorkerRequest =
   | { op: "add"; key: string; sourceIndex: number; records: CsvRecord[] | string }
   | { op: "run"; key: string; asOf: string }
   | { op: "reportPart"; ticket: number; start: number; count: number }
+  | { op: "margin"; key: string; asOf: string }
+  /** The catalogues packed (clone.ts). */
+  | { op: "whatIf"; key: string; asOf: string; before: unknown; after: unknown }
   | { op: "readWorkspace"; dir: string }
   /** The configuration packed (clone.ts). */
   | ({ op: "checkUpload" } & UploadRequest);
@@ -44,6 +54,8 @@ export interface EngineTasks {
   add(key: string, sourceIndex: number, records: CsvRecord[] | string): Promise<void>;
   run(key: string, asOf: string): Promise<RunResult | undefined>;
   reportPart(ticket: number, start: number, count: number): Promise<ReportPart | undefined>;
+  margin(key: string, asOf: string): Promise<MarginJson | undefined>;
+  whatIf(key: string, asOf: string, before: Catalogue, after: Catalogue): Promise<WhatIfJson | undefined>;
 }
 
 /** What the store asks of its threads. */
@@ -65,6 +77,8 @@ function inline(): RunTasks {
     add: async (key, i, records) => engine.add(key, i, records),
     run: (key, asOf) => engine.run(key, asOf),
     reportPart: async (ticket, start, count) => engine.reportPart(ticket, start, count),
+    margin: (key, asOf) => engine.margin(key, asOf),
+    whatIf: (key, asOf, before, after) => engine.whatIf(key, asOf, before, after),
   };
   return {
     engine: tasks,
@@ -155,6 +169,9 @@ function engineIn(thread: Thread): EngineTasks {
     add: (key, sourceIndex, records) => thread.ask({ op: "add", key, sourceIndex, records }),
     run: (key, asOf) => thread.ask({ op: "run", key, asOf }),
     reportPart: (ticket, start, count) => thread.ask({ op: "reportPart", ticket, start, count }),
+    margin: (key, asOf) => thread.ask({ op: "margin", key, asOf }),
+    whatIf: (key, asOf, before, after) =>
+      thread.ask({ op: "whatIf", key, asOf, before: pack(before), after: pack(after) }),
   };
 }
 

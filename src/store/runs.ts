@@ -1,4 +1,9 @@
 import { sql } from "kysely";
+import type { ReconcileInput } from "../core/types.ts";
+import { margin } from "../margin/margin.ts";
+import { marginToJson } from "../margin/render.ts";
+import { inputWith, whatIf } from "../margin/whatif.ts";
+import { whatIfToJson } from "../margin/whatif-render.ts";
 import { isIsoDate } from "../workspace/reader.ts";
 import { writeAudit } from "./audit.ts";
 import { explained } from "./client-input.ts";
@@ -10,6 +15,7 @@ import { type InputSources, inputSources, storedInput } from "./input.ts";
 import { forgetRun, keepRunLoading, latestRun, RUN_COLUMNS, runData, toRunView } from "./run-data.ts";
 import { receiveRun } from "./run-engine.ts";
 import { type EngineTasks, runTasks } from "./run-worker.ts";
+import { runInput } from "./statements.ts";
 import type { FindingView, RunDiff, Store } from "./store.ts";
 
 // Reconciliation runs: the core's report of the stored data, kept with one row per finding. Runs are
@@ -85,6 +91,34 @@ async function sendInput(ctx: Context, tasks: EngineTasks, sources: InputSources
   }
 }
 
+/**
+ * Works out something of the latest run's data in the engine's thread, which holds the input of the
+ * current imports: the latest run's, unless an import came after it. Then (rarely) the run's imports
+ * are read again and the work is done here.
+ */
+async function onLatestRun<T>(
+  ctx: Context,
+  ask: (tasks: EngineTasks, key: string, asOf: string) => Promise<T | undefined>,
+  here: (input: ReconcileInput) => T,
+): Promise<T | undefined> {
+  const latest = await ctx.db
+    .selectFrom("runs")
+    .select(["as_of", "imports"])
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  if (!latest) return undefined;
+  const sources = await inputSources(ctx);
+  if (latest.imports.join(",") === sources.importIds.join(",")) {
+    const tasks = runTasks(ctx).engine;
+    await sendInput(ctx, tasks, sources);
+    const answer = await ask(tasks, sources.key, latest.as_of);
+    if (answer !== undefined) return answer;
+  }
+  const run = await runInput(ctx);
+  return run && here(run.input);
+}
+
 export function runRepository(
   ctx: Context,
 ): Pick<
@@ -98,6 +132,8 @@ export function runRepository(
   | "findingTotals"
   | "findingsWithKey"
   | "explainClient"
+  | "latestRunMargin"
+  | "latestRunWhatIf"
 > {
   return {
     latestRun: () => latestRun(ctx),
@@ -210,6 +246,20 @@ export function runRepository(
     findingsWithKey(runId, key) {
       return findingsWithKey(ctx, runId, key);
     },
+
+    latestRunMargin: () =>
+      onLatestRun(
+        ctx,
+        (tasks, key, asOf) => tasks.margin(key, asOf),
+        (input) => marginToJson(margin(input)),
+      ),
+
+    latestRunWhatIf: (before, after) =>
+      onLatestRun(
+        ctx,
+        (tasks, key, asOf) => tasks.whatIf(key, asOf, before, after),
+        (input) => whatIfToJson(whatIf(inputWith(input, before), inputWith(input, after))),
+      ),
 
     async explainClient(clientId, asOf) {
       if (asOf !== undefined && !isIsoDate(asOf))

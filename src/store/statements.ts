@@ -119,7 +119,8 @@ const LINK_COLUMNS = [
   "views",
 ] as const;
 
-async function runInput(ctx: Context, month?: string): Promise<RunInput | undefined> {
+/** The latest run (of a month) as the core's input: its imports read again, the current configuration. */
+export async function runInput(ctx: Context, month?: string): Promise<RunInput | undefined> {
   let q = ctx.db.selectFrom("runs").select(["id", "as_of", "imports"]).orderBy("id", "desc").limit(1);
   if (month !== undefined) q = q.where("as_of", "like", `${month}-%`);
   const run = await q.executeTakeFirst();

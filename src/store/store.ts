@@ -5,6 +5,7 @@ import type { Change, LeftAsAgreed, Plan } from "../sync/plan.ts";
 import type { Config, SourceKind } from "../workspace/config.ts";
 import type { CsvRecord } from "../workspace/csv.ts";
 import type { Issue } from "../workspace/issues.ts";
+import type { Catalogue, MarginJson, WhatIfJson } from "./run-engine.ts";
 import type { StatementStore } from "./statements.ts";
 
 // The application's data, as the server and the CLI use it. `createStore(db)` (store/index.ts)
@@ -327,6 +328,13 @@ export interface Store extends StatementStore {
   findingsWithKey(runId: number, key: string): Promise<FindingView[]>;
   /** The billable users and devices behind a client's counts, from the current data (core/explain.ts). */
   explainClient(clientId: string, asOf?: string): Promise<Explanation | undefined>;
+  /**
+   * The margin of the latest run's data (margin/margin.ts), as the API gives it, worked out in the
+   * engine's thread; undefined before the first run.
+   */
+  latestRunMargin(): Promise<MarginJson | undefined>;
+  /** What a catalogue change would do to the latest run's data (margin/whatif.ts), as the API gives it. */
+  latestRunWhatIf(before: Catalogue, after: Catalogue): Promise<WhatIfJson | undefined>;
 
   // Decisions on findings: a dismissal holds in later runs until the finding's figures change. The key
   // must be a finding of the latest run (else not_found); dismissing needs a reason (else invalid);

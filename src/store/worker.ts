@@ -24,6 +24,10 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       return engine.run(request.key, request.asOf);
     case "reportPart":
       return engine.reportPart(request.ticket, request.start, request.count);
+    case "margin":
+      return engine.margin(request.key, request.asOf);
+    case "whatIf":
+      return engine.whatIf(request.key, request.asOf, unpack(request.before), unpack(request.after));
     case "readWorkspace":
       return readWorkspace(request.dir);
     case "checkUpload":

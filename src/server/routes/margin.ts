@@ -1,9 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { margin } from "../../margin/margin.ts";
-import { marginToJson } from "../../margin/render.ts";
-import { inputWith, whatIf } from "../../margin/whatif.ts";
-import { whatIfToJson } from "../../margin/whatif-render.ts";
 import { applyOverlay } from "../../workspace/overlay.ts";
 import { YamlFile } from "../../workspace/yaml.ts";
 import { hasErrors, invalid, notFound } from "../errors.ts";
@@ -127,9 +123,9 @@ export const marginRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
       },
     },
     async () => {
-      const run = await store.runInput();
-      if (!run) throw notFound("run: no reconciliation has run yet");
-      return marginToJson(margin(run.input));
+      const answer = await store.latestRunMargin();
+      if (!answer) throw notFound("run: no reconciliation has run yet");
+      return answer;
     },
   );
 
@@ -147,14 +143,14 @@ export const marginRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
       },
     },
     async (request, reply) => {
-      const run = await store.runInput();
-      if (!run) throw notFound("run: no reconciliation has run yet");
+      if (!(await store.latestRun())) throw notFound("run: no reconciliation has run yet");
       // Before is the saved catalogue (which may be newer than the run) over the run's rows.
       const saved = new YamlFile("trueup.yaml", await store.configYaml());
       const { config, issues } = applyOverlay(saved.value, "change", request.body.yaml);
       if (!config || hasErrors(issues)) return invalid(reply, issues);
-      const before = inputWith(run.input, await store.loadConfig());
-      return whatIfToJson(whatIf(before, inputWith(run.input, config)));
+      const answer = await store.latestRunWhatIf(await store.loadConfig(), config);
+      if (!answer) throw notFound("run: no reconciliation has run yet");
+      return answer;
     },
   );
 };
