@@ -202,6 +202,16 @@ describe("upgrades, backups and restores of the embedded database", () => {
     }
   }, 60_000);
 
+  it("opens the embedded database with 32 MB of shared buffers, not PostgreSQL's 128 MB", async () => {
+    const db = await openDb({ dataDir: await folder("settings") });
+    try {
+      const shown = await sql<{ shared_buffers: string }>`show shared_buffers`.execute(db);
+      expect(shown.rows[0]?.shared_buffers).toBe("32MB");
+    } finally {
+      await db.destroy();
+    }
+  }, 60_000);
+
   it("runs each migration in its own transaction: a failing one leaves no trace, those before it stay", async () => {
     const lite = await PGlite.create();
     const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new PGlitePool(lite) as never }) });

@@ -3,6 +3,7 @@ import { readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Kysely, PostgresDialect } from "kysely";
 import { type Db, embeddedOf } from "./db.ts";
+import { PGLITE_SETTINGS } from "./embedded.ts";
 import { StoreError } from "./errors.ts";
 import { LOCK_FILE, lockDataFolder } from "./lock.ts";
 import { migrate } from "./migrations.ts";
@@ -42,7 +43,11 @@ async function loadInto(dir: string, dump: Buffer, file: string): Promise<void> 
   const { PGlitePool } = await import("./pglite-pool.ts");
   let lite: InstanceType<typeof PGlite>;
   try {
-    lite = await PGlite.create({ dataDir: dir, loadDataDir: new Blob([new Uint8Array(dump)]) });
+    lite = await PGlite.create({
+      ...PGLITE_SETTINGS,
+      dataDir: dir,
+      loadDataDir: new Blob([new Uint8Array(dump)]),
+    });
   } catch (e) {
     await lock.release();
     throw new StoreError(

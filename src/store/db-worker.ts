@@ -1,13 +1,13 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
-import type { DbReply, DbRequest } from "./embedded.ts";
+import { type DbReply, type DbRequest, PGLITE_SETTINGS } from "./embedded.ts";
 
 // The embedded database's own thread (embedded.ts starts it): PGlite is PostgreSQL compiled to
 // WebAssembly and runs in the thread that calls it, so that a large statement (a run's report, an
 // import's rows) would hold up every request the server answers meanwhile. Here it holds up nothing
 // but other statements. One request at a time, in the order sent.
 
-const lite = await PGlite.create((workerData as { dataDir: string }).dataDir);
+const lite = await PGlite.create((workerData as { dataDir: string }).dataDir, PGLITE_SETTINGS);
 
 async function handle(request: DbRequest): Promise<unknown> {
   switch (request.op) {

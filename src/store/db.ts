@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Kysely, PostgresDialect, sql } from "kysely";
-import type { Embedded } from "./embedded.ts";
+import { type Embedded, PGLITE_SETTINGS } from "./embedded.ts";
 import { lockDataFolder } from "./lock.ts";
 import { migrate } from "./migrations.ts";
 import type { Schema } from "./schema.ts";
@@ -97,7 +97,7 @@ async function openEmbedded(dir: string): Promise<Db> {
     // In a thread of its own (embedded.ts), unless TRUEUP_WORKER=0.
     const lite: Embedded =
       process.env.TRUEUP_WORKER === "0"
-        ? await (await import("@electric-sql/pglite")).PGlite.create(dir)
+        ? await (await import("@electric-sql/pglite")).PGlite.create(dir, PGLITE_SETTINGS)
         : await (await import("./embedded.ts")).openEmbeddedWorker(dir);
     const pool = new PGlitePool(lite, () => lock.release());
     const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: pool as never }) });

@@ -5,6 +5,13 @@ import { Worker } from "node:worker_threads";
 // in the thread that answers requests, writing a run's 9 MB report or 5,000 rows of an import held
 // every other request up for up to a second. TRUEUP_WORKER=0 keeps it in this thread.
 
+/**
+ * PGlite's settings. PostgreSQL's default shared buffers (128 MB) live in the WebAssembly memory,
+ * which never shrinks, and duplicate what the system's file cache holds of the data folder: 32 MB
+ * keeps a server's resident memory lower at the cost of reads the file cache answers.
+ */
+export const PGLITE_SETTINGS = { postgresqlconf: ["shared_buffers = 32MB"] };
+
 export type DbRequest = { op: "query"; sql: string; params: unknown[] } | { op: "dump" } | { op: "close" };
 
 export type DbReply =
