@@ -66,20 +66,24 @@ export function dedupeDevices(rows: readonly DeviceRow[]): Device[] {
   // Each row's serial and host key are worked out once; groups hold row numbers.
   const serials: string[] = new Array(rows.length);
   const hosts: string[] = new Array(rows.length);
-  const groups = new Map<string, number[]>();
+  // Groups by serial, and by host key for rows without one (two maps: no key text per row). The
+  // order of the groups does not matter: the devices are sorted at the end, and no two tie.
+  const bySerial = new Map<string, number[]>();
+  const byHost = new Map<string, number[]>();
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as DeviceRow;
     const serial = normalizeSerial(row.serial);
     const host = hostKey(row.hostname);
     serials[i] = serial;
     hosts[i] = host;
-    const key = serial ? `s:${serial}` : `h:${host}`;
+    const groups = serial ? bySerial : byHost;
+    const key = serial || host;
     const group = groups.get(key);
     if (group) group.push(i);
     else groups.set(key, [i]);
   }
   const devices: Device[] = [];
-  for (const group of groups.values()) {
+  for (const group of [...bySerial.values(), ...byHost.values()]) {
     const first = group[0] as number;
     let rep = rows[first] as DeviceRow;
     for (const i of group) rep = better(rep, rows[i] as DeviceRow);

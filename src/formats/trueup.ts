@@ -16,22 +16,27 @@ const BOOLEANS = ["true", "false", "yes", "no", "1", "0"];
  * Each list of licences read once per workspace (its skuNames) and vendor: thousands of users hold
  * the same few lists, and their rows share one array (nothing changes a row's licences).
  */
-const licenceLists = new WeakMap<object, Map<string, string[]>>();
+const licenceLists = new WeakMap<object, Map<string, Map<string, string[]>>>();
 const NO_OWN_NAMES = {};
 
 /** SKUs joined by "+"; Microsoft's as part numbers, whether written so, as skuId GUIDs or product names. */
 function licencesOf(text: string, vendor: string, own?: ReadonlyMap<string, string>): string[] {
-  let lists = licenceLists.get(own ?? NO_OWN_NAMES);
+  let byVendor = licenceLists.get(own ?? NO_OWN_NAMES);
+  if (!byVendor) {
+    byVendor = new Map();
+    licenceLists.set(own ?? NO_OWN_NAMES, byVendor);
+  }
+  // By vendor, then by text: no key built per row.
+  let lists = byVendor.get(vendor);
   if (!lists) {
     lists = new Map();
-    licenceLists.set(own ?? NO_OWN_NAMES, lists);
+    byVendor.set(vendor, lists);
   }
-  const key = `${vendor}\u0000${text}`;
-  let list = lists.get(key);
+  let list = lists.get(text);
   if (list === undefined) {
     list = splitLicencesOf(text, vendor, own);
     if (lists.size >= 100_000) lists.clear();
-    lists.set(key, list);
+    lists.set(text, list);
   }
   return list;
 }
@@ -89,7 +94,7 @@ export const trueupUsers: Format<"users"> = {
     const lastActive = f.text("lastActive") === "" ? undefined : f.date("lastActive");
     if (!owner || upn === undefined || enabled === undefined || userType === undefined || !f.ok)
       return undefined;
-    return {
+    const row = {
       ref: ctx.ref,
       owner,
       upn,
@@ -97,8 +102,11 @@ export const trueupUsers: Format<"users"> = {
       licences: licencesOf(f.text("licences"), vendor, ctx.skuNames),
       guest: userType === "guest",
       vendor,
-      ...userExtras(groupsOf(f.text("groups")), lastActive),
     };
+    // Most sources give neither: their rows are the literal as it stands (no copy per row).
+    const groups = f.text("groups");
+    if (groups === "" && lastActive === undefined) return row;
+    return { ...row, ...userExtras(groupsOf(groups), lastActive) };
   },
 };
 

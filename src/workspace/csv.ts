@@ -48,7 +48,7 @@ export interface CsvRecords extends AsyncIterable<CsvRecord> {
 const BATCH = 2048;
 
 /** The records of a CSV file (a path) or of a file's content (a Buffer), header first. */
-export function readCsv(file: string | Buffer, chunkSize = 1 << 20): CsvRecords {
+export function readCsv(file: string | Buffer, chunkSize = 1 << 16): CsvRecords {
   const batches = () => readBatches(file, chunkSize);
   return {
     batches,
@@ -92,17 +92,22 @@ async function* readBatches(file: string | Buffer, chunkSize: number): AsyncGene
     let scanner: CsvScanner | undefined;
     let skip = false;
     let named = false;
+    // Whether a line feed has been read: looked for in each piece as it comes, not in all the text
+    // so far (a header of a million columns spans hundreds of pieces).
+    let sawBreak = false;
+    let rescanAt = 0;
     for (let done = false; !done; ) {
       const next = await pieces.next();
       done = next.done === true;
       if (!done) {
         const t = next.value as string;
         if (!sawText && t.trim() !== "") sawText = true;
+        if (!scanner && !sawBreak && t.includes("\n")) sawBreak = true;
         pending += t;
       }
       if (!scanner) {
         // The separator is found on the header line (a whitespace-only file is empty).
-        if (!done && !(sawText && pending.includes("\n"))) continue;
+        if (!done && !(sawText && sawBreak)) continue;
         if (!sawText) throw new CsvError("the file is empty: expected a header row", 1);
         const detected = detectDelimiter(pending);
         delimiter = detected.delimiter;
@@ -111,6 +116,9 @@ async function* readBatches(file: string | Buffer, chunkSize: number): AsyncGene
         skip = detected.sepLine; // Excel's "sep=;" line names the separator and is no record
         scanner = new CsvScanner(delimiter);
       }
+      // A record longer than the text read so far is scanned again only once the text has doubled,
+      // so that one of megabytes costs a few scans, not one per piece.
+      if (!done && pending.length < rescanAt) continue;
       // Whole records only; the last, cut off by the end of the chunk, waits for the next.
       scanner.feed(pending, done);
       for (;;) {
@@ -139,6 +147,7 @@ async function* readBatches(file: string | Buffer, chunkSize: number): AsyncGene
         csvParseSync(whole, { relax_column_count: true, delimiter });
         throw new Error("the CSV scanner stopped where csv-parse reads on");
       }
+      rescanAt = scanner.consumed === 0 ? 2 * pending.length : 0;
       pending = pending.slice(scanner.consumed);
     }
   } catch (e) {

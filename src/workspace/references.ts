@@ -1,5 +1,6 @@
 import { idList } from "../core/accounts.ts";
 import { listed } from "../core/listing.ts";
+import type { Bundle, ExternalIds, Plan } from "../core/types.ts";
 import type { Config } from "./config.ts";
 import type { Path, YamlFile } from "./yaml.ts";
 
@@ -78,37 +79,57 @@ export function checkReferences(y: YamlFile, c: Config): void {
         y.error([...p, "extraDevice"], `service "${extra.id}" must have unit: device to bill extra devices`);
     }
   }
-  const externalIds = new Map<string, string>();
+  // Thousands of clients: a path is built only for an error, and each system's ids sit in a map of
+  // their own (no key text per id).
+  const idsBySystem = new Map<string, Map<string, string>>();
+  const bundleById = new Map<string, Bundle>();
+  for (const b of c.bundles) if (!bundleById.has(b.id)) bundleById.set(b.id, b);
   for (const cl of c.clients) {
-    const p = pathOf("clients", cl.id);
-    if (cl.id === "_unmapped") y.error([...p, "id"], '"_unmapped" is reserved for rows that match no client');
-    for (const [system, values] of Object.entries(cl.ids)) {
-      idList(values).forEach((value, j) => {
-        const at: Path = typeof values === "string" ? [...p, "ids", system] : [...p, "ids", system, j];
-        const key = `${system.toLowerCase()}\u0000${value.trim().toLowerCase()}`;
-        const other = externalIds.get(key);
+    const p = () => pathOf("clients", cl.id);
+    if (cl.id === "_unmapped")
+      y.error([...p(), "id"], '"_unmapped" is reserved for rows that match no client');
+    for (const system of Object.keys(cl.ids)) {
+      const values = cl.ids[system] as ExternalIds;
+      const sys = system.toLowerCase();
+      let ids = idsBySystem.get(sys);
+      if (!ids) {
+        ids = new Map();
+        idsBySystem.set(sys, ids);
+      }
+      const list = idList(values);
+      for (let j = 0; j < list.length; j++) {
+        const value = list[j] as string;
+        const key = value.trim().toLowerCase();
+        const other = ids.get(key);
+        if (other === undefined) {
+          ids.set(key, cl.id);
+          continue;
+        }
+        const at: Path = typeof values === "string" ? [...p(), "ids", system] : [...p(), "ids", system, j];
         if (other === cl.id) y.error(at, `${system} id "${value}" is listed twice`);
-        else if (other) y.error(at, `${system} id "${value}" is also client ${other}'s`);
-        else externalIds.set(key, cl.id);
-      });
+        else y.error(at, `${system} id "${value}" is also client ${other}'s`);
+      }
     }
     (cl.clientPaid ?? []).forEach((id, i) => {
-      unknownService([...p, "clientPaid", i], id);
+      if (!services.has(id)) unknownService([...p(), "clientPaid", i], id);
     });
-    cl.plans.forEach((plan, i) => {
-      const pp = [...p, "plans", i];
+    for (let i = 0; i < cl.plans.length; i++) {
+      const plan = cl.plans[i] as Plan;
       if (plan.kind === "service") {
-        unknownService([...pp, "service"], plan.service);
-        return;
+        if (!services.has(plan.service)) unknownService([...p(), "plans", i, "service"], plan.service);
+        continue;
       }
       if (!bundles.has(plan.bundle)) {
-        y.error([...pp, "bundle"], `unknown bundle "${plan.bundle}"${suggest(plan.bundle, bundles)}`);
-        return;
+        y.error(
+          [...p(), "plans", i, "bundle"],
+          `unknown bundle "${plan.bundle}"${suggest(plan.bundle, bundles)}`,
+        );
+        continue;
       }
-      const bundle = c.bundles.find((b) => b.id === plan.bundle);
+      const bundle = bundleById.get(plan.bundle);
       if (bundle?.per === "device" && (plan.licencesAny || plan.groupsAny || plan.excludeGroups))
-        y.error([...pp, "users"], "a users filter applies to per: user bundles only");
-    });
+        y.error([...p(), "plans", i, "users"], "a users filter applies to per: user bundles only");
+    }
   }
   const deployments = new Set(c.services.flatMap((s) => (s.deployment === undefined ? [] : [s.deployment])));
   for (const s of c.sources) {
