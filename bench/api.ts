@@ -4,7 +4,8 @@
 // with autocannon the dashboard, the client list, client pages and the findings list: first idle,
 // then while a billing account starts reconciliations back to back (POST /api/runs, one after the
 // other, as long as the measurement lasts), then while it uploads a 50 MB devices file for preview
-// back to back (POST /api/imports/preview: read and checked whole, as an import is, nothing stored).
+// back to back (POST /api/imports/file/preview, the file's bytes as the import page sends them: read
+// and checked whole, as an import is, nothing stored).
 // Targets: p95 under 100 ms for each at 50 concurrent connections idle, under 150 ms during reconciles
 // and uploads.
 // Requests carry Accept-Encoding as browsers send it (the dashboard's answer is kept gzipped).
@@ -170,7 +171,12 @@ async function signIn(
 
 /** Reconciliations started one after the other (POST /api/runs) until `stop`; their durations. */
 /** One request after another (a billing account's), as long as the measurement lasts. */
-function backToBack(url: string, auth: { cookie: string; csrf: string }, path: string, body: string) {
+function backToBack(
+  url: string,
+  auth: { cookie: string; csrf: string },
+  path: string,
+  body: string | Buffer,
+) {
   const durations: number[] = [];
   let stopping = false;
   const done = (async () => {
@@ -178,7 +184,11 @@ function backToBack(url: string, auth: { cookie: string; csrf: string }, path: s
       const started = performance.now();
       const response = await fetch(`${url}${path}`, {
         method: "POST",
-        headers: { cookie: auth.cookie, "x-csrf-token": auth.csrf, "content-type": "application/json" },
+        headers: {
+          cookie: auth.cookie,
+          "x-csrf-token": auth.csrf,
+          "content-type": typeof body === "string" ? "application/json" : "application/octet-stream",
+        },
         body,
       });
       await response.arrayBuffer();
@@ -197,9 +207,14 @@ function backToBack(url: string, auth: { cookie: string; csrf: string }, path: s
 
 /**
  * The upload of the uploads mode: the workspace's devices file, its rows repeated under other
- * host names and serials up to `bytes`, as the app's import page sends it.
+ * host names and serials up to `bytes`, as the app's import page sends it (the file's bytes).
  */
-async function uploadBody(url: string, cookie: string, dir: string, bytes: number): Promise<string> {
+async function uploadBody(
+  url: string,
+  cookie: string,
+  dir: string,
+  bytes: number,
+): Promise<{ path: string; body: Buffer }> {
   const sources = await getJson<{ id: number; kind: string; file: string }[]>(`${url}/api/sources`, cookie);
   const devices = sources.find((s) => s.kind === "devices");
   if (!devices) throw new BenchError("the bench workspace has no devices source");
@@ -212,8 +227,10 @@ async function uploadBody(url: string, cookie: string, dir: string, bytes: numbe
       lines.push(line);
       size += line.length + 1;
     }
-  const content = `${lines.join("\n")}\n`;
-  return JSON.stringify({ sourceId: devices.id, fileName: "devices-upload.csv", content });
+  return {
+    path: `/api/imports/file/preview?sourceId=${devices.id}&fileName=devices-upload.csv`,
+    body: Buffer.from(`${lines.join("\n")}\n`),
+  };
 }
 
 async function getJson<T>(url: string, cookie: string): Promise<T> {
@@ -423,11 +440,12 @@ async function main(): Promise<void> {
     let ok = true;
     for (const mode of opts.modes) {
       const busy = mode !== "idle";
-      const upload = mode === "uploads" ? await uploadBody(url, cookie, ws.value.dir, UPLOAD_BYTES) : "";
+      const upload =
+        mode === "uploads" ? await uploadBody(url, cookie, ws.value.dir, UPLOAD_BYTES) : undefined;
       const what = {
         idle: "idle",
         reconciles: "during back-to-back reconciles",
-        uploads: `during back-to-back previews of a ${Math.round(upload.length / 1e6)} MB upload`,
+        uploads: `during back-to-back previews of a ${Math.round((upload?.body.length ?? 0) / 1e6)} MB upload`,
       }[mode];
       console.log(
         `\nautocannon, ${what}: ${opts.connections} connections, ` +
@@ -436,8 +454,8 @@ async function main(): Promise<void> {
       const load =
         mode === "reconciles"
           ? backToBack(url, billing, "/api/runs", "{}")
-          : mode === "uploads"
-            ? backToBack(url, billing, "/api/imports/preview", upload)
+          : upload
+            ? backToBack(url, billing, upload.path, upload.body)
             : undefined;
       const measured: Measured[] = [];
       try {

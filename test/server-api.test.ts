@@ -373,6 +373,49 @@ describe("changes that fail validation store nothing", () => {
   });
 });
 
+describe("a file uploaded as its bytes (the import page's way)", () => {
+  const users = async () => {
+    const source = (await get("/api/sources")).find((s: { kind: string }) => s.kind === "users");
+    const text = (await readFile(join(demoDir, source.file), "utf8")).replace("Amara Xu", "Zoë Café");
+    return { source, text, query: `sourceId=${source.id}&fileName=users-1252.csv` };
+  };
+
+  it("reads a Windows-1252 file as such: a browser decoding it as UTF-8 first would lose its accents", async () => {
+    const { text, query } = await users();
+    const bytes = Buffer.from(text, "latin1");
+    expect(bytes.includes(Buffer.from("Zoë", "utf8"))).toBe(false);
+    const preview = await call(h.app, billing, "POST", `/api/imports/file/preview?${query}`, bytes);
+    expect(preview.statusCode).toBe(200);
+    expect(preview.json().rows[0]).toContain("Zoë Café");
+    expect(preview.json().issues.filter((i: { severity: string }) => i.severity === "error")).toEqual([]);
+    const before = (await get("/api/imports")).total;
+    const stored = await call(h.app, billing, "POST", `/api/imports/file?${query}`, bytes);
+    expect(stored.statusCode).toBe(200);
+    expect(stored.json().import).toMatchObject({
+      fileName: "users-1252.csv",
+      rowCount: text.trimEnd().split("\n").length - 1,
+    });
+    expect((await get("/api/imports")).total).toBe(before + 1);
+  });
+
+  it("refuses a file with a bad line whole, and a body that is not a file", async () => {
+    const { text, query } = await users();
+    const bad = Buffer.from(`${text.trimEnd()}\nnorthwind,x@y.z,X,maybe,,\n`);
+    const before = (await get("/api/imports")).total;
+    const stored = await call(h.app, billing, "POST", `/api/imports/file?${query}`, bad);
+    expect([stored.statusCode, stored.json().error]).toEqual([400, "invalid"]);
+    expect(stored.json().issues.map((i: { line: number }) => i.line)).toContain(
+      text.trimEnd().split("\n").length + 1,
+    );
+    const json = await call(h.app, billing, "POST", `/api/imports/file?${query}`, { content: text });
+    expect([json.statusCode, json.json().message]).toEqual([
+      400,
+      "send the file's bytes as the body, with Content-Type application/octet-stream",
+    ]);
+    expect((await get("/api/imports")).total).toBe(before);
+  });
+});
+
 describe("runs", () => {
   it("lists the newest first and shows one with its report", async () => {
     await call(h.app, billing, "POST", "/api/runs", { asOf: "2026-11-02" });

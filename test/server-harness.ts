@@ -99,6 +99,8 @@ export function call(
     headers.cookie = session.cookie;
     if (method !== "GET") headers[CSRF_HEADER] = session.csrf;
   }
+  // A file's bytes, as the app's import page sends a chosen file.
+  if (Buffer.isBuffer(payload)) headers["content-type"] = "application/octet-stream";
   return app.inject({
     method,
     url,

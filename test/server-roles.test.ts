@@ -99,6 +99,14 @@ const REQUESTS: Record<string, (f: Fixture, role: Role) => { url?: string; paylo
     payload: { sourceId: f.sourceId, fileName: f.fileName, content: f.content },
   }),
   "GET /api/imports": () => ({}),
+  "POST /api/imports/file/preview": (f) => ({
+    url: `/api/imports/file/preview?sourceId=${f.sourceId}&fileName=${encodeURIComponent(f.fileName)}`,
+    payload: Buffer.from(f.content, "utf8"),
+  }),
+  "POST /api/imports/file": (f) => ({
+    url: `/api/imports/file?sourceId=${f.sourceId}&fileName=${encodeURIComponent(f.fileName)}`,
+    payload: Buffer.from(f.content, "utf8"),
+  }),
   "POST /api/runs": () => ({ payload: {} }),
   "GET /api/runs": () => ({}),
   "GET /api/runs/:id": (f) => ({ url: `/api/runs/${f.runId}` }),

@@ -55,7 +55,7 @@ afterAll(async () => {
 async function whileRunning(
   method: "POST",
   url: string,
-  body: object = {},
+  body: object | Buffer = {},
 ): Promise<{ waits: number[]; runMs: number; answer: ReturnType<typeof JSON.parse> }> {
   const started = performance.now();
   let running = true;
@@ -121,12 +121,14 @@ describe("an uploaded file read in the worker thread", () => {
       kind: string;
     }[];
     const sourceId = sources.find((s) => s.kind === "devices")?.id;
-    const upload = { sourceId, fileName: "devices-big.csv", content };
+    // As the import page sends a chosen file: its bytes.
+    const upload = Buffer.from(content, "utf8");
+    const query = `sourceId=${sourceId}&fileName=devices-big.csv`;
 
-    const preview = await whileRunning("POST", "/api/imports/preview", upload);
+    const preview = await whileRunning("POST", `/api/imports/file/preview?${query}`, upload);
     expect(preview.answer.rowCount).toBe(lines.length - 1);
     expect(preview.answer.issues.filter((i: { severity: string }) => i.severity === "error")).toEqual([]);
-    const stored = await whileRunning("POST", "/api/imports", upload);
+    const stored = await whileRunning("POST", `/api/imports/file?${query}`, upload);
     expect(stored.answer.import.rowCount).toBe(lines.length - 1);
     for (const { waits, runMs } of [preview, stored]) {
       expect(waits.length).toBeGreaterThanOrEqual(5);

@@ -896,6 +896,10 @@ export interface Answers {
   "POST /api/imports": {
     import: Schemas["ImportView"];
   };
+  "POST /api/imports/file": {
+    import: Schemas["ImportView"];
+  };
+  "POST /api/imports/file/preview": Schemas["ImportPreview"];
   "POST /api/imports/preview": Schemas["ImportPreview"];
   "GET /api/mappings": {
     items: Schemas["UnmappedItem"][];
@@ -1256,6 +1260,14 @@ export interface Queries {
   "GET /api/imports": {
     limit?: number;
     offset?: number;
+  };
+  "POST /api/imports/file": {
+    sourceId: number;
+    fileName: string;
+  };
+  "POST /api/imports/file/preview": {
+    sourceId: number;
+    fileName: string;
   };
   "GET /api/pricing/letters/{clientId}": {
     /** default: the workspace's asOf, else today */

@@ -74,14 +74,16 @@ interface ErrorBody {
 
 async function send(method: Method, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
   const headers: Record<string, string> = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  // A file goes as its bytes, whatever its encoding (the server detects it), never decoded here.
+  const raw = body instanceof Blob;
+  if (body !== undefined) headers["Content-Type"] = raw ? "application/octet-stream" : "application/json";
   if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
   try {
     return await fetch(path, {
       method,
       credentials: "include",
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
       signal,
     });
   } catch (e) {
@@ -232,8 +234,11 @@ export function findingsCsvUrl(f: FindingFilter): string {
 export interface ImportFile {
   sourceId: number;
   fileName: string;
-  content: string;
+  /** The file as chosen: sent as its bytes. */
+  file: Blob;
 }
+
+const fileQuery = (f: ImportFile) => searchString({ sourceId: f.sourceId, fileName: f.fileName });
 
 export const api = {
   async login(email: string, password: string): Promise<Session> {
@@ -265,8 +270,10 @@ export const api = {
   checkCatalogue: (yaml: string) =>
     request<{ issues: Issue[]; detached: DetachedSource[] }>("POST", "/api/catalogue/check", { yaml }),
   map: (mapping: Mapping) => request<{ issues: Issue[] }>("POST", "/api/mappings", mapping),
-  previewImport: (f: ImportFile) => request<ImportPreview>("POST", "/api/imports/preview", f),
-  importFile: (f: ImportFile) => request<{ import: ImportView }>("POST", "/api/imports", f),
+  previewImport: (f: ImportFile) =>
+    request<ImportPreview>("POST", `/api/imports/file/preview?${fileQuery(f)}`, f.file),
+  importFile: (f: ImportFile) =>
+    request<{ import: ImportView }>("POST", `/api/imports/file?${fileQuery(f)}`, f.file),
   startRun: (asOf?: string) => request<RunView>("POST", "/api/runs", asOf ? { asOf } : {}),
   addUser: (email: string, role: Role) =>
     request<{ user: UserView; password: string }>("POST", "/api/users", { email, role }),

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Store } from "../../store/store.ts";
 import { actorOf } from "../auth.ts";
-import { firstIssues, hasErrors, invalid, notFound } from "../errors.ts";
+import { ApiError, firstIssues, hasErrors, invalid, notFound } from "../errors.ts";
 import { ImportPreviewSchema, ImportViewSchema, PageQuery, paged, Refused, text } from "../schemas.ts";
 import type { RouteDeps } from "./deps.ts";
 
@@ -22,8 +22,72 @@ async function checkSource(store: Store, sourceId: number): Promise<void> {
   if (!sources.some((s) => s.id === sourceId)) throw notFound(`source ${sourceId}`);
 }
 
+/** The source and the file's name of an upload whose body is the file itself. */
+const FileQuery = z.object({
+  sourceId: z.coerce.number().int().min(1),
+  fileName: text().trim().min(1).max(255),
+});
+
+/** The content types of a file sent as it is (its bytes, any encoding): the body is kept as a Buffer. */
+const FILE_TYPES = ["application/octet-stream", "text/csv", "text/plain"];
+
 export const importRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store }) => {
   const upload = { access: "billing" as const };
+  // Within this plugin only: the bytes as sent, never decoded or parsed in this thread (read-upload.ts
+  // reads them in the reader thread, detecting the encoding as for a file on disk).
+  app.addContentTypeParser(FILE_TYPES, { parseAs: "buffer", bodyLimit: MAX_FILE }, (_request, body, done) =>
+    done(null, body),
+  );
+  const fileBody = (body: unknown): Buffer => {
+    if (!Buffer.isBuffer(body))
+      throw new ApiError(
+        400,
+        "invalid",
+        `send the file's bytes as the body, with Content-Type ${FILE_TYPES[0]}`,
+      );
+    return body;
+  };
+
+  app.post(
+    "/api/imports/file/preview",
+    {
+      config: upload,
+      schema: {
+        tags: ["imports"],
+        summary:
+          "Read a file sent as it is (the body, Content-Type application/octet-stream): its first rows and every error; stores nothing",
+        querystring: FileQuery,
+        response: { 200: ImportPreviewSchema },
+      },
+    },
+    async (request) => {
+      const { sourceId, fileName } = request.query;
+      await checkSource(store, sourceId);
+      const preview = await store.previewImport(sourceId, fileName, fileBody(request.body));
+      return { ...preview, issues: firstIssues(preview.issues) };
+    },
+  );
+
+  app.post(
+    "/api/imports/file",
+    {
+      config: upload,
+      schema: {
+        tags: ["imports"],
+        summary:
+          "Store a file sent as it is (the body, Content-Type application/octet-stream) as the source's new snapshot; a file with any error is refused whole",
+        querystring: FileQuery,
+        response: { 200: z.object({ import: ImportViewSchema }), 400: Refused },
+      },
+    },
+    async (request, reply) => {
+      const { sourceId, fileName } = request.query;
+      await checkSource(store, sourceId);
+      const stored = await store.importFile(sourceId, fileName, fileBody(request.body), actorOf(request));
+      if (!stored.import || hasErrors(stored.issues)) return invalid(reply, stored.issues);
+      return { import: stored.import };
+    },
+  );
 
   app.post(
     "/api/imports/preview",

@@ -87,7 +87,7 @@ type Step =
 
 function Importer({ sources, onImported }: { sources: SourceView[]; onImported: () => void }) {
   const [sourceId, setSourceId] = useState<number | "">("");
-  const [file, setFile] = useState<{ name: string; content: string } | null>(null);
+  const [file, setFile] = useState<File | null>(null);
   const [step, setStep] = useState<Step>({ kind: "choose" });
   const [error, setError] = useState<ApiError | undefined>();
   const input = useRef<HTMLInputElement>(null);
@@ -107,7 +107,7 @@ function Importer({ sources, onImported }: { sources: SourceView[]; onImported: 
   const chooseSource = (e: ChangeEvent<HTMLSelectElement>) => {
     const id = e.target.value === "" ? "" : Number(e.target.value);
     setSourceId(id);
-    if (id !== "" && file) void preview({ sourceId: id, fileName: file.name, content: file.content });
+    if (id !== "" && file) void preview({ sourceId: id, fileName: file.name, file });
     else setStep({ kind: "choose" });
   };
 
@@ -119,9 +119,8 @@ function Importer({ sources, onImported }: { sources: SourceView[]; onImported: 
       setStep({ kind: "choose" });
       return;
     }
-    const content = await f.text();
-    setFile({ name: f.name, content });
-    if (sourceId !== "") void preview({ sourceId, fileName: f.name, content });
+    setFile(f);
+    if (sourceId !== "") void preview({ sourceId, fileName: f.name, file: f });
   };
 
   const doImport = async (p: ImportPreview) => {
@@ -129,7 +128,7 @@ function Importer({ sources, onImported }: { sources: SourceView[]; onImported: 
     setStep({ kind: "importing", preview: p });
     setError(undefined);
     try {
-      const res = await api.importFile({ sourceId, fileName: file.name, content: file.content });
+      const res = await api.importFile({ sourceId, fileName: file.name, file });
       setStep({ kind: "imported", imported: res.import });
       onImported();
       // Reconcile at once, so that the dashboard and the findings reflect the file.
