@@ -189,7 +189,7 @@ function backToBack(
           "x-csrf-token": auth.csrf,
           "content-type": typeof body === "string" ? "application/json" : "application/octet-stream",
         },
-        body,
+        body: typeof body === "string" ? body : new Uint8Array(body),
       });
       await response.arrayBuffer();
       if (response.status !== 200) throw new BenchError(`POST ${path}: ${response.status}`);
