@@ -18,8 +18,9 @@ import {
 // which the thread that answers requests would answer none:
 // - the engine reconciles: the core, its report as JSON and the report handed over for the API. It
 //   keeps the input of the latest data, so that runs after the first send nothing but the date;
-// - a reader, started for each file and stopped after it (its memory with it), reads and checks an
-//   uploaded file or a workspace folder, so that a 50 MB file holds up neither requests nor runs.
+// - a reader, started for a file and stopped once idle for 30 s (its memory with it), reads and
+//   checks an uploaded file or a workspace folder, so that a 50 MB file holds up neither requests nor
+//   runs.
 // TRUEUP_WORKER=0 runs the same code in this thread.
 
 export type WorkerRequest =
@@ -96,7 +97,8 @@ function startWorker(): Worker {
 
 /**
  * One worker thread, started when first asked. Idle, it does not keep the process alive; while it
- * works for someone, it does. A transient one stops once it has answered everything asked of it.
+ * works for someone, it does. One with `idleMs` stops once it has been idle that long (its memory
+ * with it), and starts again when next asked.
  */
 class Thread {
   /** The running worker, and what it was asked and has not answered yet. */
@@ -104,17 +106,20 @@ class Thread {
     | {
         worker: Worker;
         waiting: Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>;
+        idle?: NodeJS.Timeout;
       }
     | undefined;
   private next = 0;
 
   constructor(
     private readonly name: string,
-    private readonly transient = false,
+    private readonly idleMs?: number,
   ) {}
 
   ask<T>(request: WorkerRequest): Promise<T> {
-    const { worker, waiting } = this.current ?? this.start();
+    const current = this.current ?? this.start();
+    const { worker, waiting } = current;
+    clearTimeout(current.idle);
     const id = this.next++;
     if (waiting.size === 0) worker.ref();
     const promise = new Promise<T>((resolve, reject) => {
@@ -126,17 +131,20 @@ class Thread {
 
   private start() {
     const worker = startWorker();
-    const current = { worker, waiting: new Map() };
+    const current: NonNullable<Thread["current"]> = { worker, waiting: new Map() };
     worker.unref();
     worker.on("message", (reply: WorkerReply) => {
       const asked = current.waiting.get(reply.id);
       if (!asked) return;
       current.waiting.delete(reply.id);
       if (current.waiting.size === 0) {
-        if (this.transient) {
-          if (this.current === current) this.current = undefined;
-          void worker.terminate();
-        } else worker.unref();
+        worker.unref();
+        if (this.idleMs !== undefined)
+          current.idle = setTimeout(() => {
+            if (current.waiting.size > 0) return;
+            if (this.current === current) this.current = undefined;
+            void worker.terminate();
+          }, this.idleMs).unref();
       }
       if (reply.ok) asked.resolve(reply.value);
       else if ("issues" in reply) asked.reject(new WorkspaceError(reply.issues));
@@ -175,10 +183,16 @@ function engineIn(thread: Thread): EngineTasks {
   };
 }
 
+/**
+ * How long the reader thread waits for another file before it stops: the files of one import page
+ * (a preview, then the import) share one start; an idle server holds none of a file's memory.
+ */
+const READER_IDLE_MS = 30_000;
+
 function threaded(): RunTasks {
   const threads = {
     engine: new Thread("engine"),
-    reader: new Thread("reader", true),
+    reader: new Thread("reader", READER_IDLE_MS),
   };
   return {
     engine: engineIn(threads.engine),
