@@ -21,7 +21,7 @@ import type { Actor, Store } from "./store.ts";
 // one transaction.
 
 /**
- * Reads and checks an uploaded file in the store's worker thread (read-upload.ts): this thread only
+ * Reads and checks an uploaded file in the store's reader thread (read-upload.ts): this thread only
  * gathers what the check needs from the database, the other users sources' latest imports as their
  * chunks' text.
  */

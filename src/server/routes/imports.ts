@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Store } from "../../store/store.ts";
@@ -38,6 +39,24 @@ export const importRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
   app.addContentTypeParser(FILE_TYPES, { parseAs: "buffer", bodyLimit: MAX_FILE }, (_request, body, done) =>
     done(null, body),
   );
+  // The same preview and import whichever way the file came (its bytes, or its text inside JSON).
+  const preview = async (sourceId: number, fileName: string, bytes: Buffer) => {
+    await checkSource(store, sourceId);
+    const made = await store.previewImport(sourceId, fileName, bytes);
+    return { ...made, issues: firstIssues(made.issues) };
+  };
+  const importOne = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    sourceId: number,
+    fileName: string,
+    bytes: Buffer,
+  ) => {
+    await checkSource(store, sourceId);
+    const stored = await store.importFile(sourceId, fileName, bytes, actorOf(request));
+    if (!stored.import || hasErrors(stored.issues)) return invalid(reply, stored.issues);
+    return { import: stored.import };
+  };
   const fileBody = (body: unknown): Buffer => {
     if (!Buffer.isBuffer(body))
       throw new ApiError(
@@ -60,12 +79,7 @@ export const importRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
         response: { 200: ImportPreviewSchema },
       },
     },
-    async (request) => {
-      const { sourceId, fileName } = request.query;
-      await checkSource(store, sourceId);
-      const preview = await store.previewImport(sourceId, fileName, fileBody(request.body));
-      return { ...preview, issues: firstIssues(preview.issues) };
-    },
+    async (request) => preview(request.query.sourceId, request.query.fileName, fileBody(request.body)),
   );
 
   app.post(
@@ -80,13 +94,8 @@ export const importRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
         response: { 200: z.object({ import: ImportViewSchema }), 400: Refused },
       },
     },
-    async (request, reply) => {
-      const { sourceId, fileName } = request.query;
-      await checkSource(store, sourceId);
-      const stored = await store.importFile(sourceId, fileName, fileBody(request.body), actorOf(request));
-      if (!stored.import || hasErrors(stored.issues)) return invalid(reply, stored.issues);
-      return { import: stored.import };
-    },
+    async (request, reply) =>
+      importOne(request, reply, request.query.sourceId, request.query.fileName, fileBody(request.body)),
   );
 
   app.post(
@@ -103,9 +112,7 @@ export const importRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
     },
     async (request) => {
       const { sourceId, fileName, content } = request.body;
-      await checkSource(store, sourceId);
-      const preview = await store.previewImport(sourceId, fileName, Buffer.from(content, "utf8"));
-      return { ...preview, issues: firstIssues(preview.issues) };
+      return preview(sourceId, fileName, Buffer.from(content, "utf8"));
     },
   );
 
@@ -123,15 +130,7 @@ export const importRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
     },
     async (request, reply) => {
       const { sourceId, fileName, content } = request.body;
-      await checkSource(store, sourceId);
-      const stored = await store.importFile(
-        sourceId,
-        fileName,
-        Buffer.from(content, "utf8"),
-        actorOf(request),
-      );
-      if (!stored.import || hasErrors(stored.issues)) return invalid(reply, stored.issues);
-      return { import: stored.import };
+      return importOne(request, reply, sourceId, fileName, Buffer.from(content, "utf8"));
     },
   );
 
