@@ -1,4 +1,4 @@
-import { formatMoney, formatPrice, type Money, toCents, ZERO } from "../core/money.ts";
+import { formatMoney, formatPrice, ZERO } from "../core/money.ts";
 import type { Bundle, Client, Plan, Service } from "../core/types.ts";
 import { raised, upliftPercent } from "../core/uplift.ts";
 

@@ -9,7 +9,7 @@ import {
   parseDocument,
   visit,
 } from "yaml";
-import { fastYaml } from "./fast-yaml.ts";
+import { fastYaml, type NumberTexts } from "./fast-yaml.ts";
 import type { Issue } from "./issues.ts";
 
 /**
@@ -19,6 +19,7 @@ import type { Issue } from "./issues.ts";
 const MAX_ALIAS_COUNT = 100;
 
 export type Path = (string | number)[];
+type Obj = Record<string | number, unknown>;
 
 export function pathText(path: Path): string {
   let s = "";
@@ -36,6 +37,8 @@ export class YamlFile {
   readonly value: unknown;
   private readonly lines = new LineCounter();
   private parsed?: Document.Parsed;
+  /** Numbers' texts as written, when fast-yaml read the file. */
+  private readonly numbers?: NumberTexts;
 
   constructor(
     readonly file: string,
@@ -44,6 +47,7 @@ export class YamlFile {
     const fast = fastYaml(text);
     if (fast) {
       this.value = fast.value;
+      this.numbers = fast.numbers;
       return;
     }
     const doc = this.doc;
@@ -117,6 +121,17 @@ export class YamlFile {
 
   /** The text of a scalar as written, so that `price: 9.90` stays "9.90" and never passes through a float. */
   sourceText(path: Path): string | undefined {
+    if (this.numbers && path.length > 0) {
+      let container: unknown = this.value;
+      for (const key of path.slice(0, -1)) {
+        container = container !== null && typeof container === "object" ? (container as Obj)[key] : undefined;
+      }
+      const text =
+        container !== null && typeof container === "object"
+          ? this.numbers.get(container)?.get(path[path.length - 1] as string | number)
+          : undefined;
+      if (text !== undefined) return text;
+    }
     const node = this.node(path);
     if (!isScalar(node)) return undefined;
     return node.source ?? String(node.value);
