@@ -69,6 +69,35 @@ export async function insertImport(
   });
 }
 
+/**
+ * The chunks of a file made as its records are read (the same as importBatches gives): a chunk's
+ * records are written as JSON text once it is full, so that a file's records are not all held.
+ */
+export class ChunkMaker {
+  readonly chunks: ImportChunk[] = [];
+  private part: CsvRecord[] = [];
+  rows = 0;
+
+  add(record: CsvRecord): void {
+    this.part.push(record);
+    this.rows++;
+    if (this.part.length === ROWS_PER_CHUNK) this.flush();
+  }
+
+  /** The chunks, the last one closed. */
+  done(): ImportChunk[] {
+    this.flush();
+    return this.chunks;
+  }
+
+  private flush(): void {
+    const part = this.part;
+    if (part.length === 0) return;
+    this.part = [];
+    this.chunks.push({ firstLine: part[0]?.line ?? 0, records: JSON.stringify(part.map((r) => [r.line, r.fields])) });
+  }
+}
+
 /** A file's records after its header as the chunks insertImportBatches writes. */
 export function importBatches(rows: readonly CsvRecord[]): ImportChunk[] {
   const out: ImportChunk[] = [];

@@ -1,9 +1,9 @@
 import { resolve } from "node:path";
-import { type CsvRecord, readCsv } from "../workspace/csv.ts";
+import { type CsvRecord, type CsvRecords, readCsv } from "../workspace/csv.ts";
 import type { Issue } from "../workspace/issues.ts";
 import { loadWorkspace, sortIssues } from "../workspace/load.ts";
 import { pack } from "./clone.ts";
-import { type ImportChunk, importBatches } from "./import-rows.ts";
+import { ChunkMaker, type ImportChunk } from "./import-rows.ts";
 
 // A workspace folder read for an import (imports.ts), in the store's worker thread: nothing here
 // touches the database.
@@ -25,14 +25,38 @@ export function unstorable(records: readonly CsvRecord[], file: string): Issue[]
     }));
 }
 
-/** Wraps a source's records, keeping a copy of each as it is read. */
-function capturing(records: AsyncIterable<CsvRecord>, into: CsvRecord[]): AsyncGenerator<CsvRecord> {
-  return (async function* () {
-    for await (const r of records) {
-      into.push(r);
-      yield r;
+/** What is kept of a source's file as it is read: its header, its records as chunks, NUL characters. */
+class Captured {
+  header?: CsvRecord;
+  readonly chunks = new ChunkMaker();
+  readonly issues: Issue[] = [];
+
+  constructor(private readonly file: string) {}
+
+  add(record: CsvRecord): void {
+    if (!this.header) {
+      this.header = record;
+      return;
     }
-  })();
+    if (record.fields.some((f) => f.includes("\u0000"))) this.issues.push(...unstorable([record], this.file));
+    this.chunks.add(record);
+  }
+}
+
+/** Wraps a source's records, keeping each (as a chunk's JSON text) as it is read. */
+function capturing(records: CsvRecords, into: Captured): CsvRecords {
+  const batches = async function* () {
+    for await (const batch of records.batches()) {
+      for (const r of batch) into.add(r);
+      yield batch;
+    }
+  };
+  return {
+    batches,
+    async *[Symbol.asyncIterator]() {
+      for await (const batch of batches()) yield* batch;
+    },
+  };
 }
 
 /** A workspace folder read and checked (readWorkspace), ready to be written. */
@@ -51,27 +75,27 @@ export interface ReadWorkspace {
  * 400,000 rows does not hold up the server's requests; nothing is written.
  */
 export async function readWorkspace(dir: string): Promise<ReadWorkspace> {
-  const captured = new Map<number, CsvRecord[]>();
+  const captured = new Map<number, Captured>();
   const loaded = await loadWorkspace(dir, { today: "1970-01-01" }, (s) => {
-    const into: CsvRecord[] = [];
+    const into = new Captured(s.file);
     captured.set(s.index, into);
     return capturing(readCsv(resolve(dir, s.file)), into);
   });
   const { config, yamlText } = loaded;
   const issues = [...loaded.issues];
-  for (const s of config?.sources ?? []) issues.push(...unstorable(captured.get(s.index) ?? [], s.file));
+  for (const s of config?.sources ?? []) issues.push(...(captured.get(s.index)?.issues ?? []));
   sortIssues(issues);
   const failed = !config || yamlText === undefined || hasErrors(issues);
   const files = failed
     ? []
     : config.sources.map((s) => {
-        const [header, ...rows] = captured.get(s.index) ?? [];
+        const file = captured.get(s.index);
         return {
           index: s.index,
-          header: header?.fields ?? [],
-          delimiter: header?.delimiter,
-          rows: rows.length,
-          batches: importBatches(rows),
+          header: file?.header?.fields ?? [],
+          delimiter: file?.header?.delimiter,
+          rows: file?.chunks.rows ?? 0,
+          batches: file?.chunks.done() ?? [],
         };
       });
   return { config: config && pack(config), yamlText, issues, files };
