@@ -94,18 +94,18 @@ export class ChunkMaker {
     const part = this.part;
     if (part.length === 0) return;
     this.part = [];
-    this.chunks.push({ firstLine: part[0]?.line ?? 0, records: JSON.stringify(part.map((r) => [r.line, r.fields])) });
+    this.chunks.push({
+      firstLine: part[0]?.line ?? 0,
+      records: JSON.stringify(part.map((r) => [r.line, r.fields])),
+    });
   }
 }
 
 /** A file's records after its header as the chunks insertImportBatches writes. */
 export function importBatches(rows: readonly CsvRecord[]): ImportChunk[] {
-  const out: ImportChunk[] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_CHUNK) {
-    const part = rows.slice(i, i + ROWS_PER_CHUNK);
-    out.push({ firstLine: part[0]?.line ?? 0, records: JSON.stringify(part.map((r) => [r.line, r.fields])) });
-  }
-  return out;
+  const maker = new ChunkMaker();
+  for (const r of rows) maker.add(r);
+  return maker.done();
 }
 
 /** Stores a file (its header, its rows as importBatches made them) as a new import of a source. */
