@@ -1,4 +1,7 @@
 import type { Command } from "commander";
+import { readWorkspaceFolder } from "../store/imports.ts";
+import type { ReadWorkspace } from "../store/read-workspace.ts";
+import type { Store } from "../store/store.ts";
 import { formatIssue } from "../workspace/issues.ts";
 import type { Io } from "./io.ts";
 import type { Runner } from "./main.ts";
@@ -17,17 +20,32 @@ export function importCommand(program: Command, io: Io, run: Runner): void {
 }
 
 export async function runImport(io: Io, dir: string): Promise<number> {
-  return withStore(io, async (store, where) => {
-    const { issues, imports, rows } = await store.importWorkspace(dir, CLI);
-    for (const i of issues) io.err(`${formatIssue(i)}\n`);
-    const errors = issues.filter((i) => i.severity === "error").length;
-    if (errors > 0) {
-      io.err(`trueup: the workspace has ${errors} error${errors === 1 ? "" : "s"}; nothing was imported\n`);
-      return 2;
-    }
-    io.out(
-      `Imported ${dir}: trueup.yaml and ${imports} source${imports === 1 ? "" : "s"} (${rows} rows) into ${where}\n`,
-    );
-    return 0;
-  });
+  // The folder is read while the database opens.
+  const reading = readWorkspaceFolder(dir);
+  try {
+    return await withStore(io, (store, where) => report(io, dir, where, store, reading.read));
+  } finally {
+    await reading.close();
+  }
+}
+
+/** Imports the folder being read, and says what was imported or what is wrong. */
+async function report(
+  io: Io,
+  dir: string,
+  where: string,
+  store: Store,
+  read: Promise<ReadWorkspace>,
+): Promise<number> {
+  const { issues, imports, rows } = await store.importWorkspace(dir, CLI, read);
+  for (const i of issues) io.err(`${formatIssue(i)}\n`);
+  const errors = issues.filter((i) => i.severity === "error").length;
+  if (errors > 0) {
+    io.err(`trueup: the workspace has ${errors} error${errors === 1 ? "" : "s"}; nothing was imported\n`);
+    return 2;
+  }
+  io.out(
+    `Imported ${dir}: trueup.yaml and ${imports} source${imports === 1 ? "" : "s"} (${rows} rows) into ${where}\n`,
+  );
+  return 0;
 }

@@ -13,7 +13,8 @@ import {
   toImportView,
 } from "./import-rows.ts";
 import type { CheckedUpload, StoredFile } from "./read-upload.ts";
-import { runTasks } from "./run-worker.ts";
+import type { ReadWorkspace } from "./read-workspace.ts";
+import { closeRunTasks, runTasks } from "./run-worker.ts";
 import type { Actor, Store } from "./store.ts";
 
 // Imports: a file uploaded for one source, or a whole workspace folder. Either is checked by the
@@ -57,8 +58,8 @@ async function checkFile(
   return { source, checked };
 }
 
-async function importWorkspace(ctx: Context, dir: string, actor: Actor) {
-  const read = await runTasks(ctx).readWorkspace(resolve(dir));
+async function importWorkspace(ctx: Context, dir: string, actor: Actor, reading?: Promise<ReadWorkspace>) {
+  const read = await (reading ?? runTasks(ctx).readWorkspace(resolve(dir)));
   const { yamlText, issues } = read;
   const config = read.config === undefined ? undefined : unpack<Config>(read.config);
   if (!config || yamlText === undefined || hasErrors(issues)) return { issues, imports: 0, rows: 0 };
@@ -146,8 +147,23 @@ export function importRepository(
       };
     },
 
-    importWorkspace(dir, actor) {
-      return importWorkspace(ctx, dir, actor);
+    importWorkspace(dir, actor, read) {
+      return importWorkspace(ctx, dir, actor, read);
     },
   };
+}
+
+/**
+ * Starts reading a workspace folder for importWorkspace in a reader thread of its own, before any
+ * database is open (`trueup import`: PGlite takes a second to open). `close` stops the thread.
+ */
+export function readWorkspaceFolder(dir: string): {
+  read: Promise<ReadWorkspace>;
+  close: () => Promise<void>;
+} {
+  const owner = {};
+  const read = runTasks(owner).readWorkspace(resolve(dir));
+  // Looked at by importWorkspace; a database that fails to open leaves it unread.
+  read.catch(() => {});
+  return { read, close: () => closeRunTasks(owner) };
 }

@@ -5,6 +5,7 @@ import type { Change, LeftAsAgreed, Plan } from "../sync/plan.ts";
 import type { Config, SourceKind } from "../workspace/config.ts";
 import type { CsvRecord } from "../workspace/csv.ts";
 import type { Issue } from "../workspace/issues.ts";
+import type { ReadWorkspace } from "./read-workspace.ts";
 import type { Catalogue, MarginJson, WhatIfJson } from "./run-engine.ts";
 import type { StatementStore } from "./statements.ts";
 
@@ -309,8 +310,16 @@ export interface Store extends StatementStore {
     actor: Actor,
   ): Promise<{ import?: ImportView; issues: Issue[] }>;
   listImports(page: Page): Promise<Paged<ImportView>>;
-  /** A whole workspace folder in one transaction (nothing is written if any part fails). */
-  importWorkspace(dir: string, actor: Actor): Promise<{ issues: Issue[]; imports: number; rows: number }>;
+  /**
+   * A whole workspace folder in one transaction (nothing is written if any part fails). `read`: the
+   * folder already being read (readWorkspaceFolder), so that the reading need not wait for the
+   * database to open.
+   */
+  importWorkspace(
+    dir: string,
+    actor: Actor,
+    read?: Promise<ReadWorkspace>,
+  ): Promise<{ issues: Issue[]; imports: number; rows: number }>;
   /** Writes the database back as a workspace folder (trueup.yaml + the latest snapshot of each source). */
   exportWorkspace(dir: string): Promise<void>;
 
