@@ -296,6 +296,55 @@ function options(): { scales: number[]; runs: number; cli: string } {
   return { scales, runs, cli: values.cli };
 }
 
+/** Time to the first byte on stdout and to the exit of `node args...`, in ms (stdout discarded). */
+function firstLine(args: string[]): Promise<{ firstMs: number; exitMs: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let firstMs: number | undefined;
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, TRUEUP_TSX: "" },
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    child.stdout?.on("data", () => {
+      firstMs ??= performance.now() - started;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0 || firstMs === undefined)
+        reject(new BenchError(`node ${args.join(" ")} failed (exit code ${code})`));
+      else resolve({ firstMs, exitMs: performance.now() - started });
+    });
+  });
+}
+
+/** Issue #12's start-up target: the first line of `trueup --help` and of `trueup validate` in < 300 ms. */
+async function printStartup(cli: string, runs: number): Promise<void> {
+  const commands = [["--help"], ["validate", "--workspace", "examples/demo"]];
+  const nodeAlone = [];
+  for (let i = 0; i <= runs; i++) {
+    const started = performance.now();
+    execFileSync(process.execPath, ["-e", "0"]);
+    if (i > 0) nodeAlone.push(performance.now() - started);
+  }
+  console.log(
+    `\nstart-up, median of ${runs} runs after one not counted (node -e 0: ${Math.round(median(nodeAlone))} ms):`,
+  );
+  for (const args of commands) {
+    const times = [];
+    for (let i = 0; i <= runs; i++) {
+      const t = await firstLine([cli, ...args]);
+      if (i > 0) times.push(t);
+    }
+    const first = median(times.map((t) => t.firstMs));
+    const exit = median(times.map((t) => t.exitMs));
+    console.log(
+      `  trueup ${args.join(" ")}: first line ${Math.round(first)} ms, exit ${Math.round(exit)} ms; ` +
+        `target < 300 ms to the first line: ${first < 300 ? "MET" : "MISSED"}`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const { scales, runs, cli } = options();
   await compile();
@@ -304,6 +353,7 @@ async function main(): Promise<void> {
   console.log("");
   printTable(results);
   printVerdict(results);
+  await printStartup(cli, 10);
 }
 
 main().catch((err: unknown) => {
