@@ -21,6 +21,10 @@ const OTHER =
 
 /** A plain scalar's value as the core schema reads it. */
 function plain(s: string): unknown {
+  // Text that starts with a letter and is longer than "false" is text (most keys and values): no
+  // pattern below can take it.
+  const c = s.charCodeAt(0) | 32;
+  if (c >= 97 && c <= 122 && s.length > 5) return s;
   if (s === "" || s === "null" || s === "~") return null;
   if (s === "true") return true;
   if (s === "false") return false;
@@ -244,6 +248,9 @@ class FastYaml {
   }
 }
 
+/** Where a plain scalar in a flow node ends (see Flow.scalar). */
+const PLAIN_END = /[,{}[\]]|:(?=[ ,}\]]|$)|(?<= )#/g;
+
 /** A flow mapping or list from (line, col), over as many lines as it takes. */
 class Flow {
   /** The text of the plain scalar `scalar` read last. */
@@ -344,20 +351,18 @@ class Flow {
         return ch === "'" ? body.replaceAll("''", "'") : body;
       }
     }
-    let e = this.col;
-    for (; e < t.length; e++) {
-      const c = t[e];
-      if (c === "," || c === "}" || c === "]" || c === "[" || c === "{") break;
-      if (c === ":" && (e + 1 === t.length || " ,}]".includes(t[e + 1] as string))) break;
-      if (c === "#" && t[e - 1] === " ") break;
-    }
+    // The scalar ends at a flow indicator, a ": " (or ":" before one), or a comment's "#".
+    PLAIN_END.lastIndex = this.col;
+    const end = PLAIN_END.exec(t);
+    const e = end === null ? t.length : end.index;
     const text = t.slice(this.col, e).trimEnd();
-    if (text === "" || (key && plain(text) !== text)) bail();
+    const value = text === "" ? bail() : plain(text);
+    if (key && value !== text) bail();
     this.col = e;
     // A plain scalar that reaches the end of its line could go on on the next: leave that to `yaml`.
     if (e >= t.length || t[e] === "#") bail();
     this.lastText = text;
-    return plain(text);
+    return value;
   }
 }
 
