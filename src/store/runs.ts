@@ -179,7 +179,6 @@ export function runRepository(
             run.id,
             receiveRun((start, count) => tasks.reportPart(done.ticket, start, count), run.id),
           );
-          changed(ctx, "runs");
           // Each batch goes as the JSON text the engine made: this thread neither parses nor binds
           // its rows (the embedded database's thread, or the PostgreSQL server, reads them).
           for (const batch of done.rowBatches) {
@@ -197,6 +196,10 @@ export function runRepository(
             imports: importIds,
             findings: done.findings,
           });
+          // Marked changed once the findings are written, just before the commit: until then the
+          // caches keep answering from the previous run, and requests do not queue behind the
+          // transaction, which holds the embedded database (issue 12: stalls of 1.3 s during runs).
+          changed(ctx, "runs");
           return toRunView(run);
         });
         await runData(ctx, made.id);
