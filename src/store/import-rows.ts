@@ -129,7 +129,6 @@ export async function insertImportBatches(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  changed(ctx, "imports");
   for (const chunk of file.batches) {
     await ex
       .insertInto("import_chunks")
@@ -137,6 +136,9 @@ export async function insertImportBatches(
       .execute();
     await nextTurn();
   }
+  // Once the records are written: until then the caches answer from the previous imports rather
+  // than queue behind the transaction (runs.ts does the same).
+  changed(ctx, "imports");
   return row;
 }
 
