@@ -82,6 +82,14 @@ describe("readCsv", () => {
     );
   });
 
+  it("finds the separator past a line break inside a quoted header value, a byte at a time", async () => {
+    // Found by the property above: the separator was looked for on the header's text up to its
+    // first line feed, inside the quotes, and read as a comma.
+    const text = 'h1,h2;"\r\n";';
+    expect(reference(text)).not.toBe("error");
+    for (const chunk of [1, 2, 3, 7]) expect(await scanned(text, chunk)).toEqual(reference(text));
+  });
+
   it.each([
     ["CRLF with a bare LF inside a value", 'a,b\r\n1,x\ny\r\n"2\r\n",3\r\n'],
     ["bare CR line ends", "a,b\r1,2\r3,4\r"],

@@ -95,6 +95,7 @@ async function* readBatches(file: string | Buffer, chunkSize: number): AsyncGene
     // Whether a line feed has been read: looked for in each piece as it comes, not in all the text
     // so far (a header of a million columns spans hundreds of pieces).
     let sawBreak = false;
+    let detectAt = 0;
     let rescanAt = 0;
     for (let done = false; !done; ) {
       const next = await pieces.next();
@@ -109,7 +110,14 @@ async function* readBatches(file: string | Buffer, chunkSize: number): AsyncGene
         // The separator is found on the header line (a whitespace-only file is empty).
         if (!done && !(sawText && sawBreak)) continue;
         if (!sawText) throw new CsvError("the file is empty: expected a header row", 1);
+        // A line break inside a quoted header value is no end of the header: wait for the record's
+        // end (looked for again once the text has doubled, so that a long header stays linear).
+        if (!done && pending.length < detectAt) continue;
         const detected = detectDelimiter(pending);
+        if (!done && !detected.complete) {
+          detectAt = 2 * pending.length;
+          continue;
+        }
         delimiter = detected.delimiter;
         // Counted before any record is read, so that a header of a million columns costs nothing.
         if ((detected.columns ?? 0) > MAX_COLUMNS) throw tooManyColumns(detected.columns ?? 0, 1);

@@ -96,10 +96,15 @@ describe("detectDelimiter", () => {
     ["a;b,c\n", ",", 2],
     ["a;b;c\nx,y,z,w,v\n", ";", 3],
   ])("%j is separated by %j into %d columns", (head, delimiter, columns) => {
-    expect(detectDelimiter(head)).toEqual({ delimiter, sepLine: false, columns });
+    expect(detectDelimiter(head)).toEqual({ delimiter, sepLine: false, columns, complete: true });
+  });
+
+  it("says when the header record does not end in the text given (a line break inside quotes)", () => {
+    expect(detectDelimiter('h1,h2;"\r\n')).toMatchObject({ delimiter: ",", complete: false });
+    expect(detectDelimiter('h1,h2;"\r\n";\n')).toMatchObject({ delimiter: ";", complete: true });
   });
 
   it("takes Excel's sep= line at its word", () => {
-    expect(detectDelimiter("sep=;\r\na,b;c\n")).toEqual({ delimiter: ";", sepLine: true });
+    expect(detectDelimiter("sep=;\r\na,b;c\n")).toEqual({ delimiter: ";", sepLine: true, complete: true });
   });
 });

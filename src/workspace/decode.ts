@@ -216,11 +216,17 @@ export type Delimiter = "," | ";" | "\t";
 /**
  * The separator of a CSV file from its header line: the one of `,` `;` and tab that occurs most often
  * outside quotes (a comma on a tie). Excel's `sep=;` first line names it outright; PowerShell's
- * `#TYPE` first line is skipped like it.
+ * `#TYPE` first line is skipped like it. `complete`: the header record ends in `head` (a line break
+ * outside quotes); when it does not, the rest of the file may change the answer.
  */
-export function detectDelimiter(head: string): { delimiter: Delimiter; sepLine: boolean; columns?: number } {
+export function detectDelimiter(head: string): {
+  delimiter: Delimiter;
+  sepLine: boolean;
+  columns?: number;
+  complete: boolean;
+} {
   const sep = /^sep=([,;\t])\r?\n/i.exec(head);
-  if (sep) return { delimiter: sep[1] as Delimiter, sepLine: true };
+  if (sep) return { delimiter: sep[1] as Delimiter, sepLine: true, complete: true };
   // Windows PowerShell's Export-Csv starts with "#TYPE <class>" unless told not to: no record.
   const type = /^#TYPE [^\r\n]*\r?\n/.exec(head);
   if (type) return { ...detectDelimiter(head.slice(type[0].length)), sepLine: true };
@@ -228,16 +234,19 @@ export function detectDelimiter(head: string): { delimiter: Delimiter; sepLine: 
   let semicolon = 0;
   let tab = 0;
   let quoted = false;
+  let complete = false;
   for (let i = 0; i < head.length; i++) {
     const c = head[i];
     if (c === '"') quoted = !quoted;
     else if (quoted) continue;
-    else if (c === "\n" || c === "\r") break;
-    else if (c === ",") comma++;
+    else if (c === "\n" || c === "\r") {
+      complete = true;
+      break;
+    } else if (c === ",") comma++;
     else if (c === ";") semicolon++;
     else if (c === "\t") tab++;
   }
   const delimiter = semicolon > comma && semicolon >= tab ? ";" : tab > comma && tab > semicolon ? "\t" : ",";
   const columns = 1 + (delimiter === ";" ? semicolon : delimiter === "\t" ? tab : comma);
-  return { delimiter, sepLine: false, columns };
+  return { delimiter, sepLine: false, columns, complete };
 }
