@@ -23,14 +23,14 @@ export async function runImport(io: Io, dir: string): Promise<number> {
   // The folder is read while the database opens.
   const reading = readWorkspaceFolder(dir);
   try {
-    return await withStore(io, (store, where) => report(io, dir, where, store, reading.read));
+    return await withStore(io, (store, where) => importRead(io, dir, where, store, reading.read));
   } finally {
     await reading.close();
   }
 }
 
 /** Imports the folder being read, and says what was imported or what is wrong. */
-async function report(
+async function importRead(
   io: Io,
   dir: string,
   where: string,

@@ -14,15 +14,19 @@ const hasErrors = (issues: readonly Issue[]) => issues.some((i) => i.severity ==
  * PostgreSQL text cannot hold the NUL character: such a record is refused with its line, rather than
  * failing the whole transaction later.
  */
+function unstorableRecord(record: CsvRecord, file: string): Issue | undefined {
+  if (!record.fields.some((f) => f.includes("\u0000"))) return undefined;
+  return {
+    severity: "error",
+    file,
+    line: record.line,
+    message: "contains a NUL character (is the file really text?), which cannot be stored",
+  };
+}
+
+/** The records PostgreSQL cannot store (unstorableRecord), as issues. */
 export function unstorable(records: readonly CsvRecord[], file: string): Issue[] {
-  return records
-    .filter((r) => r.fields.some((f) => f.includes("\u0000")))
-    .map((r) => ({
-      severity: "error" as const,
-      file,
-      line: r.line,
-      message: "contains a NUL character (is the file really text?), which cannot be stored",
-    }));
+  return records.flatMap((r) => unstorableRecord(r, file) ?? []);
 }
 
 /** What is kept of a source's file as it is read: its header, its records as chunks, NUL characters. */
@@ -38,7 +42,8 @@ class Captured {
       this.header = record;
       return;
     }
-    if (record.fields.some((f) => f.includes("\u0000"))) this.issues.push(...unstorable([record], this.file));
+    const issue = unstorableRecord(record, this.file);
+    if (issue) this.issues.push(issue);
     this.chunks.add(record);
   }
 }
