@@ -135,6 +135,20 @@ describe.each(testDatabases())("imports on $name", (target) => {
     expect(await footprint()).toEqual(before);
   });
 
+  it("a workspace file holding a NUL character writes nothing, and the record's line is named", async () => {
+    const before = await footprint();
+    const dir = await workspace({
+      "data/devices.csv":
+        "account,hostname,serial,type,lastSeen,primaryUser\nACME,PC1,S1,workstation,2026-10-30,ann@acme.com\nACME,PC2,S\u00002,laptop,2026-10-31,bob@acme.com\n",
+    });
+    const { issues, imports } = await store.importWorkspace(dir, ACTOR);
+    expect(imports).toBe(0);
+    expect(issues).toEqual([
+      expect.objectContaining({ file: "data/devices.csv", line: 3, message: expect.stringMatching(/NUL/) }),
+    ]);
+    expect(await footprint()).toEqual(before);
+  });
+
   it("a failure while writing leaves nothing half-written", async () => {
     const before = await footprint();
     // The third chunk written fails: the configuration and two sources' records are written by then.
