@@ -135,11 +135,12 @@ describe.each(testDatabases())("imports on $name", (target) => {
     expect(await footprint()).toEqual(before);
   });
 
-  it("a workspace file holding a NUL character writes nothing, and the record's line is named", async () => {
+  it("a workspace file holding a NUL character (UTF-16, where the decoder lets it through) writes nothing, and the record's line is named", async () => {
     const before = await footprint();
+    const text =
+      "account,hostname,serial,type,lastSeen,primaryUser\nACME,PC1,S1,workstation,2026-10-30,ann@acme.com\nACME,PC2,S\u00002,laptop,2026-10-31,bob@acme.com\n";
     const dir = await workspace({
-      "data/devices.csv":
-        "account,hostname,serial,type,lastSeen,primaryUser\nACME,PC1,S1,workstation,2026-10-30,ann@acme.com\nACME,PC2,S\u00002,laptop,2026-10-31,bob@acme.com\n",
+      "data/devices.csv": Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]),
     });
     const { issues, imports } = await store.importWorkspace(dir, ACTOR);
     expect(imports).toBe(0);
