@@ -183,6 +183,24 @@ describe("a client page", () => {
     expect(detail.plans[0]).toEqual({ bundle: "frontline", users: { licencesAny: ["SPE_F1"] }, minimum: 40 });
   });
 
+  it("goes gzipped to a browser, and as the same JSON to a client that takes no gzip", async () => {
+    const asked = (acceptEncoding?: string) =>
+      h.app.inject({
+        method: "GET",
+        url: "/api/clients/cobalt",
+        headers: { cookie: viewer.cookie, ...(acceptEncoding ? { "accept-encoding": acceptEncoding } : {}) },
+      });
+    const zipped = await asked("gzip, deflate, br");
+    expect([zipped.statusCode, zipped.headers["content-encoding"]]).toEqual([200, "gzip"]);
+    expect(zipped.headers.vary).toMatch(/accept-encoding/i);
+    const plain = await asked();
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(gunzipSync(zipped.rawPayload).toString("utf8")).toBe(plain.body);
+    expect(plain.json().id).toBe("cobalt");
+    // Asked again: the page kept, the same bytes.
+    expect((await asked("gzip")).rawPayload.equals(zipped.rawPayload)).toBe(true);
+  });
+
   it("is 404 for a client the latest run does not know", async () => {
     const response = await call(h.app, viewer, "GET", "/api/clients/no-such-client");
     expect([response.statusCode, response.json().error]).toEqual([404, "not_found"]);

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { ReconcileInput } from "../core/types.ts";
 import type { Config } from "../workspace/config.ts";
+import type { ClientRows } from "./client-rows.ts";
 import { type Db, isExclusive } from "./db.ts";
 import type { Schema } from "./schema.ts";
 
@@ -29,6 +30,8 @@ export interface Context {
     config?: { revision: number; config: Config; sourceIds: number[]; version?: string };
     /** The core's input built from the stored data, by revision and the imports it read. */
     input?: { key: string; input: ReconcileInput; importIds: number[] };
+    /** Each client's rows of the input with this key, packed, for the client pages (client-rows.ts). */
+    clientRows?: { key: string; rows: ClientRows };
   };
 }
 

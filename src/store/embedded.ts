@@ -25,11 +25,21 @@ export interface Embedded {
   close(): Promise<void>;
 }
 
+/**
+ * The database thread's young generation, in MB: its JavaScript only hands rows over, and V8's
+ * default (up to 32 MB, kept once reached) was most of its heap.
+ */
+const DB_THREAD_YOUNG_MB = 4;
+
 function startWorker(dataDir: string): Worker {
   const here = import.meta.url;
+  const resourceLimits = { maxYoungGenerationSizeMb: DB_THREAD_YOUNG_MB };
   return here.endsWith(".ts")
-    ? new Worker(new URL("./worker-tsx.js", here), { workerData: { entry: "db-worker", dataDir } })
-    : new Worker(new URL("../store/db-worker.js", here), { workerData: { dataDir } });
+    ? new Worker(new URL("./worker-tsx.js", here), {
+        workerData: { entry: "db-worker", dataDir },
+        resourceLimits,
+      })
+    : new Worker(new URL("../store/db-worker.js", here), { workerData: { dataDir }, resourceLimits });
 }
 
 /** PGlite on the data folder, in a worker thread; resolves once the database is open. */

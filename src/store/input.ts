@@ -43,7 +43,20 @@ export interface InputSources {
   key: string;
 }
 
+/** In an exclusive database: the last sources, while no write of this process has changed config or imports. */
+const SOURCES = new WeakMap<Context, { version: string; sources: InputSources }>();
+
 export async function inputSources(ctx: Context): Promise<InputSources> {
+  if (!ctx.exclusive) return readInputSources(ctx);
+  const seen = version(ctx, "config", "imports");
+  const kept = SOURCES.get(ctx);
+  if (kept?.version === seen) return kept.sources;
+  const sources = await readInputSources(ctx);
+  if (version(ctx, "config", "imports") === seen) SOURCES.set(ctx, { version: seen, sources });
+  return sources;
+}
+
+async function readInputSources(ctx: Context): Promise<InputSources> {
   const { revision, config, sourceIds } = await currentConfig(ctx);
   const latest = await latestImports(ctx.db);
   const importOf = (s: SourceConfig): ImportRow | undefined => latest.get(sourceIds[s.index] ?? -1);

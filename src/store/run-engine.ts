@@ -9,6 +9,7 @@ import type { Config } from "../workspace/config.ts";
 import type { CsvRecord } from "../workspace/csv.ts";
 import { type Issue, WorkspaceError } from "../workspace/issues.ts";
 import { buildInput, loadSources, sortIssues } from "../workspace/load.ts";
+import { type PackedClientRows, packClientRows } from "./client-rows.ts";
 import { findingRows, type ReportJson } from "./findings.ts";
 import { chunkRecords } from "./import-rows.ts";
 import { addClients, emptyRun, jsonbOrder, type RunData } from "./run-data.ts";
@@ -126,6 +127,12 @@ export class RunEngine {
   async margin(key: string, asOf: string): Promise<MarginJson | undefined> {
     if (key !== this.key) return undefined;
     return marginToJson(margin({ ...(await this.build()), asOf }));
+  }
+
+  /** Each client's rows of the input `key`, packed (client-rows.ts); undefined when another input has begun. */
+  async clientRows(key: string): Promise<PackedClientRows | undefined> {
+    if (key !== this.key) return undefined;
+    return packClientRows(await this.build());
   }
 
   /**

@@ -2,6 +2,7 @@ import { Worker } from "node:worker_threads";
 import type { Config } from "../workspace/config.ts";
 import type { CsvRecord } from "../workspace/csv.ts";
 import { type Issue, WorkspaceError } from "../workspace/issues.ts";
+import type { PackedClientRows } from "./client-rows.ts";
 import { pack } from "./clone.ts";
 import { type CheckedUpload, checkUpload, type UploadRequest } from "./read-upload.ts";
 import { type ReadWorkspace, readWorkspace } from "./read-workspace.ts";
@@ -32,6 +33,7 @@ export type WorkerRequest =
   | { op: "run"; key: string; asOf: string }
   | { op: "reportPart"; ticket: number; start: number; count: number }
   | { op: "margin"; key: string; asOf: string }
+  | { op: "clientRows"; key: string }
   /** The catalogues packed (clone.ts). */
   | { op: "whatIf"; key: string; asOf: string; before: unknown; after: unknown }
   | { op: "readWorkspace"; dir: string }
@@ -57,6 +59,7 @@ export interface EngineTasks {
   reportPart(ticket: number, start: number, count: number): Promise<ReportPart | undefined>;
   margin(key: string, asOf: string): Promise<MarginJson | undefined>;
   whatIf(key: string, asOf: string, before: Catalogue, after: Catalogue): Promise<WhatIfJson | undefined>;
+  clientRows(key: string): Promise<PackedClientRows | undefined>;
 }
 
 /** What the store asks of its threads. */
@@ -67,12 +70,16 @@ export interface RunTasks {
   readWorkspace(dir: string): Promise<ReadWorkspace>;
   /** An uploaded file read and checked for a preview or an import (read-upload.ts checkUpload). */
   checkUpload(request: Upload): Promise<CheckedUpload>;
+  /**
+   * An engine for one piece of work, in a thread of its own that `close` stops, its memory with it
+   * (in this thread where no worker is wanted): the persistent engine keeps the input it builds.
+   */
+  oneOff(): { engine: EngineTasks; close(): Promise<void> };
   close(): Promise<void>;
 }
 
-function inline(): RunTasks {
-  const engine = new RunEngine();
-  const tasks: EngineTasks = {
+function inlineEngine(engine: RunEngine): EngineTasks {
+  return {
     has: async (key) => engine.has(key),
     begin: async (key, config) => engine.begin(key, config),
     add: async (key, i, records) => engine.add(key, i, records),
@@ -80,11 +87,16 @@ function inline(): RunTasks {
     reportPart: async (ticket, start, count) => engine.reportPart(ticket, start, count),
     margin: (key, asOf) => engine.margin(key, asOf),
     whatIf: (key, asOf, before, after) => engine.whatIf(key, asOf, before, after),
+    clientRows: (key) => engine.clientRows(key),
   };
+}
+
+function inline(): RunTasks {
   return {
-    engine: tasks,
+    engine: inlineEngine(new RunEngine()),
     readWorkspace: (dir) => readWorkspace(dir),
     checkUpload: (request) => checkUpload({ ...request, config: pack(request.config) }),
+    oneOff: () => ({ engine: inlineEngine(new RunEngine()), close: async () => {} }),
     close: async () => {},
   };
 }
@@ -115,6 +127,10 @@ class Thread {
     private readonly name: string,
     private readonly idleMs?: number,
   ) {}
+
+  get started(): boolean {
+    return this.current !== undefined;
+  }
 
   ask<T>(request: WorkerRequest): Promise<T> {
     const current = this.current ?? this.start();
@@ -172,7 +188,8 @@ class Thread {
 
 function engineIn(thread: Thread): EngineTasks {
   return {
-    has: (key) => thread.ask({ op: "has", key }),
+    // A thread not started has no input (and is not started to be asked).
+    has: (key) => (thread.started ? thread.ask({ op: "has", key }) : Promise.resolve(false)),
     begin: (key, config) => thread.ask({ op: "begin", key, config: pack(config) }),
     add: (key, sourceIndex, records) => thread.ask({ op: "add", key, sourceIndex, records }),
     run: (key, asOf) => thread.ask({ op: "run", key, asOf }),
@@ -180,6 +197,7 @@ function engineIn(thread: Thread): EngineTasks {
     margin: (key, asOf) => thread.ask({ op: "margin", key, asOf }),
     whatIf: (key, asOf, before, after) =>
       thread.ask({ op: "whatIf", key, asOf, before: pack(before), after: pack(after) }),
+    clientRows: (key) => thread.ask({ op: "clientRows", key }),
   };
 }
 
@@ -194,13 +212,26 @@ function threaded(): RunTasks {
     engine: new Thread("engine"),
     reader: new Thread("reader", READER_IDLE_MS),
   };
+  const oneOffs = new Set<Thread>();
   return {
     engine: engineIn(threads.engine),
     readWorkspace: (dir) => threads.reader.ask({ op: "readWorkspace", dir }),
     checkUpload: (request) =>
       threads.reader.ask({ op: "checkUpload", ...request, config: pack(request.config) }),
+    oneOff() {
+      const thread = new Thread("one-off engine");
+      oneOffs.add(thread);
+      return {
+        engine: engineIn(thread),
+        async close() {
+          oneOffs.delete(thread);
+          await thread.close();
+        },
+      };
+    },
     async close() {
-      await Promise.all(Object.values(threads).map((t) => t.close()));
+      await Promise.all([...Object.values(threads), ...oneOffs].map((t) => t.close()));
+      oneOffs.clear();
     },
   };
 }

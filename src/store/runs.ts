@@ -6,12 +6,12 @@ import { inputWith, whatIf } from "../margin/whatif.ts";
 import { whatIfToJson } from "../margin/whatif-render.ts";
 import { isIsoDate } from "../workspace/reader.ts";
 import { writeAudit } from "./audit.ts";
-import { explained } from "./client-input.ts";
+import { ClientRows } from "./client-rows.ts";
 import { type Context, changed, iso, nextTurn } from "./context.ts";
 import { StoreError } from "./errors.ts";
 import { findingFigures, findingsOfRun, findingsWithKey, findingTotals, listFindings } from "./findings.ts";
 import { headerRecord, storedChunks } from "./import-rows.ts";
-import { type InputSources, inputSources, storedInput } from "./input.ts";
+import { type InputSources, inputSources } from "./input.ts";
 import { forgetRun, keepRunLoading, latestRun, RUN_COLUMNS, runData, toRunView } from "./run-data.ts";
 import { receiveRun } from "./run-engine.ts";
 import { type EngineTasks, runTasks } from "./run-worker.ts";
@@ -64,23 +64,24 @@ export function diffFindings(before: FindingView[], after: FindingView[]): Omit<
 
 const SENDING = new WeakMap<Context, { key: string; done: Promise<void> }>();
 
-/**
- * Gives the engine the records of the current imports, unless it has them (it keeps the input of the
- * latest data): read a page at a time, so that other requests get the database between pages.
- */
+/** Gives an engine the records of the current imports: read a page at a time, so that other requests get the database between pages. */
+async function sendRecords(ctx: Context, tasks: EngineTasks, sources: InputSources): Promise<void> {
+  await tasks.begin(sources.key, sources.present);
+  for (const s of sources.present.sources) {
+    const imp = sources.importOf(s);
+    if (!imp) continue;
+    // The chunks go to the engine as the database gives them, JSON text that the engine parses.
+    await tasks.add(sources.key, s.index, [headerRecord(imp)]);
+    for await (const chunk of storedChunks(ctx.db, imp)) await tasks.add(sources.key, s.index, chunk);
+  }
+}
+
+/** Gives the engine the records of the current imports, unless it has them (it keeps the input of the latest data). */
 async function sendInput(ctx: Context, tasks: EngineTasks, sources: InputSources): Promise<void> {
   const sending = SENDING.get(ctx);
   if (sending?.key === sources.key) return sending.done;
   const done = (async () => {
-    if (await tasks.has(sources.key)) return;
-    await tasks.begin(sources.key, sources.present);
-    for (const s of sources.present.sources) {
-      const imp = sources.importOf(s);
-      if (!imp) continue;
-      // The chunks go to the engine as the database gives them, JSON text that the engine parses.
-      await tasks.add(sources.key, s.index, [headerRecord(imp)]);
-      for await (const chunk of storedChunks(ctx.db, imp)) await tasks.add(sources.key, s.index, chunk);
-    }
+    if (!(await tasks.has(sources.key))) await sendRecords(ctx, tasks, sources);
   })();
   SENDING.set(ctx, { key: sources.key, done });
   try {
@@ -88,6 +89,53 @@ async function sendInput(ctx: Context, tasks: EngineTasks, sources: InputSources
   } catch (e) {
     if (SENDING.get(ctx)?.done === done) SENDING.delete(ctx);
     throw e;
+  }
+}
+
+const CUTTING = new WeakMap<Context, { key: string; rows: Promise<ClientRows> }>();
+
+/**
+ * Each client's rows of the current imports, packed (client-rows.ts): from the engine when it holds
+ * their input (a run of this process built it), or else built in a thread of their own, stopped once
+ * done, so that no thread keeps the whole input for the client pages. Requests that ask together
+ * share one cut; the last cut is kept until the configuration or an import changes.
+ */
+async function clientRowsOf(ctx: Context, sources: InputSources): Promise<ClientRows> {
+  const kept = ctx.cache.clientRows;
+  if (kept?.key === sources.key) return kept.rows;
+  let cutting = CUTTING.get(ctx);
+  if (cutting?.key !== sources.key) {
+    const rows = cutRows(ctx, sources);
+    const mine = { key: sources.key, rows };
+    cutting = mine;
+    CUTTING.set(ctx, mine);
+    rows.then(
+      (made) => {
+        if (CUTTING.get(ctx) === mine) CUTTING.delete(ctx);
+        ctx.cache.clientRows = { key: sources.key, rows: made };
+      },
+      () => {
+        if (CUTTING.get(ctx) === mine) CUTTING.delete(ctx);
+      },
+    );
+  }
+  return cutting.rows;
+}
+
+async function cutRows(ctx: Context, sources: InputSources): Promise<ClientRows> {
+  const tasks = runTasks(ctx);
+  if (await tasks.engine.has(sources.key)) {
+    const packed = await tasks.engine.clientRows(sources.key);
+    if (packed) return new ClientRows(sources.present, packed);
+  }
+  const oneOff = tasks.oneOff();
+  try {
+    await sendRecords(ctx, oneOff.engine, sources);
+    const packed = await oneOff.engine.clientRows(sources.key);
+    if (!packed) throw new Error("the engine that cut the clients' rows lost their input");
+    return new ClientRows(sources.present, packed);
+  } finally {
+    await oneOff.close();
   }
 }
 
@@ -132,6 +180,7 @@ export function runRepository(
   | "findingTotals"
   | "findingsWithKey"
   | "explainClient"
+  | "dataVersion"
   | "latestRunMargin"
   | "latestRunWhatIf"
 > {
@@ -267,11 +316,12 @@ export function runRepository(
     async explainClient(clientId, asOf) {
       if (asOf !== undefined && !isIsoDate(asOf))
         throw new StoreError("invalid", `asOf must be a date as YYYY-MM-DD, not "${asOf}"`);
-      const { config, input } = await storedInput(ctx);
+      const sources = await inputSources(ctx);
       const latest = asOf ? undefined : await latestRun(ctx);
-      const date = asOf ?? latest?.asOf ?? config.asOf ?? iso(ctx.now()).slice(0, 10);
-      // Made from the client's own rows, once per input and date.
-      return explained(input, clientId, date);
+      const date = asOf ?? latest?.asOf ?? sources.config.asOf ?? iso(ctx.now()).slice(0, 10);
+      return (await clientRowsOf(ctx, sources)).explain(clientId, date);
     },
+
+    dataVersion: async () => (await inputSources(ctx)).key,
   };
 }

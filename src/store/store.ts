@@ -338,6 +338,11 @@ export interface Store extends StatementStore {
   /** The billable users and devices behind a client's counts, from the current data (core/explain.ts). */
   explainClient(clientId: string, asOf?: string): Promise<Explanation | undefined>;
   /**
+   * What the current data is made of, the configuration's revision and the imports read: the same
+   * text while the data is the same (what is made from it may be kept under it).
+   */
+  dataVersion(): Promise<string>;
+  /**
    * The margin of the latest run's data (margin/margin.ts), as the API gives it, worked out in the
    * engine's thread; undefined before the first run.
    */

@@ -26,6 +26,8 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       return engine.reportPart(request.ticket, request.start, request.count);
     case "margin":
       return engine.margin(request.key, request.asOf);
+    case "clientRows":
+      return engine.clientRows(request.key);
     case "whatIf":
       return engine.whatIf(request.key, request.asOf, unpack(request.before), unpack(request.after));
     case "readWorkspace":
