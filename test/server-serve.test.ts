@@ -81,4 +81,23 @@ describe("trueup serve", () => {
     expect(second.stdout).not.toMatch(/password/);
     expect(await stop(second.child)).toBe(0);
   }, 120_000);
+
+  it("refuses a heap growing percent that is not a whole number from 0 to 300, and starts nothing", async () => {
+    const child = spawn(process.execPath, [join(repoRoot, "bin", "trueup.js"), "serve", "--port", "0"], {
+      env: {
+        ...process.env,
+        TRUEUP_DATA: await dataDir,
+        DATABASE_URL: "",
+        TRUEUP_HEAP_GROWING_PERCENT: "1.5",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.on("data", (d) => {
+      stderr += d;
+    });
+    const code = await new Promise((resolve) => child.on("exit", resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('TRUEUP_HEAP_GROWING_PERCENT must be a whole number from 0 to 300, not "1.5"');
+  }, 60_000);
 });
