@@ -51,8 +51,9 @@ export function serveCommand(program: Command, io: Io, run: Runner): void {
 /**
  * How far V8 lets each thread's heap grow past what a full collection left, in percent. V8's own
  * factor goes up to 4x when collecting is cheap: the server, on the bench's 2,000 clients, kept
- * 205-282 MB of heap pages for some 100 MB of live objects. At 50 % it kept 146-168 MB (server RSS
- * after the bench's idle routes 461-495 MB, against 523-677 MB), with no latency target lost.
+ * 205-282 MB of heap pages for some 100 MB of live objects. At 50 % it kept 146-170 MB: server RSS
+ * after autocannon's idle routes 455-480 MB in six runs, against 523-563 MB (bench:api after idle:
+ * 484-521 MB, against 557-677 MB), with runs through the API as fast within their spread.
  * TRUEUP_HEAP_GROWING_PERCENT=0 leaves V8's factor.
  */
 const HEAP_GROWING_PERCENT = 50;
