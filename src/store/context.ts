@@ -1,5 +1,4 @@
 import type { Kysely } from "kysely";
-import type { ReconcileInput } from "../core/types.ts";
 import type { Config } from "../workspace/config.ts";
 import type { ClientRows } from "./client-rows.ts";
 import { type Db, isExclusive } from "./db.ts";
@@ -28,8 +27,6 @@ export interface Context {
   cache: {
     /** The configuration at a revision (see catalogue.ts). */
     config?: { revision: number; config: Config; sourceIds: number[]; version?: string };
-    /** The core's input built from the stored data, by revision and the imports it read. */
-    input?: { key: string; input: ReconcileInput; importIds: number[] };
     /** Each client's rows of the input with this key, packed, for the client pages (client-rows.ts). */
     clientRows?: { key: string; rows: ClientRows };
   };

@@ -11,27 +11,6 @@ import { type ImportRow, latestImports, storedRecords } from "./import-rows.ts";
 // A source with no import yet is left out, as if the workspace had none: absent data is never read
 // as zero.
 
-export interface StoredInput {
-  config: Config;
-  /** Without asOf: the caller sets it. */
-  input: ReconcileInput;
-  /** The imports read, in source order. */
-  importIds: number[];
-}
-
-/** In an exclusive database: the last input, while no write of this process has changed its data. */
-const KEPT = new WeakMap<Context, { version: string; stored: StoredInput }>();
-
-export async function storedInput(ctx: Context): Promise<StoredInput> {
-  if (!ctx.exclusive) return readStoredInput(ctx);
-  const seen = version(ctx, "config", "imports");
-  const kept = KEPT.get(ctx);
-  if (kept?.version === seen) return kept.stored;
-  const stored = await readStoredInput(ctx);
-  if (version(ctx, "config", "imports") === seen) KEPT.set(ctx, { version: seen, stored });
-  return stored;
-}
-
 /** What the input is made of: the configuration, its sources that have an import, and those imports. */
 export interface InputSources {
   config: Config;
@@ -66,32 +45,11 @@ async function readInputSources(ctx: Context): Promise<InputSources> {
   return { config, present: { ...config, sources }, importOf, importIds, key };
 }
 
-async function readStoredInput(ctx: Context): Promise<StoredInput> {
-  const { config, present, importOf, importIds, key } = await inputSources(ctx);
-  const { sources } = present;
-  const cached = ctx.cache.input;
-  if (cached && cached.key === key) return { config, input: cached.input, importIds };
-  // Requests that miss together (a page opened by many at once) wait for the one read of the rows.
-  let building = BUILDING.get(ctx);
-  if (building?.key !== key) {
-    const promise = buildFromRows(ctx, { ...config, sources }, importOf);
-    building = { key, promise };
-    BUILDING.set(ctx, building);
-    promise.then(
-      (input) => {
-        if (BUILDING.get(ctx) === building) BUILDING.delete(ctx);
-        ctx.cache.input = { key, input, importIds };
-      },
-      () => {
-        if (BUILDING.get(ctx) === building) BUILDING.delete(ctx);
-      },
-    );
-  }
-  return { config, input: await building.promise, importIds };
-}
-
-const BUILDING = new WeakMap<Context, { key: string; promise: Promise<ReconcileInput> }>();
-
+/**
+ * The core's input from the stored rows, built in this thread: for the imports of a run
+ * (statements.ts runInput: the statements, and the margin of a run an import has come after). The
+ * pages' work over the current input is done in an engine's thread (input-engine.ts).
+ */
 export async function buildFromRows(
   ctx: Context,
   present: Config,

@@ -13,6 +13,8 @@ import { type PackedClientRows, packClientRows } from "./client-rows.ts";
 import { findingRows, type ReportJson } from "./findings.ts";
 import { chunkRecords } from "./import-rows.ts";
 import { addClients, emptyRun, jsonbOrder, type RunData } from "./run-data.ts";
+import type { UnmappedRow } from "./store.ts";
+import { unmappedRowsAt } from "./unmapped-rows-at.ts";
 
 // The work of a reconciliation that needs no database: the stored records to the core's input, the
 // core's report, its JSON and finding rows, the report indexed for the API. It runs in a worker
@@ -133,6 +135,12 @@ export class RunEngine {
   async clientRows(key: string): Promise<PackedClientRows | undefined> {
     if (key !== this.key) return undefined;
     return packClientRows(await this.build());
+  }
+
+  /** The rows of the input `key` with these refs, for the unmapped items (unmapped-rows.ts); undefined when another input has begun. */
+  async rowsAt(key: string, refs: string[]): Promise<[string, UnmappedRow][] | undefined> {
+    if (key !== this.key) return undefined;
+    return unmappedRowsAt(await this.build(), refs);
   }
 
   /**

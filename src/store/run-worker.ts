@@ -14,6 +14,7 @@ import {
   type RunResult,
   type WhatIfJson,
 } from "./run-engine.ts";
+import type { UnmappedRow } from "./store.ts";
 
 // The store's work that takes seconds on thousands of clients, in worker threads (worker.ts), during
 // which the thread that answers requests would answer none:
@@ -34,6 +35,7 @@ export type WorkerRequest =
   | { op: "reportPart"; ticket: number; start: number; count: number }
   | { op: "margin"; key: string; asOf: string }
   | { op: "clientRows"; key: string }
+  | { op: "rowsAt"; key: string; refs: string[] }
   /** The catalogues packed (clone.ts). */
   | { op: "whatIf"; key: string; asOf: string; before: unknown; after: unknown }
   | { op: "readWorkspace"; dir: string }
@@ -60,6 +62,7 @@ export interface EngineTasks {
   margin(key: string, asOf: string): Promise<MarginJson | undefined>;
   whatIf(key: string, asOf: string, before: Catalogue, after: Catalogue): Promise<WhatIfJson | undefined>;
   clientRows(key: string): Promise<PackedClientRows | undefined>;
+  rowsAt(key: string, refs: string[]): Promise<[string, UnmappedRow][] | undefined>;
 }
 
 /** What the store asks of its threads. */
@@ -88,6 +91,7 @@ function inlineEngine(engine: RunEngine): EngineTasks {
     margin: (key, asOf) => engine.margin(key, asOf),
     whatIf: (key, asOf, before, after) => engine.whatIf(key, asOf, before, after),
     clientRows: (key) => engine.clientRows(key),
+    rowsAt: (key, refs) => engine.rowsAt(key, refs),
   };
 }
 
@@ -198,6 +202,7 @@ function engineIn(thread: Thread): EngineTasks {
     whatIf: (key, asOf, before, after) =>
       thread.ask({ op: "whatIf", key, asOf, before: pack(before), after: pack(after) }),
     clientRows: (key) => thread.ask({ op: "clientRows", key }),
+    rowsAt: (key, refs) => thread.ask({ op: "rowsAt", key, refs }),
   };
 }
 

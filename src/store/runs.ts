@@ -10,8 +10,8 @@ import { ClientRows } from "./client-rows.ts";
 import { type Context, changed, iso, nextTurn } from "./context.ts";
 import { StoreError } from "./errors.ts";
 import { findingFigures, findingsOfRun, findingsWithKey, findingTotals, listFindings } from "./findings.ts";
-import { headerRecord, storedChunks } from "./import-rows.ts";
 import { type InputSources, inputSources } from "./input.ts";
+import { onInput, sendRecords } from "./input-engine.ts";
 import { forgetRun, keepRunLoading, latestRun, RUN_COLUMNS, runData, toRunView } from "./run-data.ts";
 import { receiveRun } from "./run-engine.ts";
 import { type EngineTasks, runTasks } from "./run-worker.ts";
@@ -64,18 +64,6 @@ export function diffFindings(before: FindingView[], after: FindingView[]): Omit<
 
 const SENDING = new WeakMap<Context, { key: string; done: Promise<void> }>();
 
-/** Gives an engine the records of the current imports: read a page at a time, so that other requests get the database between pages. */
-async function sendRecords(ctx: Context, tasks: EngineTasks, sources: InputSources): Promise<void> {
-  await tasks.begin(sources.key, sources.present);
-  for (const s of sources.present.sources) {
-    const imp = sources.importOf(s);
-    if (!imp) continue;
-    // The chunks go to the engine as the database gives them, JSON text that the engine parses.
-    await tasks.add(sources.key, s.index, [headerRecord(imp)]);
-    for await (const chunk of storedChunks(ctx.db, imp)) await tasks.add(sources.key, s.index, chunk);
-  }
-}
-
 /** Gives the engine the records of the current imports, unless it has them (it keeps the input of the latest data). */
 async function sendInput(ctx: Context, tasks: EngineTasks, sources: InputSources): Promise<void> {
   const sending = SENDING.get(ctx);
@@ -123,20 +111,8 @@ async function clientRowsOf(ctx: Context, sources: InputSources): Promise<Client
 }
 
 async function cutRows(ctx: Context, sources: InputSources): Promise<ClientRows> {
-  const tasks = runTasks(ctx);
-  if (await tasks.engine.has(sources.key)) {
-    const packed = await tasks.engine.clientRows(sources.key);
-    if (packed) return new ClientRows(sources.present, packed);
-  }
-  const oneOff = tasks.oneOff();
-  try {
-    await sendRecords(ctx, oneOff.engine, sources);
-    const packed = await oneOff.engine.clientRows(sources.key);
-    if (!packed) throw new Error("the engine that cut the clients' rows lost their input");
-    return new ClientRows(sources.present, packed);
-  } finally {
-    await oneOff.close();
-  }
+  const packed = await onInput(ctx, sources, (engine, key) => engine.clientRows(key));
+  return new ClientRows(sources.present, packed);
 }
 
 /**

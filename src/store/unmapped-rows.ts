@@ -1,67 +1,25 @@
-import { formatMoney, formatPrice, type Money, ZERO } from "../core/money.ts";
-import type { ReconcileInput } from "../core/types.ts";
+import { formatMoney, ZERO } from "../core/money.ts";
 import type { Context } from "./context.ts";
-import { storedInput } from "./input.ts";
+import { inputSources } from "./input.ts";
+import { onInput } from "./input-engine.ts";
 import type { UnmappedItem, UnmappedRow } from "./store.ts";
 
-// The rows behind an unmapped item, read from the stored input by their `file:line`, with the money
+// The rows behind an unmapped item, looked up by their `file:line` in an engine thread that holds the
+// input (unmapped-rows-at.ts; the thread that answers requests never holds it), with the money
 // on each (spec 5: a billing row's quantity x unitPrice, a licences row's quantity x unitCost, 0 for
 // the others): a billing manager sees what is at stake and where, not only a line number.
 
-/** A licences row with the unit cost contract 2 gives it (absent before: its money is then 0). */
-type CostedLicence = ReconcileInput["licences"][number] & { unitCost?: Money };
+/** The rows last found, by the input's key and the refs asked. */
+const FOUND = new WeakMap<Context, { key: string; refs: string; rows: Map<string, UnmappedRow> }>();
 
-const INDEXES = new WeakMap<ReconcileInput, Map<string, UnmappedRow>>();
-
-function accountOf(owner: { client: string } | { account: string }): string | undefined {
-  return "account" in owner ? owner.account : undefined;
-}
-
-function rowsByRef(input: ReconcileInput): Map<string, UnmappedRow> {
-  const known = INDEXES.get(input);
-  if (known) return known;
-  const m = new Map<string, UnmappedRow>();
-  const put = (row: UnmappedRow) => {
-    if (!m.has(row.ref)) m.set(row.ref, row);
-  };
-  for (const b of input.billing)
-    put({
-      ref: b.ref,
-      kind: "billing",
-      account: accountOf(b.owner),
-      agreement: b.agreement,
-      product: b.product,
-      quantity: b.quantity,
-      unitPrice: formatPrice(b.unitPrice),
-      monthly: formatMoney(b.unitPrice.times(b.quantity)),
-    });
-  for (const l of input.licences as CostedLicence[]) {
-    const row: UnmappedRow = {
-      ref: l.ref,
-      kind: "licences",
-      account: accountOf(l.owner),
-      vendor: l.vendor,
-      sku: l.sku,
-      quantity: l.quantity,
-      monthly: formatMoney((l.unitCost ?? ZERO).times(l.quantity)),
-    };
-    if (l.unitCost !== undefined) row.unitCost = formatPrice(l.unitCost);
-    put(row);
-  }
-  for (const u of input.users)
-    put({ ref: u.ref, kind: "users", account: accountOf(u.owner), name: u.upn, monthly: "0.00" });
-  for (const d of input.devices)
-    put({ ref: d.ref, kind: "devices", account: accountOf(d.owner), name: d.hostname, monthly: "0.00" });
-  for (const d of input.deploymentRows)
-    put({
-      ref: d.ref,
-      kind: "deployments",
-      account: accountOf(d.owner),
-      name: d.hostname || d.serial,
-      monthly: "0.00",
-    });
-  INDEXES.set(input, m);
-  return m;
+async function rowsAt(ctx: Context, refs: string[]): Promise<Map<string, UnmappedRow>> {
+  const sources = await inputSources(ctx);
+  const asked = refs.join("\n");
+  const kept = FOUND.get(ctx);
+  if (kept?.key === sources.key && kept.refs === asked) return kept.rows;
+  const rows = new Map(await onInput(ctx, sources, (engine, key) => engine.rowsAt(key, refs)));
+  FOUND.set(ctx, { key: sources.key, refs: asked, rows });
+  return rows;
 }
 
 /**
@@ -75,7 +33,7 @@ export async function withRows(
   let index: Map<string, UnmappedRow> = new Map();
   if (items.length > 0) {
     try {
-      index = rowsByRef((await storedInput(ctx)).input);
+      index = await rowsAt(ctx, [...new Set(items.flatMap((i) => i.evidence))].sort());
     } catch {
       // Stored data that does not reconcile now: the queue still shows what the run found.
     }

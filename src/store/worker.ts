@@ -28,6 +28,8 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       return engine.margin(request.key, request.asOf);
     case "clientRows":
       return engine.clientRows(request.key);
+    case "rowsAt":
+      return engine.rowsAt(request.key, request.refs);
     case "whatIf":
       return engine.whatIf(request.key, request.asOf, unpack(request.before), unpack(request.after));
     case "readWorkspace":
