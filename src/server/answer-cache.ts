@@ -1,5 +1,5 @@
 import { promisify } from "node:util";
-import { gzip } from "node:zlib";
+import { gunzipSync, gzip } from "node:zlib";
 import type { FastifyReply } from "fastify";
 
 // JSON answers kept as the bytes sent, each with what it was made from: an answer holds while every
@@ -93,14 +93,17 @@ export function acceptsGzip(acceptEncoding: string | string[] | undefined): bool
   });
 }
 
-/** Sends an encoded JSON answer, gzipped when the client accepts it. */
+/**
+ * Sends an encoded JSON answer, gzipped when the client accepts it; an answer kept only gzipped (the
+ * client pages) is unzipped for the others.
+ */
 export function sendEncodedJson(
   request: { headers: Record<string, string | string[] | undefined> },
   reply: FastifyReply,
-  encoded: EncodedJson,
+  encoded: Pick<EncodedJson, "gzip"> & Partial<EncodedJson>,
 ): FastifyReply {
   reply.type("application/json; charset=utf-8").header("vary", "accept-encoding");
   if (acceptsGzip(request.headers["accept-encoding"]))
     return reply.header("content-encoding", "gzip").send(encoded.gzip);
-  return reply.send(encoded.json);
+  return reply.send(encoded.json ?? gunzipSync(encoded.gzip));
 }

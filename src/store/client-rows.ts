@@ -42,10 +42,10 @@ const encoder = new TextEncoder();
 /**
  * Cuts the input into each client's rows, packed: their JSON (the rows hold only text, flags and
  * lists), deflated at the fastest level (the bench's 2,000 clients: 63 MB of JSON to 6.6 MB, cut and
- * packed in 0.5 s). Each client's JSON is encoded into one buffer used again,
- * and zlib writes in small pieces: buffers made per client are memory outside the JavaScript heap,
- * freed only by a full collection, and the memory a thread reaches stays with the process after
- * the thread ends (64 MB more once the 2,000 clients of the bench were cut with a buffer each).
+ * packed in 0.5 s). Each client's JSON is encoded into one buffer used again, and zlib writes in
+ * small pieces: buffers made per client are memory outside the JavaScript heap, freed only by a full
+ * collection, and the memory a thread reaches stays with the process after the thread ends (64 MB
+ * more once the 2,000 clients of the bench were cut with a buffer each).
  */
 export function packClientRows(input: ReconcileInput): PackedClientRows {
   const cut = new Map<string, Rows>();

@@ -1,9 +1,9 @@
-import { gunzipSync, gzipSync } from "node:zlib";
+import { gzipSync } from "node:zlib";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Explanation } from "../../core/explain.ts";
 import type { Store } from "../../store/store.ts";
-import { AnswerCache, acceptsGzip, jsonBytes } from "../answer-cache.ts";
+import { AnswerCache, jsonBytes, sendEncodedJson } from "../answer-cache.ts";
 import { clientJson, subjectNames } from "../catalogue-view.ts";
 import { notFound } from "../errors.ts";
 import { allFindings, listed } from "../findings-query.ts";
@@ -96,10 +96,11 @@ function clientDetail(
 
 type ClientParts = Awaited<ReturnType<typeof clientParts>>;
 
-/** Bytes of client pages kept, gzipped (about 30 KB each for a large client, 3 KB gzipped). */
+/**
+ * Bytes of client pages kept, gzipped: on the bench's 2,000 clients a page is 21.7 KB of JSON on
+ * average (66 KB at most), 2.3 KB gzipped, and all of them 4.6 MB.
+ */
 const CLIENT_PAGES_BYTES = 16 * 1024 * 1024;
-
-type ClientDetail = z.infer<typeof ClientDetailSchema>;
 
 /** zlib's result is a view of a larger buffer (16 KB at least): a page kept holds only its own bytes. */
 const exactCopy = (bytes: Buffer): Buffer => Buffer.from(bytes);
@@ -150,11 +151,8 @@ export const clientRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
         const json = jsonBytes(z.encode(ClientDetailSchema, clientDetail(parts, explanation)));
         gzipped = pages.set(parts.row.id, from, exactCopy(gzipSync(json)));
       }
-      reply.type("application/json; charset=utf-8").header("vary", "accept-encoding");
       // JSON bytes go out as they are; the schema checked them when they were written.
-      if (acceptsGzip(request.headers["accept-encoding"]))
-        return reply.header("content-encoding", "gzip").send(gzipped as unknown as ClientDetail);
-      return reply.send(gunzipSync(gzipped) as unknown as ClientDetail);
+      return sendEncodedJson(request, reply, { gzip: gzipped });
     },
   );
 };
