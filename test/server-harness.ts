@@ -38,7 +38,15 @@ export interface Session {
   token: string;
 }
 
-export async function startServer(opts: { demo?: boolean; secureCookies?: boolean } = {}): Promise<Harness> {
+export async function startServer(
+  opts: {
+    demo?: boolean;
+    secureCookies?: boolean;
+    prepareClientPages?: boolean;
+    /** The store the app is given, from the real one (a test's spy). */
+    wrap?: (store: Store) => Store;
+  } = {},
+): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), "trueup-server-"));
   const store = createStore(await openDb({ dataDir: join(dir, "db") }));
   if (opts.demo ?? true) {
@@ -49,7 +57,8 @@ export async function startServer(opts: { demo?: boolean; secureCookies?: boolea
   for (const role of ROLES) await store.addUser(ACCOUNTS[role].email, role, SYSTEM, ACCOUNTS[role].password);
   const logs: string[] = [];
   const app = await buildApp({
-    store,
+    store: opts.wrap ? opts.wrap(store) : store,
+    prepareClientPages: opts.prepareClientPages,
     logger: { level: "trace", stream: { write: (line) => logs.push(line) } },
     webRoot: join(dir, "no-web-ui"),
     secureCookies: opts.secureCookies,

@@ -146,6 +146,7 @@ function startApp(
       today,
       trustProxy: opts.trustProxy === true,
       scheduler,
+      prepareClientPages: true,
     }),
   );
 }

@@ -51,6 +51,12 @@ export interface AppOptions {
   scheduler?: Scheduler;
   /** /healthz, /readyz and /metrics (health.ts); `trueup serve` sets them. */
   health?: HealthOptions;
+  /**
+   * Make the client pages' rows ready in the background once the server listens and after each run
+   * through the API (store.prepareClientPages), so that no one waits seconds for the first client
+   * page. `trueup serve` sets it.
+   */
+  prepareClientPages?: boolean;
 }
 
 const RESOURCES = [
@@ -87,12 +93,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerAuth(app, options.store);
   if (options.health) registerHealth(app, options.health);
 
+  const store = options.store;
+  const prepare = options.prepareClientPages
+    ? () => {
+        // A failure (the server stopping meanwhile) only leaves the first client page to do it.
+        store.prepareClientPages().catch((e) => app.log.debug({ err: e }, "client pages not prepared"));
+      }
+    : undefined;
+  if (prepare) app.addHook("onListen", async () => prepare());
   const deps: RouteDeps = {
-    store: options.store,
-    runs: new RunReports(options.store),
+    store,
+    runs: new RunReports(store),
     secureCookies: options.secureCookies ?? false,
     today: options.today ?? (() => new Date().toISOString().slice(0, 10)),
     scheduler: options.scheduler,
+    afterRun: prepare,
   };
   for (const routes of RESOURCES) await app.register(routes, deps);
   await registerWebUi(app, options.webRoot ?? "web/dist");

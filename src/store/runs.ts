@@ -156,6 +156,7 @@ export function runRepository(
   | "findingTotals"
   | "findingsWithKey"
   | "explainClient"
+  | "prepareClientPages"
   | "dataVersion"
   | "latestRunMargin"
   | "latestRunWhatIf"
@@ -296,6 +297,12 @@ export function runRepository(
       const latest = asOf ? undefined : await latestRun(ctx);
       const date = asOf ?? latest?.asOf ?? sources.config.asOf ?? iso(ctx.now()).slice(0, 10);
       return (await clientRowsOf(ctx, sources)).explain(clientId, date);
+    },
+
+    async prepareClientPages() {
+      if (!(await latestRun(ctx))) return false;
+      await clientRowsOf(ctx, await inputSources(ctx));
+      return true;
     },
 
     dataVersion: async () => (await inputSources(ctx)).key,

@@ -338,6 +338,12 @@ export interface Store extends StatementStore {
   /** The billable users and devices behind a client's counts, from the current data (core/explain.ts). */
   explainClient(clientId: string, asOf?: string): Promise<Explanation | undefined>;
   /**
+   * Makes ready, before anyone asks, what the first client page needs: each client's rows of the
+   * current data (2.6-4 s with 2,000 clients, in a thread of its own). False when no run has been
+   * made yet (no client page to show).
+   */
+  prepareClientPages(): Promise<boolean>;
+  /**
    * What the current data is made of, the configuration's revision and the imports read: the same
    * text while the data is the same (what is made from it may be kept under it).
    */

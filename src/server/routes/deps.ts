@@ -11,4 +11,6 @@ export interface RouteDeps {
   today: () => string;
   /** Scheduled pulls (serve starts them); a pull by hand goes through it when present. */
   scheduler?: Scheduler;
+  /** Called once a run through the API is made (AppOptions.prepareClientPages). */
+  afterRun?: () => void;
 }

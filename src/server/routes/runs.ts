@@ -30,7 +30,7 @@ async function findRun(store: Store, id: number): Promise<RunView | undefined> {
   }
 }
 
-export const runRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, today }) => {
+export const runRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, today, afterRun }) => {
   app.post(
     "/api/runs",
     {
@@ -42,7 +42,11 @@ export const runRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, 
         response: { 200: RunViewSchema, 400: Refused },
       },
     },
-    async (request) => store.reconcile({ asOf: request.body.asOf, today: today() }, actorOf(request)),
+    async (request) => {
+      const run = await store.reconcile({ asOf: request.body.asOf, today: today() }, actorOf(request));
+      afterRun?.();
+      return run;
+    },
   );
 
   app.get(
