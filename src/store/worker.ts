@@ -2,6 +2,7 @@ import { parentPort } from "node:worker_threads";
 import type { Config } from "../workspace/config.ts";
 import { WorkspaceError } from "../workspace/issues.ts";
 import { unpack } from "./clone.ts";
+import { lowerThreadPriority } from "./priority.ts";
 import { checkUpload } from "./read-upload.ts";
 import { readWorkspace } from "./read-workspace.ts";
 import { RunEngine } from "./run-engine.ts";
@@ -9,6 +10,9 @@ import type { WorkerReply, WorkerRequest } from "./run-worker.ts";
 
 // The worker thread of the store (run-worker.ts starts it): reconciliations run here, off the thread
 // that answers requests. One request at a time, in the order sent.
+
+// Below the thread that answers requests (priority.ts).
+lowerThreadPriority();
 
 const engine = new RunEngine();
 
