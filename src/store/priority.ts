@@ -1,13 +1,17 @@
 import { readlinkSync } from "node:fs";
-import { setPriority } from "node:os";
+import { getPriority, setPriority } from "node:os";
 
 /**
- * The nice value of the store's worker threads (worker.ts): reconciles, imports and the client pages'
- * cuts give way to the thread that answers requests when both want a processor (issue 12: the
- * dashboard's p95 while runs follow each other). On Linux a thread has a nice value of its own, set
- * by its id (/proc/thread-self); elsewhere, or where it cannot be read, a thread keeps the process's.
+ * How much nicer than the process the store's worker threads are (worker.ts): reconciles, imports
+ * and the client pages' cuts give way to the thread that answers requests when both want a processor
+ * (issue 12: the dashboard's p95 while runs follow each other). On Linux a thread has a nice value of
+ * its own, set by its id (/proc/thread-self); elsewhere, or where it cannot be read, a thread keeps
+ * the process's.
  */
 export const ENGINE_NICE = 10;
+
+/** The highest nice value (the lowest priority) Linux has. */
+const NICEST = 19;
 
 /** This thread's id on Linux (undefined elsewhere). */
 export function threadId(): number | undefined {
@@ -19,13 +23,13 @@ export function threadId(): number | undefined {
   }
 }
 
-/** Lowers this thread's priority to ENGINE_NICE; never the process's main thread (its id is the pid). */
+/** This thread's nice value: ENGINE_NICE above the process's. Never the main thread (its id is the pid). */
 export function lowerThreadPriority(): void {
   const tid = threadId();
   if (tid === undefined || tid === process.pid) return;
   try {
-    setPriority(tid, ENGINE_NICE);
+    setPriority(tid, Math.min(NICEST, getPriority(process.pid) + ENGINE_NICE));
   } catch {
-    // Not allowed (a process already nicer than this): as it was.
+    // Not allowed or not supported: as the process.
   }
 }
