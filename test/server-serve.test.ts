@@ -100,4 +100,18 @@ describe("trueup serve", () => {
     expect(code).toBe(2);
     expect(stderr).toContain('TRUEUP_HEAP_GROWING_PERCENT must be a whole number from 0 to 300, not "1.5"');
   }, 60_000);
+
+  it("refuses a worker nice value that is not a whole number from 0 to 19, and starts nothing", async () => {
+    const child = spawn(process.execPath, [join(repoRoot, "bin", "trueup.js"), "serve", "--port", "0"], {
+      env: { ...process.env, TRUEUP_DATA: await dataDir, DATABASE_URL: "", TRUEUP_WORKER_NICE: "20" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.on("data", (d) => {
+      stderr += d;
+    });
+    const code = await new Promise((resolve) => child.on("exit", resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('TRUEUP_WORKER_NICE must be a whole number from 0 to 19, not "20"');
+  }, 60_000);
 });

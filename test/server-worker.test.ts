@@ -8,7 +8,7 @@ import { generateWorkspace } from "../bench/generate.ts";
 import { buildApp } from "../src/server/app.ts";
 import { openDb } from "../src/store/db.ts";
 import { createStore } from "../src/store/index.ts";
-import { ENGINE_NICE, threadId } from "../src/store/priority.ts";
+import { SERVER_WORKER_NICE, threadId, WORKER_NICE_ENV } from "../src/store/priority.ts";
 import type { Store } from "../src/store/store.ts";
 import { ACCOUNTS, call, type Session, signIn, TODAY } from "./server-harness.ts";
 
@@ -31,6 +31,8 @@ let viewer: Session;
 let billing: Session;
 
 beforeAll(async () => {
+  // As `trueup serve` sets it: the store's worker threads give way to this one.
+  process.env[WORKER_NICE_ENV] = String(SERVER_WORKER_NICE);
   dir = await mkdtemp(join(tmpdir(), "trueup-worker-"));
   await generateWorkspace(join(dir, "ws"), { clients: CLIENTS, seed: 7 });
   store = createStore(await openDb({ dataDir: join(dir, "db") }));
@@ -44,6 +46,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  delete process.env[WORKER_NICE_ENV];
   await app?.close();
   await store?.close();
   await rm(dir, { recursive: true, force: true });
@@ -127,7 +130,7 @@ describe("the worker thread's priority", () => {
       const nice = niceOfThreads();
       const here = threadId() ?? process.pid;
       const own = nice.get(here) ?? 0;
-      const lower = Math.min(19, own + ENGINE_NICE);
+      const lower = Math.min(19, own + SERVER_WORKER_NICE);
       expect(lower).toBeGreaterThan(own);
       const lowered = [...nice.entries()].filter(([tid, n]) => tid !== here && n === lower);
       expect(lowered.length).toBeGreaterThanOrEqual(1);

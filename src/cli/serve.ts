@@ -180,6 +180,14 @@ export async function runServe(io: Io, opts: Options): Promise<number> {
   if (port === false || port === undefined || metricsPort === false) return 2;
   const growth = heapGrowingPercent(process.env.TRUEUP_HEAP_GROWING_PERCENT, io);
   if (growth === false) return 2;
+  // The store's worker threads give way to the requests (store/priority.ts); they read it when they start.
+  const { SERVER_WORKER_NICE, WORKER_NICE_ENV, workerNice } = await import("../store/priority.ts");
+  const nice = process.env[WORKER_NICE_ENV];
+  if (nice === undefined || nice === "") process.env[WORKER_NICE_ENV] = String(SERVER_WORKER_NICE);
+  else if (workerNice(nice) === undefined) {
+    io.err(`trueup: ${WORKER_NICE_ENV} must be a whole number from 0 to 19, not "${nice}"\n`);
+    return 2;
+  }
   // V8 reads its heap growing factor at each collection, so that it can be set here.
   if (growth > 0) (await import("node:v8")).setFlagsFromString(`--heap-growing-percent=${growth}`);
   // The server and the database load only for this command, keeping the others quick to start.
