@@ -82,14 +82,10 @@ describe("trueup serve", () => {
     expect(await stop(second.child)).toBe(0);
   }, 120_000);
 
-  it("refuses a heap growing percent that is not a whole number from 0 to 300, and starts nothing", async () => {
+  /** `trueup serve` started with one more variable: its exit code and what it wrote on stderr. */
+  const serveWith = async (env: Record<string, string>) => {
     const child = spawn(process.execPath, [join(repoRoot, "bin", "trueup.js"), "serve", "--port", "0"], {
-      env: {
-        ...process.env,
-        TRUEUP_DATA: await dataDir,
-        DATABASE_URL: "",
-        TRUEUP_HEAP_GROWING_PERCENT: "1.5",
-      },
+      env: { ...process.env, TRUEUP_DATA: await dataDir, DATABASE_URL: "", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
@@ -97,20 +93,17 @@ describe("trueup serve", () => {
       stderr += d;
     });
     const code = await new Promise((resolve) => child.on("exit", resolve));
+    return { code, stderr };
+  };
+
+  it("refuses a heap growing percent that is not a whole number from 0 to 300, and starts nothing", async () => {
+    const { code, stderr } = await serveWith({ TRUEUP_HEAP_GROWING_PERCENT: "1.5" });
     expect(code).toBe(2);
     expect(stderr).toContain('TRUEUP_HEAP_GROWING_PERCENT must be a whole number from 0 to 300, not "1.5"');
   }, 60_000);
 
   it("refuses a worker nice value that is not a whole number from 0 to 19, and starts nothing", async () => {
-    const child = spawn(process.execPath, [join(repoRoot, "bin", "trueup.js"), "serve", "--port", "0"], {
-      env: { ...process.env, TRUEUP_DATA: await dataDir, DATABASE_URL: "", TRUEUP_WORKER_NICE: "20" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    child.stderr?.on("data", (d) => {
-      stderr += d;
-    });
-    const code = await new Promise((resolve) => child.on("exit", resolve));
+    const { code, stderr } = await serveWith({ TRUEUP_WORKER_NICE: "20" });
     expect(code).toBe(2);
     expect(stderr).toContain('TRUEUP_WORKER_NICE must be a whole number from 0 to 19, not "20"');
   }, 60_000);
