@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { writeInPieces } from "./io.ts";
+import { outPieces, writeInPieces } from "./io.ts";
 
 describe("writeInPieces", () => {
   it("writes the text's exact UTF-8 bytes, never splitting a surrogate pair between pieces", () => {
@@ -23,5 +23,24 @@ describe("writeInPieces", () => {
     const pieces: string[] = [];
     writeInPieces("short", (p) => pieces.push(p), 10);
     expect(pieces).toEqual(["short"]);
+  });
+});
+
+describe("outPieces", () => {
+  it("writes the pieces' text in order, gathered into writes of at most the size unless one piece is longer", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ maxLength: 12 }), { maxLength: 30 }),
+        fc.integer({ min: 1, max: 20 }),
+        (ps, size) => {
+          const writes: string[] = [];
+          outPieces({ out: (t) => writes.push(t) }, ps, size);
+          expect(writes.join("")).toBe(ps.join(""));
+          for (const w of writes) expect(w.length <= size || ps.includes(w)).toBe(true);
+          expect(writes.every((w) => w !== "")).toBe(true);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

@@ -28,6 +28,22 @@ export function writeInPieces(text: string, write: (piece: string) => void, piec
   }
 }
 
+/** Writes a text given in pieces, gathered into writes of about `piece` characters. */
+export function outPieces(io: Pick<Io, "out">, pieces: Iterable<string>, piece = OUT_PIECE): void {
+  let batch: string[] = [];
+  let size = 0;
+  for (const p of pieces) {
+    if (size > 0 && size + p.length > piece) {
+      io.out(batch.join(""));
+      batch = [];
+      size = 0;
+    }
+    batch.push(p);
+    size += p.length;
+  }
+  if (size > 0) io.out(batch.join(""));
+}
+
 export function nodeIo(): Io {
   // `trueup reconcile | head` closes the pipe early: stop quietly rather than with a stack trace.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import { reconcile } from "../core/reconcile.ts";
-import { buildReport, reportToJsonText } from "../core/report.ts";
+import { buildReport, reportToJsonPieces } from "../core/report.ts";
 import { formatIssue, WorkspaceError } from "../workspace/issues.ts";
 import { loadOrThrow } from "../workspace/load.ts";
 import { reportToCsv } from "./csv-report.ts";
-import type { Io } from "./io.ts";
+import { type Io, outPieces } from "./io.ts";
 import type { Runner } from "./main.ts";
 import { formatAndDate, usage } from "./options.ts";
 import { reportToTable } from "./table.ts";
@@ -52,7 +52,8 @@ export async function runReconcile(io: Io, opts: Options): Promise<number> {
         report.clients.filter((c) => c.id === opts.client),
       );
     }
-    if (format === "json") io.out(reportToJsonText(report));
+    // A client at a time: the report of thousands of clients is never one string.
+    if (format === "json") outPieces(io, reportToJsonPieces(report));
     else if (format === "csv") io.out(reportToCsv(report));
     else io.out(reportToTable(report));
     return 0;

@@ -86,7 +86,7 @@ export function dedupeDevices(rows: readonly DeviceRow[]): Device[] {
   for (const group of [...bySerial.values(), ...byHost.values()]) {
     const first = group[0] as number;
     let rep = rows[first] as DeviceRow;
-    for (const i of group) rep = better(rep, rows[i] as DeviceRow);
+    for (let k = 1; k < group.length; k++) rep = better(rep, rows[group[k] as number] as DeviceRow);
     const serial = serials[first] as string;
     devices.push({
       hostname: rep.hostname.trim(),

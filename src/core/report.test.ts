@@ -4,7 +4,7 @@ import ajv2020 from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { FINDING_TYPES } from "./findings.ts";
 import { reconcile } from "./reconcile.ts";
-import { reportToJsonText } from "./report.ts";
+import { buildReport, reportToJson, reportToJsonPieces, reportToJsonText } from "./report.ts";
 import {
   agent,
   billing,
@@ -228,6 +228,25 @@ describe("a report with every finding type (5, 6)", () => {
     ];
     expect(amounts.length).toBeGreaterThan(30);
     for (const a of amounts) expect(a).toMatch(/^-?\d+\.\d{2}$/);
+  });
+
+  it("writes a client at a time the text JSON.stringify gives of the whole report", () => {
+    const whole = (r: ReturnType<typeof reconcile>) => `${JSON.stringify(reportToJson(r), null, 2)}\n`;
+    const r = reconcile(build(everything));
+    // Names with a line break, quotes, a backslash and characters beyond ASCII are escaped or kept
+    // inside their string, never indented.
+    const odd = buildReport(r.asOf, r.currency, [
+      ...r.clients.map((c, i) => ({ ...c, name: i === 0 ? 'Line\nbreak "quoted" \\ é 😀 \u2028' : c.name })),
+    ]);
+    const none = buildReport(r.asOf, r.currency, []);
+    const one = buildReport(r.asOf, r.currency, r.clients.slice(0, 1));
+    for (const report of [r, odd, none, one]) {
+      expect(reportToJsonText(report)).toBe(whole(report));
+      expect([...reportToJsonPieces(report)].length).toBe(
+        report.clients.length + 2 - (report.clients.length === 0 ? 1 : 0),
+      );
+    }
+    expect(reportToJsonText(odd)).toContain('"name": "Line\\nbreak \\"quoted\\" \\\\ é 😀');
   });
 
   it("gives byte-identical JSON for the same inputs in any row or client order", () => {

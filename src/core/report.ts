@@ -79,6 +79,10 @@ export function clientImpact(c: ClientReport): Money {
 
 /** The report as plain JSON values, keys in the order of the spec's example. */
 export function reportToJson(r: Report): unknown {
+  return { ...headJson(r), clients: r.clients.map(clientJson) };
+}
+
+function headJson(r: Report) {
   return {
     asOf: r.asOf,
     currency: r.currency,
@@ -91,31 +95,55 @@ export function reportToJson(r: Report): unknown {
       coverageGaps: r.totals.coverageGaps,
       findings: r.totals.findings,
     },
-    clients: r.clients.map((c) => ({
-      id: c.id,
-      name: c.name,
-      counts: c.counts,
-      lines: c.lines.map((l) => ({
-        subject: l.subject,
-        required: l.required,
-        billed: l.billed,
-        purchased: l.purchased,
-        deployed: l.deployed,
-        price: l.price === null ? null : formatMoney(l.price),
-      })),
-      findings: c.findings.map((f) => ({
-        type: f.type,
-        subject: f.subject,
-        expected: f.expected,
-        actual: f.actual,
-        monthlyImpact: formatMoney(f.monthlyImpact),
-        evidence: f.evidence,
-        ...(f.reducibleOn === undefined ? {} : { reducibleOn: f.reducibleOn }),
-      })),
+  };
+}
+
+function clientJson(c: ClientReport) {
+  return {
+    id: c.id,
+    name: c.name,
+    counts: c.counts,
+    lines: c.lines.map((l) => ({
+      subject: l.subject,
+      required: l.required,
+      billed: l.billed,
+      purchased: l.purchased,
+      deployed: l.deployed,
+      price: l.price === null ? null : formatMoney(l.price),
+    })),
+    findings: c.findings.map((f) => ({
+      type: f.type,
+      subject: f.subject,
+      expected: f.expected,
+      actual: f.actual,
+      monthlyImpact: formatMoney(f.monthlyImpact),
+      evidence: f.evidence,
+      ...(f.reducibleOn === undefined ? {} : { reducibleOn: f.reducibleOn }),
     })),
   };
 }
 
+/**
+ * The text of reportToJsonText a client at a time: the same bytes, but no object of the whole
+ * report's JSON and no single string of it (tens of MB for thousands of clients) is ever built.
+ * A client's text is its JSON indented to its depth: JSON text holds no line break but between
+ * values (one in a string is written "\n"), so indenting after each line break is exact.
+ */
+export function* reportToJsonPieces(r: Report): Generator<string> {
+  const head = JSON.stringify({ ...headJson(r), clients: [] }, null, 2);
+  if (r.clients.length === 0) {
+    yield `${head}\n`;
+    return;
+  }
+  // The head ends in `"clients": []` and the object's closing brace.
+  yield `${head.slice(0, head.length - "[]\n}".length)}[`;
+  for (let i = 0; i < r.clients.length; i++) {
+    const text = JSON.stringify(clientJson(r.clients[i] as ClientReport), null, 2);
+    yield `${i === 0 ? "" : ","}\n    ${text.replaceAll("\n", "\n    ")}`;
+  }
+  yield "\n  ]\n}\n";
+}
+
 export function reportToJsonText(r: Report): string {
-  return `${JSON.stringify(reportToJson(r), null, 2)}\n`;
+  return [...reportToJsonPieces(r)].join("");
 }

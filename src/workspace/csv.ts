@@ -68,10 +68,12 @@ async function* textOf(file: string | Buffer, found: Decoding, size: number): As
   }
   // Read synchronously: a chunk comes from the page cache in a fraction of a millisecond, less than
   // the trip through the event loop an asynchronous read takes (time the process spent idle).
+  // One buffer for every chunk: the decoder keeps none of it (it copies a cut-off character), and a
+  // new one per chunk cost a page fault per 4 KiB.
+  const buf = Buffer.allocUnsafe(size);
   const fd = openSync(file, "r");
   try {
     for (;;) {
-      const buf = Buffer.allocUnsafe(size);
       const bytesRead = readSync(fd, buf, 0, size, null);
       if (bytesRead === 0) break;
       yield decoder.push(buf.subarray(0, bytesRead));

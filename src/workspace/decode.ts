@@ -136,7 +136,8 @@ export class TextDecoderOfCsv {
     const carry = this.carry;
     let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
     const end = incompleteTail(buf);
-    this.carry = end < buf.length ? buf.subarray(end) : undefined;
+    // A copy: the reader reuses its buffer for the next chunk.
+    this.carry = end < buf.length ? Buffer.from(buf.subarray(end)) : undefined;
     buf = buf.subarray(0, end);
     if (!isUtf8(buf)) {
       const bad = ((buf[0] as number) & 0xc0) === 0x80 ? 0 : firstInvalidUtf8(buf);
