@@ -8,6 +8,8 @@
 // and checked whole, as an import is, nothing stored).
 // Targets: p95 under 100 ms for each at 50 concurrent connections idle, under 150 ms during reconciles
 // and uploads.
+// The server's RSS is read after each mode, and again once it has been idle long enough to give
+// memory back (IDLE_COLLECT_MS and 2 s).
 // Requests carry Accept-Encoding as browsers send it (the dashboard's answer is kept gzipped).
 // Options: --duration 10 (seconds measured per route), --warmup 2, --connections 50, --clients 2000,
 // --mode all|idle|reconciles|uploads (several: comma-separated; default all). BENCH_SERVE_NODE_ARGS
@@ -22,6 +24,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon, { type Result } from "autocannon";
+import { IDLE_COLLECT_MS } from "../src/server/idle-collect.ts";
 import { createStore, openDb } from "../src/store/index.ts";
 import { generateWorkspace } from "./generate.ts";
 
@@ -465,6 +468,9 @@ async function main(): Promise<void> {
       }
       console.log("");
       rssAt.push([`after ${mode}`, await rssMb(child.pid)]);
+      // And once the server has been idle long enough to give memory back (idle-collect.ts).
+      await new Promise((r) => setTimeout(r, IDLE_COLLECT_MS + 2000));
+      rssAt.push([`${(IDLE_COLLECT_MS + 2000) / 1000} s later`, await rssMb(child.pid)]);
       ok = report(measured, TARGET_P95_MS[mode]) && ok;
       if (load) {
         const runs = [...load.durations].sort((a, b) => a - b);

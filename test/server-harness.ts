@@ -43,6 +43,7 @@ export async function startServer(
     demo?: boolean;
     secureCookies?: boolean;
     prepareClientPages?: boolean;
+    collectWhenIdleMs?: number;
     /** The store the app is given, from the real one (a test's spy). */
     wrap?: (store: Store) => Store;
   } = {},
@@ -59,6 +60,7 @@ export async function startServer(
   const app = await buildApp({
     store: opts.wrap ? opts.wrap(store) : store,
     prepareClientPages: opts.prepareClientPages,
+    collectWhenIdleMs: opts.collectWhenIdleMs,
     logger: { level: "trace", stream: { write: (line) => logs.push(line) } },
     webRoot: join(dir, "no-web-ui"),
     secureCookies: opts.secureCookies,

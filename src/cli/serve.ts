@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { FastifyInstance } from "fastify";
 import type { HealthOptions } from "../server/health.ts";
+import { IDLE_COLLECT_MS } from "../server/idle-collect.ts";
 import type { Db } from "../store/db.ts";
 import type { Actor, Store } from "../store/store.ts";
 import type { Scheduler } from "../sync/schedule.ts";
@@ -147,6 +148,7 @@ function startApp(
       trustProxy: opts.trustProxy === true,
       scheduler,
       prepareClientPages: true,
+      collectWhenIdleMs: IDLE_COLLECT_MS,
     }),
   );
 }

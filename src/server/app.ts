@@ -7,6 +7,7 @@ import { registerAuth } from "./auth.ts";
 import { registerErrorHandling } from "./errors.ts";
 import { registerSecurityHeaders } from "./headers.ts";
 import { type HealthOptions, registerHealth } from "./health.ts";
+import { registerIdleCollection } from "./idle-collect.ts";
 import { RunReports } from "./latest-run.ts";
 import { type LogOptions, loggerOptions } from "./logging.ts";
 import { registerOpenApi } from "./openapi.ts";
@@ -57,6 +58,11 @@ export interface AppOptions {
    * page. `trueup serve` sets it.
    */
   prepareClientPages?: boolean;
+  /**
+   * One full garbage collection once no request has come for this many ms (idle-collect.ts), so
+   * that an idle server gives back what its busiest moment took. `trueup serve` sets it.
+   */
+  collectWhenIdleMs?: number;
 }
 
 const RESOURCES = [
@@ -92,6 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerOpenApi(app, API_VERSION);
   registerAuth(app, options.store);
   if (options.health) registerHealth(app, options.health);
+  if (options.collectWhenIdleMs !== undefined) registerIdleCollection(app, options.collectWhenIdleMs);
 
   const store = options.store;
   const prepare = options.prepareClientPages
