@@ -70,7 +70,9 @@ describe("the server with collectWhenIdleMs", () => {
     expect((await call(h.app, viewer, "GET", "/api/clients/cobalt")).statusCode).toBe(200);
     await until(() => collections().length > 0);
     expect(collections()).toHaveLength(1);
-    expect(collections()[0]).toMatch(/idle for 0\.2 s: memory collected in \d+ ms, RSS \d+ MB, a second later \d+ MB/);
+    expect(collections()[0]).toMatch(
+      /idle for 0\.2 s: memory collected in \d+ ms, RSS \d+ MB, a second later \d+ MB/,
+    );
     await sleep(500);
     expect(collections()).toHaveLength(1);
   });
