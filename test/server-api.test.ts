@@ -432,6 +432,29 @@ describe("a file uploaded as its bytes (the import page's way)", () => {
     ]);
     expect((await get("/api/imports")).total).toBe(before);
   });
+
+  it("refuses a file over 64 MiB by its Content-Length (413), and a body shorter than it (400)", async () => {
+    const { query } = await users();
+    const send = (length: number, body: Buffer) =>
+      h.app.inject({
+        method: "POST",
+        url: `/api/imports/file/preview?${query}`,
+        headers: {
+          cookie: billing.cookie,
+          "x-csrf-token": billing.csrf,
+          "content-type": "application/octet-stream",
+          "content-length": String(length),
+        },
+        payload: body,
+      });
+    const huge = await send(64 * 1024 * 1024 + 1, Buffer.from("a,b\n"));
+    expect([huge.statusCode, huge.json().error]).toEqual([413, "too_large"]);
+    const short = await send(100, Buffer.from("a,b\n"));
+    expect([short.statusCode, short.json().message]).toEqual([
+      400,
+      "the body is shorter than its Content-Length",
+    ]);
+  });
 });
 
 describe("runs", () => {

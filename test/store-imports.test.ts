@@ -187,6 +187,23 @@ describe.each(testDatabases())("imports on $name", (target) => {
     expect(await footprint()).toEqual(before);
   });
 
+  it("previewImport hands an upload's own memory to the reader thread, and copies a shared one", async () => {
+    const lines = [PSA_HEADER, ...Array.from({ length: 3000 }, (_, i) => `10231,A,GOLD-U,Gold,${i},165.00`)];
+    // As an uploaded body is: a buffer of its own (Buffer.concat of the chunks received).
+    const own = Buffer.concat([Buffer.from(`${lines.join("\n")}\n`)]);
+    expect(own.byteLength).toBe(own.buffer.byteLength);
+    const preview = await store.previewImport(await sourceId("billing"), "psa-dec.csv", own);
+    expect(preview.issues).toEqual([]);
+    expect(preview.rowCount).toBe(3000);
+    expect(own.byteLength).toBe(0); // moved, not copied
+    // A small buffer is a slice of Node's pool, shared with others: copied, left as it was.
+    const small = Buffer.from(`${PSA_HEADER}\n10231,A,GOLD-U,Gold,1,165.00\n`);
+    expect(small.byteLength).toBeLessThan(small.buffer.byteLength);
+    const length = small.byteLength;
+    expect((await store.previewImport(await sourceId("billing"), "psa-dec.csv", small)).rowCount).toBe(1);
+    expect(small.byteLength).toBe(length);
+  });
+
   it("previewImport reports every error of the file with its line, as the loader does", async () => {
     const content = [
       "account,product,quantity,unitPrice",

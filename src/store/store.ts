@@ -300,7 +300,11 @@ export interface Store extends StatementStore {
 
   // Sources and imports.
   listSources(): Promise<SourceView[]>;
-  /** Reads a file for a source and reports every error; stores nothing. Unknown source: not_found. */
+  /**
+   * Reads a file for a source and reports every error; stores nothing. Unknown source: not_found.
+   * `content` (here and in importFile) is handed to the store's reader thread when it is a buffer of
+   * its own, as an uploaded body is: it is empty afterwards.
+   */
   previewImport(sourceId: number, fileName: string, content: Buffer): Promise<ImportPreview>;
   /** Stores the file as the source's new snapshot, all or nothing; refuses a file with any error. */
   importFile(

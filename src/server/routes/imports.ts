@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -32,12 +33,63 @@ const FileQuery = z.object({
 /** The content types of a file sent as it is (its bytes, any encoding): the body is kept as a Buffer. */
 const FILE_TYPES = ["application/octet-stream", "text/csv", "text/plain"];
 
+const tooLarge = () =>
+  new ApiError(413, "too_large", `the file is larger than ${MAX_FILE / 1024 / 1024} MiB`);
+
+/**
+ * An uploaded file's bytes as they arrive, into one buffer of the length the request announces
+ * (Content-Length, as browsers send a file), else gathered and joined at the end. Fastify's own
+ * reader gathers the pieces and copies them into one buffer once all have come: for a 57 MB file the
+ * request thread spent 0.5-1 s on that copy, and every other request waited behind it.
+ */
+export function uploadedBytes(
+  payload: Readable,
+  contentLength: string | undefined,
+  limit: number,
+): Promise<Buffer> {
+  const declared = contentLength === undefined ? Number.NaN : Number(contentLength);
+  if (declared > limit) return Promise.reject(tooLarge());
+  const into = Number.isSafeInteger(declared) && declared >= 0 ? Buffer.allocUnsafe(declared) : undefined;
+  const pieces: Buffer[] = [];
+  let received = 0;
+  return new Promise((resolve, reject) => {
+    const stop = (error?: Error) => {
+      payload.off("data", onData).off("end", onEnd).off("error", onError);
+      if (error) reject(error);
+    };
+    const onData = (chunk: Buffer | string) => {
+      const piece = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+      if (received + piece.length > limit) return stop(tooLarge());
+      if (into && received + piece.length > into.length)
+        return stop(new ApiError(400, "bad_request", "the body is longer than its Content-Length"));
+      if (into) piece.copy(into, received);
+      else pieces.push(piece);
+      received += piece.length;
+    };
+    const onEnd = () => {
+      stop();
+      if (into && received !== into.length)
+        return reject(new ApiError(400, "bad_request", "the body is shorter than its Content-Length"));
+      resolve(into ?? Buffer.concat(pieces, received));
+    };
+    const onError = (error: Error & { statusCode?: number }) => {
+      if (!(typeof error.statusCode === "number" && error.statusCode >= 400)) error.statusCode = 400;
+      stop(error);
+    };
+    payload.on("data", onData).on("end", onEnd).on("error", onError);
+    payload.resume();
+  });
+}
+
 export const importRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store }) => {
   const upload = { access: "billing" as const };
   // Within this plugin only: the bytes as sent, never decoded or parsed in this thread (read-upload.ts
   // reads them in the reader thread, detecting the encoding as for a file on disk).
-  app.addContentTypeParser(FILE_TYPES, { parseAs: "buffer", bodyLimit: MAX_FILE }, (_request, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    FILE_TYPES,
+    { bodyLimit: MAX_FILE },
+    (request: FastifyRequest, payload: Readable) =>
+      uploadedBytes(payload, request.headers["content-length"], MAX_FILE),
   );
   // The same preview and import whichever way the file came (its bytes, or its text inside JSON).
   const preview = async (sourceId: number, fileName: string, bytes: Buffer) => {
