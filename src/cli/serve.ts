@@ -199,7 +199,8 @@ export async function runServe(io: Io, opts: Options): Promise<number> {
   const dbOptions = dbOptionsFromEnv();
   let db: Db;
   try {
-    db = await openDb(dbOptions);
+    // A new embedded database is made by a child process: the server keeps none of that memory.
+    db = await openDb({ ...dbOptions, initialiseApart: true });
   } catch (e) {
     if (!(e instanceof StoreError)) throw e;
     io.err(`trueup: ${e.message}\n`);

@@ -1,5 +1,7 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import { type Embedded, PGLITE_SETTINGS } from "./embedded.ts";
 import { lockDataFolder } from "./lock.ts";
@@ -13,6 +15,11 @@ export interface DbOptions {
   url?: string;
   /** Folder of the embedded database (default ./.trueup). */
   dataDir?: string;
+  /**
+   * An empty folder of the embedded database is made by a child process (initialiseApart) rather
+   * than by this one: what a long-lived process (`trueup serve`) would otherwise keep of it.
+   */
+  initialiseApart?: boolean;
 }
 
 /** Where the data lives, for messages: never includes a password. */
@@ -59,7 +66,9 @@ export function poolUse(db: Db): PoolUse | undefined {
 
 /** Opens the database and brings its schema up to date. */
 export async function openDb(opts: DbOptions): Promise<Db> {
-  const db = opts.url ? await openPostgres(opts.url) : await openEmbedded(resolve(opts.dataDir ?? ".trueup"));
+  const db = opts.url
+    ? await openPostgres(opts.url)
+    : await openEmbedded(resolve(opts.dataDir ?? ".trueup"), opts.initialiseApart === true);
   try {
     // Several processes may start at once on one PostgreSQL database: one migrates, the others wait.
     await withStartLock(db, () => migrate(db as unknown as Kysely<unknown>));
@@ -88,11 +97,12 @@ async function openPostgres(url: string): Promise<Db> {
   return db;
 }
 
-async function openEmbedded(dir: string): Promise<Db> {
+async function openEmbedded(dir: string, apart: boolean): Promise<Db> {
   await mkdir(dir, { recursive: true });
   // Before anything reads the folder: another process holding it makes this one refuse.
   const lock = await lockDataFolder(dir);
   try {
+    if (apart && !existsSync(join(dir, "PG_VERSION"))) await initialiseApart(dir);
     const { PGlitePool } = await import("./pglite-pool.ts");
     // In a thread of its own (embedded.ts), unless TRUEUP_WORKER=0.
     const lite: Embedded =
@@ -109,6 +119,43 @@ async function openEmbedded(dir: string): Promise<Db> {
     await lock.release();
     throw e;
   }
+}
+
+/**
+ * PostgreSQL's initdb of a new data folder, in a child process that exits once it is done. PGlite's
+ * first open of an empty folder took the process to 798 MB (an open of the same folder later:
+ * 277 MB), and a process keeps much of it: `trueup serve` listened at 424-451 MB after its first
+ * start, 321-347 MB on a folder made beforehand. The data folder's lock is held throughout.
+ */
+async function initialiseApart(dir: string): Promise<void> {
+  const pglite = import.meta.resolve("@electric-sql/pglite");
+  const script = `try {
+  const { PGlite } = await import(${JSON.stringify(pglite)});
+  const lite = await PGlite.create(process.argv[1], ${JSON.stringify(PGLITE_SETTINGS)});
+  await lite.close();
+} catch (e) {
+  process.stderr.write(String(e?.name ?? "Error") + (e?.message ? ": " + e.message : "") + (e?.errno === undefined ? "" : " (errno " + e.errno + ")"));
+  process.exit(1);
+}`;
+  await new Promise<void>((done, fail) => {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script, dir], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    child.on("error", fail);
+    child.on("exit", (code, signal) => {
+      if (code === 0) done();
+      else
+        fail(
+          new Error(
+            `making the database in ${dir} failed (${signal ?? `exit code ${code}`}): ${stderr.trim().slice(-2000)}`,
+          ),
+        );
+    });
+  });
 }
 
 /** An arbitrary key shared by every Trueup process: the first start and migrations take turns on it. */
