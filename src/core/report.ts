@@ -123,11 +123,15 @@ function clientJson(c: ClientReport) {
   };
 }
 
+/** A client's JSON is stringified inside this wrapper, which puts it at its depth in the report. */
+const CLIENT_OPEN = '{\n  "clients": [\n';
+const CLIENT_CLOSE = "\n  ]\n}";
+
 /**
  * The text of reportToJsonText a client at a time: the same bytes, but no object of the whole
  * report's JSON and no single string of it (tens of MB for thousands of clients) is ever built.
- * A client's text is its JSON indented to its depth: JSON text holds no line break but between
- * values (one in a string is written "\n"), so indenting after each line break is exact.
+ * Each client is stringified as the only element of `{ clients: [...] }`, so that JSON.stringify
+ * indents it as it stands in the whole report; the wrapper's own text is cut off.
  */
 export function* reportToJsonPieces(r: Report): Generator<string> {
   const head = JSON.stringify({ ...headJson(r), clients: [] }, null, 2);
@@ -138,8 +142,8 @@ export function* reportToJsonPieces(r: Report): Generator<string> {
   // The head ends in `"clients": []` and the object's closing brace.
   yield `${head.slice(0, head.length - "[]\n}".length)}[`;
   for (let i = 0; i < r.clients.length; i++) {
-    const text = JSON.stringify(clientJson(r.clients[i] as ClientReport), null, 2);
-    yield `${i === 0 ? "" : ","}\n    ${text.replaceAll("\n", "\n    ")}`;
+    const text = JSON.stringify({ clients: [clientJson(r.clients[i] as ClientReport)] }, null, 2);
+    yield `${i === 0 ? "\n" : ",\n"}${text.slice(CLIENT_OPEN.length, text.length - CLIENT_CLOSE.length)}`;
   }
   yield "\n  ]\n}\n";
 }
