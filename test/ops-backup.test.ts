@@ -202,6 +202,42 @@ describe("upgrades, backups and restores of the embedded database", () => {
     }
   }, 60_000);
 
+  it("keeps each run's report as JSON text, the reports stored as jsonb unchanged (migration 0011)", async () => {
+    const lite = await PGlite.create();
+    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new PGlitePool(lite) as never }) });
+    try {
+      const before = Object.fromEntries(
+        Object.entries(MIGRATIONS).filter(([name]) => name < "0011"),
+      ) as typeof MIGRATIONS;
+      await migrate(db, before);
+      const report = {
+        version: 2,
+        asOf: "2026-11-01",
+        totals: { monthlyImpact: "-1234.50", clients: 2 },
+        clients: [
+          {
+            id: "zoë",
+            name: 'Zoë "ÅÄÖ" ☃, Ltd\nline two',
+            findings: [{ type: "UNCOVERED", evidence: ["a", "b"] }],
+          },
+          { id: "b", name: "B", findings: [], nested: { z: null, a: [1.5, 0, -2] } },
+        ],
+      };
+      await sql`insert into runs (as_of, created_by, imports, totals, report)
+        values ('2026-11-01', 'test', '[1]', '{}', ${JSON.stringify(report)}::jsonb)`.execute(db);
+      await migrate(db);
+      const typed = db as unknown as Kysely<Schema>;
+      const row = await typed.selectFrom("runs").select("report").executeTakeFirstOrThrow();
+      expect(typeof row.report).toBe("string");
+      expect(JSON.parse(row.report)).toEqual(report);
+      const column = await sql<{ data_type: string }>`select data_type from information_schema.columns
+        where table_name = 'runs' and column_name = 'report'`.execute(db);
+      expect(column.rows[0]?.data_type).toBe("text");
+    } finally {
+      await db.destroy();
+    }
+  }, 60_000);
+
   it("opens the embedded database with 32 MB of shared buffers, not PostgreSQL's 128 MB", async () => {
     const db = await openDb({ dataDir: await folder("settings") });
     try {

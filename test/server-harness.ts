@@ -44,6 +44,7 @@ export async function startServer(
     secureCookies?: boolean;
     prepareClientPages?: boolean;
     collectWhenIdleMs?: number;
+    releaseWhenIdleMs?: number;
     /** The store the app is given, from the real one (a test's spy). */
     wrap?: (store: Store) => Store;
   } = {},
@@ -61,6 +62,7 @@ export async function startServer(
     store: opts.wrap ? opts.wrap(store) : store,
     prepareClientPages: opts.prepareClientPages,
     collectWhenIdleMs: opts.collectWhenIdleMs,
+    releaseWhenIdleMs: opts.releaseWhenIdleMs,
     logger: { level: "trace", stream: { write: (line) => logs.push(line) } },
     webRoot: join(dir, "no-web-ui"),
     secureCookies: opts.secureCookies,

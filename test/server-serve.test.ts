@@ -107,4 +107,12 @@ describe("trueup serve", () => {
     expect(code).toBe(2);
     expect(stderr).toContain('TRUEUP_WORKER_NICE must be a whole number from 0 to 19, not "20"');
   }, 60_000);
+
+  it("refuses an engine keep time that is not a whole number of seconds up to a day, and starts nothing", async () => {
+    const { code, stderr } = await serveWith({ TRUEUP_ENGINE_KEEP_S: "1m" });
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      'TRUEUP_ENGINE_KEEP_S must be a whole number of seconds from 0 to 86400, not "1m"',
+    );
+  }, 60_000);
 });

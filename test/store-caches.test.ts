@@ -3,10 +3,12 @@ import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatMoney, money } from "../src/core/money.ts";
+import { reconcile } from "../src/core/reconcile.ts";
+import { reportToJson } from "../src/core/report.ts";
 import type { Db } from "../src/store/db.ts";
 import { createStore } from "../src/store/index.ts";
-import { jsonbOrder } from "../src/store/run-data.ts";
 import type { FindingFilter, FindingStatus, FindingView, Store } from "../src/store/store.ts";
+import { loadOrThrow } from "../src/workspace/load.ts";
 import { repoRoot } from "./fixtures.ts";
 import { testClock, testDatabases } from "./store-databases.ts";
 
@@ -102,9 +104,9 @@ describe.each(testDatabases())("the store's caches on $name", (target) => {
     const kept = await store.runReport(run.id);
     const read = await other.runReport(run.id);
     expect(JSON.stringify(kept)).toBe(JSON.stringify(read));
-    expect(JSON.stringify(jsonbOrder({ bb: 1, a: { z: [{ y: 1, x: 2 }], ab: null }, é: 2, c: 3 }))).toBe(
-      '{"a":{"z":[{"x":2,"y":1}],"ab":null},"c":3,"bb":1,"é":2}',
-    );
+    // Both are the report `trueup reconcile` writes for the folder, in its order (spec section 6).
+    const { input } = await loadOrThrow(demoDir, { today: TODAY });
+    expect(JSON.stringify(read)).toBe(JSON.stringify(reportToJson(reconcile(input))));
   });
 
   it("findings have the status SQL gives them, for every filter and page, in every run", async () => {
@@ -179,5 +181,19 @@ describe.each(testDatabases())("the store's caches on $name", (target) => {
     expect((await other.session(token))?.user.role).toBe("billing");
     await store.logout(token);
     expect([await store.session(token), await other.session(token)]).toEqual([undefined, undefined]);
+  });
+
+  it("forgets the runs it kept but the newest, and reads a forgotten one again when asked", async () => {
+    const older = (await store.reconcile({ today: TODAY }, ACTOR)).id;
+    const newest = (await store.reconcile({ today: TODAY, asOf: "2026-11-20" }, ACTOR)).id;
+    const olderKept = await store.runReport(older);
+    const newestKept = await store.runReport(newest);
+    expect(await store.runReport(older)).toBe(olderKept);
+    store.forgetOlderRuns();
+    expect(await store.runReport(newest)).toBe(newestKept);
+    const again = await store.runReport(older);
+    expect(again).not.toBe(olderKept);
+    expect(JSON.stringify(again)).toBe(JSON.stringify(olderKept));
+    expect((await store.listFindings({ runId: older, limit: 500, offset: 0 })).total).toBeGreaterThan(0);
   });
 });

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { FastifyInstance } from "fastify";
 import type { HealthOptions } from "../server/health.ts";
-import { IDLE_COLLECT_MS } from "../server/idle-collect.ts";
+import { IDLE_COLLECT_MS, IDLE_RELEASE_MS } from "../server/idle-collect.ts";
 import type { Db } from "../store/db.ts";
 import type { Actor, Store } from "../store/store.ts";
 import type { Scheduler } from "../sync/schedule.ts";
@@ -149,6 +149,7 @@ function startApp(
       scheduler,
       prepareClientPages: true,
       collectWhenIdleMs: IDLE_COLLECT_MS,
+      releaseWhenIdleMs: IDLE_RELEASE_MS,
     }),
   );
 }
@@ -188,6 +189,12 @@ export async function runServe(io: Io, opts: Options): Promise<number> {
   if (nice === undefined || nice === "") process.env[WORKER_NICE_ENV] = String(SERVER_WORKER_NICE);
   else if (workerNice(nice) === undefined) {
     io.err(`trueup: ${WORKER_NICE_ENV} must be a whole number from 0 to 19, not "${nice}"\n`);
+    return 2;
+  }
+  const { ENGINE_KEEP_ENV, engineKeepSeconds } = await import("../store/run-worker.ts");
+  const keep = process.env[ENGINE_KEEP_ENV];
+  if (keep !== undefined && keep !== "" && engineKeepSeconds(keep) === undefined) {
+    io.err(`trueup: ${ENGINE_KEEP_ENV} must be a whole number of seconds from 0 to 86400, not "${keep}"\n`);
     return 2;
   }
   // V8 reads its heap growing factor at each collection, so that it can be set here.

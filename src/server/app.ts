@@ -63,6 +63,8 @@ export interface AppOptions {
    * that an idle server gives back what its busiest moment took. `trueup serve` sets it.
    */
   collectWhenIdleMs?: number;
+  /** Forget the runs kept but the newest once no request has come for this many ms, and collect again. */
+  releaseWhenIdleMs?: number;
 }
 
 const RESOURCES = [
@@ -98,7 +100,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerOpenApi(app, API_VERSION);
   registerAuth(app, options.store);
   if (options.health) registerHealth(app, options.health);
-  if (options.collectWhenIdleMs !== undefined) registerIdleCollection(app, options.collectWhenIdleMs);
+  if (options.collectWhenIdleMs !== undefined) {
+    const { store } = options;
+    const release = options.releaseWhenIdleMs;
+    registerIdleCollection(
+      app,
+      options.collectWhenIdleMs,
+      undefined,
+      release === undefined ? undefined : { afterMs: release, release: () => store.forgetOlderRuns() },
+    );
+  }
 
   const store = options.store;
   const prepare = options.prepareClientPages

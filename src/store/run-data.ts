@@ -101,14 +101,6 @@ export function runData(ctx: Context, runId: number): Promise<RunData | undefine
 }
 
 /**
- * Keeps a run this process has just written, from the JSON text it stored, as reading it back would
- * give it (jsonbOrder): the first page after a run does not read its report again.
- */
-export function keepWrittenRun(ctx: Context, runId: number, reportText: string): void {
-  keepRun(ctx, runId, indexRun(runId, jsonbOrder(JSON.parse(reportText)) as Record<string, unknown>));
-}
-
-/**
  * Keeps a run this process is writing, as the engine hands it over (run-engine.ts receiveRun): a
  * request that sees the new run once it is committed waits for the hand-over rather than reading the
  * report back from the database. Nothing is kept if the hand-over gives nothing or fails.
@@ -130,39 +122,17 @@ export function forgetRun(ctx: Context, runId: number): void {
   RUNS.get(ctx)?.delete(runId);
 }
 
-/** Keeps a run this process has just written, indexed already (run-engine.ts). */
-export function keepRun(ctx: Context, runId: number, data: RunData): void {
-  const runs = RUNS.get(ctx) ?? new Map<number, Promise<RunData | undefined>>();
-  RUNS.set(ctx, runs);
-  runs.delete(runId);
-  runs.set(runId, Promise.resolve(data));
-  for (const old of [...runs.keys()].slice(0, -KEPT_RUNS)) runs.delete(old);
-}
-
-/** UTF-8 bytes of a key, as jsonb compares keys. */
-const bytes = (key: string) => Buffer.from(key, "utf8");
-
-/**
- * A JSON value with its objects' keys in the order jsonb keeps them (shorter keys first, then by
- * their bytes), which is the order a value stored as jsonb is read back in.
- */
-export function jsonbOrder(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(jsonbOrder);
-  if (value === null || typeof value !== "object") return value;
-  const keys = Object.keys(value).map((k) => ({ k, b: bytes(k) }));
-  keys.sort((x, y) => x.b.length - y.b.length || Buffer.compare(x.b, y.b));
-  const out: Record<string, unknown> = {};
-  for (const { k } of keys) {
-    const v = jsonbOrder((value as Record<string, unknown>)[k]);
-    // As JSON.parse does: "__proto__" is a key like any other.
-    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-  }
-  return out;
+/** Forgets every run kept for this process but the newest (the one being written, if any). */
+export function forgetOlderRuns(ctx: Context): void {
+  const runs = RUNS.get(ctx);
+  if (!runs || runs.size < 2) return;
+  const newest = Math.max(...runs.keys());
+  for (const id of [...runs.keys()]) if (id !== newest) runs.delete(id);
 }
 
 async function readRun(ctx: Context, runId: number): Promise<RunData | undefined> {
   const row = await ctx.db.selectFrom("runs").select("report").where("id", "=", runId).executeTakeFirst();
-  return row && indexRun(runId, row.report);
+  return row && indexRun(runId, JSON.parse(row.report) as Record<string, unknown>);
 }
 
 function push(index: Map<string, number[]>, key: string, position: number): void {

@@ -12,7 +12,7 @@ import { buildInput, loadSources, sortIssues } from "../workspace/load.ts";
 import { type PackedClientRows, packClientRows } from "./client-rows.ts";
 import { findingRows, type ReportJson } from "./findings.ts";
 import { chunkRecords } from "./import-rows.ts";
-import { addClients, emptyRun, jsonbOrder, type RunData } from "./run-data.ts";
+import { addClients, emptyRun, type RunData } from "./run-data.ts";
 import type { UnmappedRow } from "./store.ts";
 import { unmappedRowsAt } from "./unmapped-rows-at.ts";
 
@@ -159,8 +159,8 @@ export class RunEngine {
   }
 
   /**
-   * Part of a report made by `run`, as reading it back from the database gives it (jsonbOrder): its
-   * clients from `start` (at most `count`), and with the first part the report without its clients.
+   * Part of a report made by `run`: its clients from `start` (at most `count`), and with the first
+   * part the report without its clients.
    * The thread that answers requests rebuilds the report from the parts (receiveRun): one clone of the
    * whole report (9 MB of JSON with 2,000 clients) held it up for up to a second.
    */
@@ -170,8 +170,8 @@ export class RunEngine {
     const done = start + count >= report.clients.length;
     if (done) this.made.delete(ticket);
     return {
-      head: start === 0 ? (jsonbOrder({ ...report, clients: [] }) as Record<string, unknown>) : undefined,
-      clients: jsonbOrder(report.clients.slice(start, start + count)) as ReportJson["clients"],
+      head: start === 0 ? { ...report, clients: [] } : undefined,
+      clients: report.clients.slice(start, start + count),
       done,
     };
   }

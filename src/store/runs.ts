@@ -12,7 +12,15 @@ import { StoreError } from "./errors.ts";
 import { findingFigures, findingsOfRun, findingsWithKey, findingTotals, listFindings } from "./findings.ts";
 import { type InputSources, inputSources } from "./input.ts";
 import { onInput, sendRecords } from "./input-engine.ts";
-import { forgetRun, keepRunLoading, latestRun, RUN_COLUMNS, runData, toRunView } from "./run-data.ts";
+import {
+  forgetOlderRuns,
+  forgetRun,
+  keepRunLoading,
+  latestRun,
+  RUN_COLUMNS,
+  runData,
+  toRunView,
+} from "./run-data.ts";
 import { receiveRun } from "./run-engine.ts";
 import { type EngineTasks, runTasks } from "./run-worker.ts";
 import { runInput } from "./statements.ts";
@@ -151,6 +159,7 @@ export function runRepository(
   | "listRuns"
   | "latestRun"
   | "runReport"
+  | "forgetOlderRuns"
   | "diffRuns"
   | "listFindings"
   | "findingTotals"
@@ -255,6 +264,10 @@ export function runRepository(
 
     async runReport(runId) {
       return (await runData(ctx, runId))?.report;
+    },
+
+    forgetOlderRuns() {
+      forgetOlderRuns(ctx);
     },
 
     async diffRuns(from, to) {

@@ -56,7 +56,8 @@ export interface RunsTable {
   /** The ids of the imports the run read (the latest of each source). */
   imports: JSONColumnType<number[]>;
   totals: JSONColumnType<Record<string, unknown>>;
-  report: JSONColumnType<Record<string, unknown>>;
+  /** The report's JSON text as the run wrote it (spec section 6), parsed when read. */
+  report: string;
 }
 
 export interface FindingsTable {
