@@ -238,11 +238,11 @@ describe("upgrades, backups and restores of the embedded database", () => {
     }
   }, 60_000);
 
-  it("opens the embedded database with 32 MB of shared buffers, not PostgreSQL's 128 MB", async () => {
+  it("opens the embedded database with 16 MB of shared buffers, not PostgreSQL's 128 MB", async () => {
     const db = await openDb({ dataDir: await folder("settings") });
     try {
       const shown = await sql<{ shared_buffers: string }>`show shared_buffers`.execute(db);
-      expect(shown.rows[0]?.shared_buffers).toBe("32MB");
+      expect(shown.rows[0]?.shared_buffers).toBe("16MB");
     } finally {
       await db.destroy();
     }
