@@ -100,8 +100,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerOpenApi(app, API_VERSION);
   registerAuth(app, options.store);
   if (options.health) registerHealth(app, options.health);
+  const store = options.store;
   if (options.collectWhenIdleMs !== undefined) {
-    const { store } = options;
     const release = options.releaseWhenIdleMs;
     registerIdleCollection(
       app,
@@ -111,7 +111,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     );
   }
 
-  const store = options.store;
   const prepare = options.prepareClientPages
     ? () => {
         // A failure (the server stopping meanwhile) only leaves the first client page to do it.
