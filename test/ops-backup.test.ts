@@ -54,6 +54,17 @@ async function freshReport(dir: string): Promise<unknown> {
   });
 }
 
+/** A new embedded database migrated up to the migration whose name starts `name`, not included. */
+async function migratedBefore(name: string): Promise<Kysely<unknown>> {
+  const lite = await PGlite.create();
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new PGlitePool(lite) as never }) });
+  const before = Object.fromEntries(
+    Object.entries(MIGRATIONS).filter(([n]) => n < name),
+  ) as typeof MIGRATIONS;
+  await migrate(db, before);
+  return db;
+}
+
 describe("upgrades, backups and restores of the embedded database", () => {
   it("upgrades a database of the previous release with its data intact", async () => {
     const dir = await folder("upgraded");
@@ -158,13 +169,8 @@ describe("upgrades, backups and restores of the embedded database", () => {
   }, 60_000);
 
   it("moves the records of a database's imports into chunks unchanged (migration 0010)", async () => {
-    const lite = await PGlite.create();
-    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new PGlitePool(lite) as never }) });
+    const db = await migratedBefore("0010");
     try {
-      const before = Object.fromEntries(
-        Object.entries(MIGRATIONS).filter(([name]) => name < "0010"),
-      ) as typeof MIGRATIONS;
-      await migrate(db, before);
       await sql`insert into sources (id, position, spec) values (1, 0, '{}')`.execute(db);
       // 12,001 records (three chunks), with a gap in the lines, quotes, separators, line breaks and
       // characters beyond ASCII in their fields.
@@ -203,13 +209,8 @@ describe("upgrades, backups and restores of the embedded database", () => {
   }, 60_000);
 
   it("keeps each run's report as JSON text, the reports stored as jsonb unchanged (migration 0011)", async () => {
-    const lite = await PGlite.create();
-    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new PGlitePool(lite) as never }) });
+    const db = await migratedBefore("0011");
     try {
-      const before = Object.fromEntries(
-        Object.entries(MIGRATIONS).filter(([name]) => name < "0011"),
-      ) as typeof MIGRATIONS;
-      await migrate(db, before);
       const report = {
         version: 2,
         asOf: "2026-11-01",

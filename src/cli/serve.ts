@@ -4,6 +4,7 @@ import type { HealthOptions } from "../server/health.ts";
 import { IDLE_COLLECT_MS, IDLE_RELEASE_MS } from "../server/idle-collect.ts";
 import type { Db } from "../store/db.ts";
 import type { Actor, Store } from "../store/store.ts";
+import { wholeNumberUpTo } from "../store/whole-number.ts";
 import type { Scheduler } from "../sync/schedule.ts";
 import { packagePath } from "./files.ts";
 import type { Io } from "./io.ts";
@@ -61,7 +62,8 @@ const HEAP_GROWING_PERCENT = 50;
 
 function heapGrowingPercent(value: string | undefined, io: Io): number | false {
   if (value === undefined || value === "") return HEAP_GROWING_PERCENT;
-  if (/^\d{1,3}$/.test(value) && Number(value) <= 300) return Number(value);
+  const percent = wholeNumberUpTo(value, 300);
+  if (percent !== undefined) return percent;
   io.err(`trueup: TRUEUP_HEAP_GROWING_PERCENT must be a whole number from 0 to 300, not "${value}"\n`);
   return false;
 }

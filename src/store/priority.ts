@@ -1,5 +1,6 @@
 import { readlinkSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
+import { wholeNumberUpTo } from "./whole-number.ts";
 
 /**
  * How much nicer than the process the store's worker threads make themselves (worker.ts), from
@@ -17,9 +18,7 @@ const NICEST = 19;
 
 /** A TRUEUP_WORKER_NICE value as a number from 0 to 19; undefined when it is none. */
 export function workerNice(value: string | undefined): number | undefined {
-  return value !== undefined && /^\d{1,2}$/.test(value) && Number(value) <= NICEST
-    ? Number(value)
-    : undefined;
+  return wholeNumberUpTo(value, NICEST);
 }
 
 /** This thread's id on Linux (undefined elsewhere). */

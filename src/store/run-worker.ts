@@ -15,6 +15,7 @@ import {
   type WhatIfJson,
 } from "./run-engine.ts";
 import type { UnmappedRow } from "./store.ts";
+import { wholeNumberUpTo } from "./whole-number.ts";
 
 // The store's work that takes seconds on thousands of clients, in worker threads (worker.ts), during
 // which the thread that answers requests would answer none:
@@ -238,9 +239,7 @@ export const ENGINE_KEEP_S = 60;
 
 /** A TRUEUP_ENGINE_KEEP_S value as seconds (a whole number, at most a day); undefined when it is none. */
 export function engineKeepSeconds(value: string | undefined): number | undefined {
-  return value !== undefined && /^\d{1,5}$/.test(value) && Number(value) <= 86_400
-    ? Number(value)
-    : undefined;
+  return wholeNumberUpTo(value, 86_400);
 }
 
 function threaded(env: NodeJS.ProcessEnv): RunTasks {
